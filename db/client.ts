@@ -1,0 +1,91 @@
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import fs from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { env } from "@/lib/config/env";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+
+export type DatabaseConfig =
+  | { kind: "postgres"; url: string; poolMax: number }
+  | { kind: "pglite"; dataDir: string; loadDataDir?: Blob };
+
+export type DatabaseHandle = {
+  db: Database;
+  kind: DatabaseConfig["kind"];
+  /** LISTEN on a channel; resolves to a function that stops listening. */
+  listen: (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+  close: () => Promise<void>;
+  /** PGlite only: the data directory as a tarball, to clone a migrated database quickly. */
+  dump?: () => Promise<Blob | File>;
+};
+
+export function openDatabase(config: DatabaseConfig): DatabaseHandle {
+  if (config.kind === "postgres") {
+    const client = postgres(config.url, {
+      max: config.poolMax,
+      onnotice: () => {},
+      // Dates and JSON are parsed by drizzle; keep postgres.js from doing it twice.
+      connection: { application_name: "switchboard" },
+    });
+    return {
+      db: drizzlePostgres(client, { schema }) as unknown as Database,
+      kind: "postgres",
+      listen: async (channel, onPayload) => {
+        const sub = await client.listen(channel, onPayload);
+        return () => sub.unlisten();
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  if (!config.dataDir.startsWith("memory://")) fs.mkdirSync(config.dataDir, { recursive: true });
+  const client = new PGlite(config.dataDir, { extensions: { pg_trgm }, loadDataDir: config.loadDataDir });
+  return {
+    db: drizzlePglite(client, { schema }) as unknown as Database,
+    kind: "pglite",
+    listen: async (channel, onPayload) => client.listen(channel, onPayload),
+    close: () => client.close(),
+    dump: () => client.dumpDataDir("none"),
+  };
+}
+
+export function configFromEnv(): DatabaseConfig {
+  const { DATABASE_URL, DATABASE_POOL_MAX, DATA_DIR } = env();
+  return DATABASE_URL
+    ? { kind: "postgres", url: DATABASE_URL, poolMax: DATABASE_POOL_MAX }
+    : { kind: "pglite", dataDir: path.join(DATA_DIR, "pglite") };
+}
+
+// One handle per process, kept on globalThis so dev hot reload reuses it instead of
+// opening a second PGlite on the same directory. Opened on first use, never at import,
+// so `next build` does not touch the database.
+const holder = globalThis as typeof globalThis & { __switchboardDb?: DatabaseHandle };
+
+export function database(): DatabaseHandle {
+  holder.__switchboardDb ??= openDatabase(configFromEnv());
+  return holder.__switchboardDb;
+}
+
+/** The process-wide client. Inside a transaction callback use its `tx`, never this. */
+export function db(): Database {
+  return database().db;
+}
+
+/** Installs a specific database as the process's own (tests, scripts). */
+export function installDatabase(handle: DatabaseHandle): void {
+  holder.__switchboardDb = handle;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const handle = holder.__switchboardDb;
+  holder.__switchboardDb = undefined;
+  await handle?.close();
+}

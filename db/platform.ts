@@ -1,0 +1,36 @@
+import { eq } from "drizzle-orm";
+import { db, type Tx } from "./client";
+import { memberships, phoneNumberRoutes, workspaces } from "./schema";
+
+/**
+ * The few lookups that must cross workspaces, and nothing else. They run on the
+ * platform connection (no tenant role), so every function here returns ids and
+ * names only, never a workspace's conversations or messages.
+ */
+export async function withPlatform<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db().transaction(work);
+}
+
+/** The workspace that owns a WhatsApp business number, or null: never a guess. */
+export async function tenantForPhoneNumber(tx: Tx, phoneNumberId: string): Promise<string | null> {
+  const [route] = await tx
+    .select({ workspaceId: phoneNumberRoutes.workspaceId })
+    .from(phoneNumberRoutes)
+    .where(eq(phoneNumberRoutes.phoneNumberId, phoneNumberId));
+  return route?.workspaceId ?? null;
+}
+
+export async function workspaceBySlug(tx: Tx, slug: string) {
+  const [workspace] = await tx.select().from(workspaces).where(eq(workspaces.slug, slug));
+  return workspace ?? null;
+}
+
+/** Every workspace a user belongs to, for sign-in and the workspace switcher. */
+export async function workspacesOfUser(tx: Tx, userId: string) {
+  return tx
+    .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug, role: memberships.role })
+    .from(memberships)
+    .innerJoin(workspaces, eq(workspaces.id, memberships.tenantId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(workspaces.name);
+}

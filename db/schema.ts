@@ -1,0 +1,308 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgPolicy,
+  pgRole,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/**
+ * The data model, top to bottom.
+ *
+ * Two kinds of table:
+ * - platform tables (workspaces, users, phone-number routes, webhook deliveries,
+ *   unrouted items, login attempts) hold what must be looked up across workspaces;
+ * - workspace-owned tables carry `tenant_id`, which leads their primary key and
+ *   every unique key and foreign key between them (so the schema can be distributed
+ *   by tenant), and row-level security restricts them to the tenant set by
+ *   `withTenant`. `db/tenancy.test.ts` fails for a table that breaks these rules.
+ */
+
+/** The role tenant work runs as; created by migration 0000, never by drizzle-kit. */
+export const tenantRole = pgRole("switchboard_tenant").existing();
+
+const currentTenant = sql`nullif(current_setting('app.tenant_id', true), '')::uuid`;
+
+function tenantIsolation() {
+  return pgPolicy("tenant_isolation", {
+    as: "permissive",
+    for: "all",
+    to: tenantRole,
+    using: sql`tenant_id = ${currentTenant}`,
+    withCheck: sql`tenant_id = ${currentTenant}`,
+  });
+}
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+// ---------------------------------------------------------------- platform
+
+export const workspaces = pgTable("workspaces", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique("users_email_key").on(t.email), check("users_email_lowercase", sql`${t.email} = lower(${t.email})`)],
+);
+
+/** phone_number_id → owning workspace: the one platform-wide uniqueness the webhook routes by. */
+export const phoneNumberRoutes = pgTable("phone_number_routes", {
+  phoneNumberId: text("phone_number_id").primaryKey(),
+  workspaceId: uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+});
+
+export const deliveryState = pgEnum("delivery_state", ["received", "processed", "failed", "ignored"]);
+
+/** Every signed POST, stored raw before it is acknowledged. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    rawBody: text("raw_body").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    state: deliveryState("state").notNull().default("received"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [index("webhook_deliveries_pending_idx").on(t.receivedAt).where(sql`${t.state} in ('received', 'failed')`)],
+);
+
+/** A change for a number nobody owns, kept until a workspace claims the number. */
+export const unroutedItems = pgTable(
+  "unrouted_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    deliveryId: uuid("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    phoneNumberId: text("phone_number_id").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    claimedAt: timestamp("claimed_at", { withTimezone: true }),
+  },
+  (t) => [
+    unique("unrouted_items_delivery_number_key").on(t.deliveryId, t.phoneNumberId),
+    index("unrouted_items_number_idx").on(t.phoneNumberId),
+  ],
+);
+
+/** Sign-in attempts, kept in the database so throttling holds across app instances. */
+export const loginAttempts = pgTable(
+  "login_attempts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    ip: text("ip").notNull(),
+    succeeded: boolean("succeeded").notNull(),
+    attemptedAt: timestamp("attempted_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("login_attempts_email_idx").on(t.email, t.attemptedAt), index("login_attempts_ip_idx").on(t.ip, t.attemptedAt)],
+);
+
+// ---------------------------------------------------------------- workspace-owned
+
+const tenantId = () =>
+  uuid("tenant_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" });
+const id = () => uuid("id").notNull().defaultRandom();
+
+export const memberRole = pgEnum("member_role", ["owner", "admin", "agent"]);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    tenantId: tenantId(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: memberRole("role").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId] }), index("memberships_user_idx").on(t.userId), tenantIsolation()],
+);
+
+export const businessNumbers = pgTable(
+  "business_numbers",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    phoneNumberId: text("phone_number_id").notNull(),
+    displayNumber: text("display_number").notNull(),
+    wabaId: text("waba_id").notNull(),
+    label: text("label").notNull(),
+    /** AES-256-GCM; null means a sandbox number that never calls Meta. */
+    accessTokenEncrypted: text("access_token_encrypted"),
+    accessTokenLast4: text("access_token_last4"),
+    /** Set when Meta rejected the token (error 190); cleared when an admin replaces it. */
+    accessTokenInvalidAt: timestamp("access_token_invalid_at", { withTimezone: true }),
+    /** Removed numbers keep their conversations, read-only. */
+    removedAt: timestamp("removed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique("business_numbers_phone_number_key").on(t.tenantId, t.phoneNumberId),
+    tenantIsolation(),
+  ],
+);
+
+export const contacts = pgTable(
+  "contacts",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    /** The customer's phone number as WhatsApp reports it; absent for username-only users. */
+    waId: text("wa_id"),
+    /** Meta's business-scoped user id (`user_id`). */
+    userId: text("user_id"),
+    profileName: text("profile_name"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique("contacts_wa_id_key").on(t.tenantId, t.waId),
+    unique("contacts_user_id_key").on(t.tenantId, t.userId),
+    check("contacts_identified", sql`${t.waId} is not null or ${t.userId} is not null`),
+    tenantIsolation(),
+  ],
+);
+
+export const conversationStatus = pgEnum("conversation_status", ["open", "resolved"]);
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    businessNumberId: uuid("business_number_id").notNull(),
+    contactId: uuid("contact_id").notNull(),
+    status: conversationStatus("status").notNull().default("open"),
+    assigneeUserId: uuid("assignee_user_id").references(() => users.id, { onDelete: "set null" }),
+    lastMessageAt: timestamp("last_message_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The customer's last message: WhatsApp's 24-hour window for free-form replies runs from here. */
+    lastInboundAt: timestamp("last_inbound_at", { withTimezone: true }),
+    unreadCount: integer("unread_count").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique("conversations_number_contact_key").on(t.tenantId, t.businessNumberId, t.contactId),
+    foreignKey({
+      name: "conversations_business_number_fk",
+      columns: [t.tenantId, t.businessNumberId],
+      foreignColumns: [businessNumbers.tenantId, businessNumbers.id],
+    }),
+    foreignKey({
+      name: "conversations_contact_fk",
+      columns: [t.tenantId, t.contactId],
+      foreignColumns: [contacts.tenantId, contacts.id],
+    }),
+    index("conversations_activity_idx").on(t.tenantId, t.lastMessageAt.desc(), t.id.desc()),
+    tenantIsolation(),
+  ],
+);
+
+export const messageDirection = pgEnum("message_direction", ["inbound", "outbound", "event"]);
+export const deliveryStatus = pgEnum("delivery_status", ["pending", "sent", "delivered", "read", "failed"]);
+
+export const messages = pgTable(
+  "messages",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    conversationId: uuid("conversation_id").notNull(),
+    direction: messageDirection("direction").notNull(),
+    /** WhatsApp's message id; outbound messages get theirs when Meta accepts them. */
+    wamid: text("wamid"),
+    type: text("type").notNull(),
+    /** Readable summary: the text, a caption, a button title, a location name. */
+    text: text("text"),
+    /** The message object exactly as Meta sent it (inbound) or as we sent it (outbound). */
+    payload: jsonb("payload").notNull(),
+    status: deliveryStatus("status"),
+    error: jsonb("error"),
+    /** WhatsApp's timestamp for the message. */
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    replyToWamid: text("reply_to_wamid"),
+    authorUserId: uuid("author_user_id").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique("messages_wamid_key").on(t.tenantId, t.wamid),
+    foreignKey({
+      name: "messages_conversation_fk",
+      columns: [t.tenantId, t.conversationId],
+      foreignColumns: [conversations.tenantId, conversations.id],
+    }),
+    index("messages_thread_idx").on(t.tenantId, t.conversationId, t.sentAt.desc(), t.id.desc()),
+    tenantIsolation(),
+  ],
+);
+
+/** Each (wamid, status) Meta reported, once; kept even for wamids we do not know. */
+export const messageStatuses = pgTable(
+  "message_statuses",
+  {
+    tenantId: tenantId(),
+    wamid: text("wamid").notNull(),
+    status: text("status").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    payload: jsonb("payload").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.wamid, t.status] }), tenantIsolation()],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    actorUserId: uuid("actor_user_id").references(() => users.id, { onDelete: "set null" }),
+    action: text("action").notNull(),
+    target: text("target"),
+    details: jsonb("details"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("audit_log_recent_idx").on(t.tenantId, t.createdAt.desc()),
+    tenantIsolation(),
+  ],
+);
+
+export type Workspace = typeof workspaces.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;
+export type BusinessNumber = typeof businessNumbers.$inferSelect;
+export type Contact = typeof contacts.$inferSelect;
+export type Conversation = typeof conversations.$inferSelect;
+export type Message = typeof messages.$inferSelect;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;

@@ -1,0 +1,35 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, inject } from "vitest";
+import { resetEnvForTests } from "@/lib/config/env";
+import { closeDatabase, openDatabase, installDatabase } from "../client";
+import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, openPgliteFromDump, uniqueName } from "./databases";
+
+/**
+ * Before every test file: its own data directory (dev secrets, media) and its own
+ * fresh, migrated database installed as the process's database. Dropped afterwards.
+ */
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-data-"));
+process.env.DATA_DIR = dataDir;
+process.env.LOG_LEVEL ??= "warn";
+resetEnvForTests();
+
+const target = inject("testDatabase");
+let drop: () => Promise<void> = async () => {};
+
+if (target.kind === "postgres") {
+  const name = uniqueName("sb_test");
+  await createPostgresDatabase(target.serverUrl, name, target.template);
+  installDatabase(openDatabase({ kind: "postgres", url: databaseUrl(target.serverUrl, name), poolMax: 10 }));
+  drop = () => dropPostgresDatabase(target.serverUrl, name);
+} else {
+  const dump = new Blob([fs.readFileSync(target.dumpFile)]);
+  installDatabase(await openPgliteFromDump(dump));
+}
+
+afterAll(async () => {
+  await closeDatabase();
+  await drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});

@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const devSecretsSchema = z.object({
+  AUTH_SECRET: z.string(),
+  WHATSAPP_APP_SECRET: z.string(),
+  WHATSAPP_VERIFY_TOKEN: z.string(),
+  ENCRYPTION_KEY: z.string(),
+});
+
+export type DevSecrets = z.infer<typeof devSecretsSchema>;
+
+/**
+ * Development only: secrets generated once and kept in the data directory, so a
+ * fresh clone runs with no configuration and the simulator can sign deliveries
+ * with the same app secret the server checks.
+ */
+export function loadOrCreateDevSecrets(dataDir: string): { file: string; secrets: DevSecrets } {
+  const file = path.join(dataDir, "dev-secrets.json");
+  if (fs.existsSync(file)) {
+    return { file, secrets: devSecretsSchema.parse(JSON.parse(fs.readFileSync(file, "utf8"))) };
+  }
+  const secrets: DevSecrets = {
+    AUTH_SECRET: randomBytes(32).toString("base64url"),
+    WHATSAPP_APP_SECRET: randomBytes(32).toString("hex"),
+    WHATSAPP_VERIFY_TOKEN: randomBytes(24).toString("base64url"),
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  };
+  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    // "wx": two processes starting at once must not overwrite each other's secrets.
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2) + "\n", { flag: "wx", mode: 0o600 });
+    return { file, secrets };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return { file, secrets: devSecretsSchema.parse(JSON.parse(fs.readFileSync(file, "utf8"))) };
+  }
+}

@@ -1,0 +1,90 @@
+import path from "node:path";
+import { z } from "zod";
+import { loadOrCreateDevSecrets } from "./dev-secrets";
+
+/**
+ * The one reader of process.env. Validated once, on first use, so `next build`
+ * never needs runtime secrets; the server calls `env()` at start-up and refuses
+ * to run in production when something required is missing.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default(".data"),
+  APP_URL: z.string().url().default("http://localhost:3000"),
+  AUTH_SECRET: z.string().min(32).optional(),
+  WHATSAPP_APP_SECRET: z.string().min(16).optional(),
+  WHATSAPP_VERIFY_TOKEN: z.string().min(16).optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
+  WHATSAPP_GRAPH_URL: z.string().url().default("https://graph.facebook.com"),
+  WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v25.0"),
+  MEDIA_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+const secretNames = ["AUTH_SECRET", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "ENCRYPTION_KEY"] as const;
+
+export type Env = Omit<z.infer<typeof schema>, (typeof secretNames)[number] | "MEDIA_DIR"> & {
+  [K in (typeof secretNames)[number]]: string;
+} & {
+  MEDIA_DIR: string;
+  /** Where development secrets were generated, when they were. */
+  devSecretsFile: string | null;
+};
+
+let cached: Env | undefined;
+
+export class EnvError extends Error {}
+
+export function env(): Env {
+  cached ??= loadEnv(process.env);
+  return cached;
+}
+
+/** Tests change the environment between files; production never calls this. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
+
+export function loadEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  const values = parsed.data;
+  // Runtime data, not build input: keep the bundler's file tracer out of it.
+  const dataDir = path.resolve(/* turbopackIgnore: true */ values.DATA_DIR);
+  const missing = secretNames.filter((name) => !values[name]);
+
+  let devSecretsFile: string | null = null;
+  let secrets: Partial<Record<(typeof secretNames)[number], string>> = {};
+  if (missing.length > 0) {
+    if (values.NODE_ENV === "production") {
+      throw new EnvError(
+        `Switchboard cannot start in production without ${missing.join(", ")}. ` +
+          "Set them in the environment (see README.md, Configuration).",
+      );
+    }
+    const generated = loadOrCreateDevSecrets(dataDir);
+    devSecretsFile = generated.file;
+    secrets = generated.secrets;
+  }
+
+  return {
+    ...values,
+    DATA_DIR: dataDir,
+    MEDIA_DIR: path.resolve(/* turbopackIgnore: true */ values.MEDIA_DIR ?? path.join(dataDir, "media")),
+    AUTH_SECRET: values.AUTH_SECRET ?? secrets.AUTH_SECRET!,
+    WHATSAPP_APP_SECRET: values.WHATSAPP_APP_SECRET ?? secrets.WHATSAPP_APP_SECRET!,
+    WHATSAPP_VERIFY_TOKEN: values.WHATSAPP_VERIFY_TOKEN ?? secrets.WHATSAPP_VERIFY_TOKEN!,
+    ENCRYPTION_KEY: values.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY!,
+    devSecretsFile,
+  };
+}

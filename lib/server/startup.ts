@@ -1,0 +1,18 @@
+import { database } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { env } from "@/lib/config/env";
+import { log } from "@/lib/log";
+
+/** Runs once per server process (instrumentation.ts): config, migrations, background work. */
+export async function startServer(): Promise<void> {
+  const config = env();
+  if (config.devSecretsFile) {
+    log.info("dev_secrets", {
+      file: config.devSecretsFile,
+      note: "development secrets (webhook app secret, verify token, encryption key) are kept here",
+    });
+  }
+  const handle = database();
+  await migrateDatabase(handle);
+  log.info("server_started", { database: handle.kind, dataDir: handle.kind === "pglite" ? config.DATA_DIR : undefined });
+}

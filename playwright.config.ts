@@ -1,0 +1,54 @@
+import { defineConfig, devices } from "@playwright/test";
+import os from "node:os";
+import path from "node:path";
+
+const port = 3100;
+const dataDir = path.join(os.tmpdir(), `switchboard-e2e-${process.pid}`);
+
+// The browser tests run the production server on a fresh embedded database, exactly
+// what a newcomer gets, with Debian's Chromium (Playwright cannot download its own here).
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `${process.env.CI ? "" : "npm run build && "}npm run start -- --port ${port} --hostname 127.0.0.1`,
+    url: `http://127.0.0.1:${port}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: {
+      DATA_DIR: dataDir,
+      APP_URL: `http://127.0.0.1:${port}`,
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: "",
+      // Production refuses to start without secrets; these exist only for this test server.
+      AUTH_SECRET: "e2e-auth-secret-e2e-auth-secret-e2e-auth-secret",
+      WHATSAPP_APP_SECRET: "e2e-app-secret-0123456789abcdef",
+      WHATSAPP_VERIFY_TOKEN: "e2e-verify-token-0123456789",
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+    },
+  },
+});
