@@ -1,0 +1,23 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "@/db/client";
+
+/**
+ * What the inbox hears about, per workspace. Sent with pg_notify inside the transaction
+ * that made the change, so Postgres delivers it only if and when that transaction commits,
+ * to every app instance listening.
+ */
+export const eventsChannel = "switchboard_events";
+
+export const workspaceEventSchema = z.object({
+  tenantId: z.uuid(),
+  type: z.enum(["message.created", "message.updated", "conversation.updated"]),
+  conversationId: z.uuid(),
+  messageId: z.uuid().optional(),
+});
+
+export type WorkspaceEvent = z.infer<typeof workspaceEventSchema>;
+
+export async function notifyWorkspace(tx: Tx, event: WorkspaceEvent): Promise<void> {
+  await tx.execute(sql`select pg_notify(${eventsChannel}, ${JSON.stringify(workspaceEventSchema.parse(event))})`);
+}
