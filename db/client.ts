@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { env } from "@/lib/config/env";
+import { lockDataDir } from "./pglite-lock";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -46,13 +47,24 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
       close: () => client.end({ timeout: 5 }),
     };
   }
-  if (!config.dataDir.startsWith("memory://")) fs.mkdirSync(config.dataDir, { recursive: true });
-  const client = new PGlite(config.dataDir, { extensions: { pg_trgm }, loadDataDir: config.loadDataDir });
+  const inMemory = config.dataDir.startsWith("memory://");
+  const unlock = inMemory ? () => {} : lockDataDir(config.dataDir);
+  if (!inMemory) fs.mkdirSync(config.dataDir, { recursive: true });
+  let client: PGlite;
+  try {
+    client = new PGlite(config.dataDir, { extensions: { pg_trgm }, loadDataDir: config.loadDataDir });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   return {
     db: drizzlePglite(client, { schema }) as unknown as Database,
     kind: "pglite",
     listen: async (channel, onPayload) => client.listen(channel, onPayload),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      unlock();
+    },
     dump: () => client.dumpDataDir("none"),
   };
 }

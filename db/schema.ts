@@ -83,14 +83,20 @@ export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** The body as received (UTF-8 text); `error` says when it had to be kept base64-encoded. */
     rawBody: text("raw_body").notNull(),
+    /** SHA-256 of the raw bytes: Meta's redelivery of the same body is the same delivery. */
+    bodySha256: text("body_sha256").notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     state: deliveryState("state").notNull().default("received"),
     attempts: integer("attempts").notNull().default(0),
     error: text("error"),
     processedAt: timestamp("processed_at", { withTimezone: true }),
   },
-  (t) => [index("webhook_deliveries_pending_idx").on(t.receivedAt).where(sql`${t.state} in ('received', 'failed')`)],
+  (t) => [
+    unique("webhook_deliveries_body_key").on(t.bodySha256),
+    index("webhook_deliveries_pending_idx").on(t.receivedAt).where(sql`${t.state} in ('received', 'failed')`),
+  ],
 );
 
 /** A change for a number nobody owns, kept until a workspace claims the number. */

@@ -1,0 +1,53 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { conversations } from "@/db/schema";
+
+/**
+ * The one conversation between a business number and a contact. ON CONFLICT DO NOTHING
+ * waits for a concurrent creator and then yields to it; the follow-up select (a new
+ * snapshot) sees the row it created.
+ */
+export async function findOrCreateConversation(
+  tx: Tx,
+  input: { tenantId: string; businessNumberId: string; contactId: string; at: Date },
+): Promise<{ id: string; created: boolean }> {
+  const [created] = await tx
+    .insert(conversations)
+    .values({
+      tenantId: input.tenantId,
+      businessNumberId: input.businessNumberId,
+      contactId: input.contactId,
+      lastMessageAt: input.at,
+    })
+    .onConflictDoNothing({ target: [conversations.tenantId, conversations.businessNumberId, conversations.contactId] })
+    .returning({ id: conversations.id });
+  if (created) return { id: created.id, created: true };
+  const [existing] = await tx
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.tenantId, input.tenantId),
+        eq(conversations.businessNumberId, input.businessNumberId),
+        eq(conversations.contactId, input.contactId),
+      ),
+    );
+  if (!existing) throw new Error("conversation conflicted on insert but could not be read back");
+  return { id: existing.id, created: false };
+}
+
+/**
+ * A new message from the customer: reopen, count it unread, and move the times forward
+ * only (deliveries arrive out of order; WhatsApp's timestamp decides, never arrival).
+ */
+export async function recordCustomerMessage(tx: Tx, tenantId: string, conversationId: string, sentAt: Date): Promise<void> {
+  await tx
+    .update(conversations)
+    .set({
+      status: "open",
+      unreadCount: sql`${conversations.unreadCount} + 1`,
+      lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${sentAt.toISOString()}::timestamptz)`,
+      lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${sentAt.toISOString()}::timestamptz)`,
+    })
+    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId)));
+}

@@ -1,0 +1,132 @@
+import { beforeAll, expect, it } from "vitest";
+import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
+import { withTenant } from "@/db/tenant";
+import { deliver, messageByWamid, rowCounts, seedOutboundMessage, workspaceData } from "@/lib/webhook/testing";
+import { fixtureBytes } from "@/lib/whatsapp/fixtures";
+import { applyRecordedStatuses } from "./statuses";
+
+let a: string;
+let b: string;
+let aNumber: string;
+
+beforeAll(async () => {
+  a = (await createTestWorkspace("Alpha")).id;
+  b = (await createTestWorkspace("Bravo")).id;
+  aNumber = (await createTestNumber(a, "110000000000001")).id;
+  await createTestNumber(b, "220000000000001");
+});
+
+/** A status delivery in Meta's shape, for a wamid, through a receiving number. */
+function statusDelivery(input: { phoneNumberId: string; wamid: string; status: string; timestamp: number; errors?: unknown[] }) {
+  return JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "104400000000001",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550100001", phone_number_id: input.phoneNumberId },
+              statuses: [
+                {
+                  id: input.wamid,
+                  status: input.status,
+                  timestamp: String(input.timestamp),
+                  recipient_id: "5215512345678",
+                  ...(input.errors ? { errors: input.errors } : {}),
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+}
+
+it("ends at read when read, delivered and sent arrive in that order", async () => {
+  await seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid: "wamid.OUT-ORDER" });
+  for (const [status, timestamp] of [["read", 1795000070], ["delivered", 1795000062], ["sent", 1795000061]] as const) {
+    expect((await deliver(statusDelivery({ phoneNumberId: "110000000000001", wamid: "wamid.OUT-ORDER", status, timestamp }))).status).toBe(200);
+    expect((await messageByWamid(a, "wamid.OUT-ORDER"))?.status).toBe("read");
+  }
+  const recorded = (await workspaceData(a)).statuses.filter((s) => s.wamid === "wamid.OUT-ORDER");
+  expect(recorded.map((s) => s.status).sort()).toEqual(["delivered", "read", "sent"]);
+});
+
+it("moves forward one step at a time when statuses arrive in order", async () => {
+  await seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid: "wamid.OUT-STEPS" });
+  for (const [status, timestamp] of [["sent", 1795000061], ["delivered", 1795000062], ["read", 1795000070]] as const) {
+    await deliver(statusDelivery({ phoneNumberId: "110000000000001", wamid: "wamid.OUT-STEPS", status, timestamp }));
+    expect((await messageByWamid(a, "wamid.OUT-STEPS"))?.status).toBe(status);
+  }
+});
+
+it("keeps a failure's code, title and details, and a late sent does not undo it", async () => {
+  await seedOutboundMessage({
+    tenantId: a,
+    businessNumberId: aNumber,
+    waId: "5215512345678",
+    wamid: "wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjAOUT003",
+  });
+  expect((await deliver(fixtureBytes("whatsapp", "status-failed"))).status).toBe(200);
+  await deliver(statusDelivery({ phoneNumberId: "110000000000001", wamid: "wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjAOUT003", status: "sent", timestamp: 1795000080 }));
+  expect(await messageByWamid(a, "wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjAOUT003")).toMatchObject({
+    status: "failed",
+    error: {
+      code: 131047,
+      title: "Re-engagement message",
+      message: "Re-engagement message",
+      details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+    },
+  });
+});
+
+it("never touches workspace A's message for a status that came through workspace B's number", async () => {
+  const message = await seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid: "wamid.OUT-A-ONLY" });
+  const aBefore = await workspaceData(a);
+
+  const response = await deliver(statusDelivery({ phoneNumberId: "220000000000001", wamid: "wamid.OUT-A-ONLY", status: "read", timestamp: 1795000099 }));
+  expect(response.status).toBe(200);
+
+  expect(await messageByWamid(a, "wamid.OUT-A-ONLY")).toEqual(message);
+  expect(await workspaceData(a)).toEqual(aBefore);
+  // B keeps what its number reported, about a wamid B does not have.
+  expect((await workspaceData(b)).statuses.map((s) => [s.wamid, s.status])).toEqual([["wamid.OUT-A-ONLY", "read"]]);
+});
+
+it("records a status for a wamid nobody knows without failing the delivery, and applies it once the message exists", async () => {
+  const before = await rowCounts();
+  const response = await deliver(statusDelivery({ phoneNumberId: "110000000000001", wamid: "wamid.OUT-LATER", status: "delivered", timestamp: 1795000100 }));
+  expect(response.status).toBe(200);
+  expect(await rowCounts()).toMatchObject({ messageStatuses: before.messageStatuses + 1, messages: before.messages });
+
+  // The send's answer arrives after the status: storing its wamid applies what was already reported.
+  await seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid: "wamid.OUT-LATER" });
+  await withTenant(a, (tx) => applyRecordedStatuses(tx, a, "wamid.OUT-LATER"));
+  expect((await messageByWamid(a, "wamid.OUT-LATER"))?.status).toBe("delivered");
+});
+
+it("records each (wamid, status) once however often Meta repeats it", async () => {
+  await seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid: "wamid.OUT-REPEAT" });
+  const copies = Array.from({ length: 6 }, (_, i) =>
+    // Different bytes each time (a new delivery), the same status inside.
+    statusDelivery({ phoneNumberId: "110000000000001", wamid: "wamid.OUT-REPEAT", status: "delivered", timestamp: 1795000200 }) + " ".repeat(i),
+  );
+  await Promise.all(copies.map((copy) => deliver(copy)));
+  const recorded = (await workspaceData(a)).statuses.filter((s) => s.wamid === "wamid.OUT-REPEAT");
+  expect(recorded.map((s) => s.status)).toEqual(["delivered"]);
+  expect((await messageByWamid(a, "wamid.OUT-REPEAT"))?.status).toBe("delivered");
+});
+
+it("ends at read when sent, delivered and read are processed at the same moment", async () => {
+  await seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid: "wamid.OUT-RACE" });
+  await Promise.all(
+    (["read", "delivered", "sent"] as const).map((status, i) =>
+      deliver(statusDelivery({ phoneNumberId: "110000000000001", wamid: "wamid.OUT-RACE", status, timestamp: 1795000300 - i })),
+    ),
+  );
+  expect((await messageByWamid(a, "wamid.OUT-RACE"))?.status).toBe("read");
+});

@@ -1,0 +1,87 @@
+import { beforeAll, expect, it } from "vitest";
+import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
+import { deliver, rowCounts, workspaceData } from "@/lib/webhook/testing";
+import { fixtureBytes } from "@/lib/whatsapp/fixtures";
+import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { retryPendingDeliveries } from "./retry";
+import { listUnroutedNumbers, processUnroutedDeliveries } from "./unrouted";
+
+let a: string;
+
+beforeAll(async () => {
+  a = (await createTestWorkspace("Alpha")).id;
+  await createTestNumber(a, "110000000000001");
+  await createTestNumber(a, "110000000000002");
+});
+
+it("keeps a delivery to a number nobody owns as unrouted and puts it in no workspace", async () => {
+  const before = await rowCounts();
+  expect((await deliver(fixtureBytes("whatsapp", "unknown-number"))).status).toBe(200);
+  expect(await rowCounts()).toEqual({
+    ...before,
+    webhookDeliveries: before.webhookDeliveries + 1,
+    unroutedItems: before.unroutedItems + 1,
+  });
+  expect(await listUnroutedNumbers()).toMatchObject([{ phoneNumberId: "990000000000009", deliveries: 1 }]);
+  expect(await processUnroutedDeliveries("990000000000009")).toBe(0);
+});
+
+it("replays the unrouted delivery into the workspace that later adds the number, once", async () => {
+  const c = (await createTestWorkspace("Charlie")).id;
+  await createTestNumber(c, "990000000000009");
+
+  expect(await processUnroutedDeliveries("990000000000009")).toBe(1);
+  const { messages, contacts } = await workspaceData(c);
+  expect(messages.map((m) => m.text)).toEqual(["nobody owns this number yet"]);
+  expect(contacts.map((c) => [c.waId, c.profileName])).toEqual([["5215512345678", "Ana Ruiz"]]);
+  expect(await listUnroutedNumbers()).toEqual([]);
+
+  expect(await processUnroutedDeliveries("990000000000009")).toBe(0);
+  expect((await workspaceData(c)).messages).toHaveLength(1);
+  // Meta redelivering it now finds it stored, and the number owned.
+  expect((await deliver(fixtureBytes("whatsapp", "unknown-number"))).status).toBe(200);
+  expect((await workspaceData(c)).messages).toHaveLength(1);
+});
+
+it("replays only the unowned number's part of a batch, and leaves the rest where it went", async () => {
+  // 220000000000001 is nobody's in this file: batch-two-tenants delivers to A's two numbers and to it.
+  await deliver(fixtureBytes("whatsapp", "batch-two-tenants"));
+  expect((await workspaceData(a)).messages.map((m) => m.text)).toEqual(["first", "second", "to the second number"]);
+  expect(await listUnroutedNumbers()).toMatchObject([{ phoneNumberId: "220000000000001", deliveries: 1 }]);
+
+  const b = (await createTestWorkspace("Bravo")).id;
+  await createTestNumber(b, "220000000000001");
+  expect(await processUnroutedDeliveries("220000000000001")).toBe(1);
+  expect((await workspaceData(b)).messages.map((m) => m.text)).toEqual(["same customer, other business"]);
+  expect((await workspaceData(a)).messages).toHaveLength(3);
+});
+
+it("replays concurrent calls for the same number once", async () => {
+  for (const [i, text] of ["uno", "dos", "tres"].entries()) {
+    await deliver(simulatedTextDelivery({ to: "330000000000003", from: "15550000010", text, wamid: `wamid.UNROUTED${i}` }));
+  }
+  const d = (await createTestWorkspace("Delta")).id;
+  await createTestNumber(d, "330000000000003");
+  const claimed = await Promise.all([1, 2, 3].map(() => processUnroutedDeliveries("330000000000003")));
+  expect(claimed.reduce((sum, n) => sum + n, 0)).toBe(3);
+  expect((await workspaceData(d)).messages.map((m) => m.text).sort()).toEqual(["dos", "tres", "uno"]);
+});
+
+it("lets the retry replay a number that gained an owner without anyone replaying it", async () => {
+  await deliver(simulatedTextDelivery({ to: "440000000000004", from: "15550000011", text: "hello?", wamid: "wamid.UNROUTED-RETRY" }));
+  const e = (await createTestWorkspace("Echo")).id;
+  await createTestNumber(e, "440000000000004");
+
+  expect(await retryPendingDeliveries()).toMatchObject({ replayed: 1 });
+  expect((await workspaceData(e)).messages.map((m) => m.text)).toEqual(["hello?"]);
+  expect(await retryPendingDeliveries()).toMatchObject({ replayed: 0 });
+});
+
+it("counts deliveries per unrouted number, with first and last seen", async () => {
+  for (const i of [1, 2]) {
+    await deliver(simulatedTextDelivery({ to: "550000000000005", from: "15550000012", text: `m${i}`, wamid: `wamid.COUNT${i}` }));
+  }
+  const [row] = (await listUnroutedNumbers()).filter((n) => n.phoneNumberId === "550000000000005");
+  expect(row!.deliveries).toBe(2);
+  expect(row!.lastSeen.getTime()).toBeGreaterThan(row!.firstSeen.getTime());
+});

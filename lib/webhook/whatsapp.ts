@@ -1,0 +1,102 @@
+import { env } from "@/lib/config/env";
+import { storeDelivery } from "@/lib/inbox/ingest/deliveries";
+import { describeFailure } from "@/lib/inbox/ingest/failure";
+import { processStoredDelivery } from "@/lib/inbox/ingest/process-delivery";
+import { log } from "@/lib/log";
+import { checkSignature, verifyTokenMatches } from "@/lib/whatsapp/signature";
+
+/**
+ * Meta's webhook endpoint without a framework: bytes and headers in, an HTTP answer out.
+ * The Next.js route adapts a Request to these; a bare node:http server can do the same.
+ */
+export type WebhookAnswer = { status: number; body: string; contentType: string };
+
+/** Meta's documented maximum payload. */
+export const maxDeliveryBytes = 3 * 1024 * 1024;
+
+const plain = "text/plain; charset=utf-8";
+const answer = (status: number, body: string): WebhookAnswer => ({ status, body, contentType: plain });
+
+/**
+ * Reads a request body, but never more than `maxBytes + 1` bytes: enough for the receiver to
+ * see that it is too large without holding an arbitrarily large body in memory.
+ */
+export async function readBodyUpTo(
+  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null,
+  maxBytes: number,
+): Promise<Buffer> {
+  if (!source) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const take = (chunk: Uint8Array) => {
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    size += chunk.byteLength;
+    return size > maxBytes;
+  };
+  if ("getReader" in source) {
+    const reader = source.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (take(value)) {
+        await reader.cancel();
+        break;
+      }
+    }
+  } else {
+    for await (const chunk of source) if (take(chunk)) break;
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/**
+ * POST: size, then signature over the exact bytes, before anything is written; then the
+ * delivery is stored, and only a stored delivery is answered 200. Processing happens before
+ * the answer too, but a processing failure is kept for the retry and still answered 200:
+ * Meta sending it again would not help, the stored copy will.
+ */
+export async function receiveWhatsAppDelivery(body: Uint8Array, signatureHeader: string | null): Promise<WebhookAnswer> {
+  if (body.byteLength > maxDeliveryBytes) {
+    log.warn("webhook_rejected", { reason: "payload_too_large", bytes: body.byteLength });
+    return answer(413, "Payload too large: a webhook delivery is at most 3 MB.");
+  }
+  const signature = checkSignature(body, signatureHeader, env().WHATSAPP_APP_SECRET);
+  if (signature !== "valid") {
+    log.warn("webhook_rejected", { reason: `signature_${signature}`, bytes: body.byteLength });
+    return answer(401, "Missing or invalid X-Hub-Signature-256: the body must be signed with the app secret.");
+  }
+
+  let delivery;
+  try {
+    delivery = await storeDelivery(body);
+  } catch (error) {
+    log.error("webhook_store_failed", { error: describeFailure(error) });
+    return answer(503, "The delivery could not be stored; retry later.");
+  }
+  if (delivery.state === "received" || delivery.state === "failed") {
+    try {
+      await processStoredDelivery(delivery);
+    } catch (error) {
+      // Stored but not marked (the database went away mid-way): the retry picks it up.
+      log.error("webhook_process_failed", { deliveryId: delivery.id, error: describeFailure(error) });
+    }
+  } else if (delivery.state === "ignored" && delivery.isNew) {
+    log.warn("webhook_delivery_ignored", { deliveryId: delivery.id, reason: "body is not UTF-8 text" });
+  }
+  return answer(200, "EVENT_RECEIVED");
+}
+
+/** GET: Meta's subscription handshake. The challenge is echoed only for our verify token. */
+export function answerVerification(query: URLSearchParams): WebhookAnswer {
+  const mode = query.get("hub.mode");
+  const token = query.get("hub.verify_token") ?? "";
+  const challenge = query.get("hub.challenge");
+  const valid = mode === "subscribe" && verifyTokenMatches(token, env().WHATSAPP_VERIFY_TOKEN) && !!challenge;
+  if (!valid) {
+    log.warn("webhook_verification_rejected", {
+      reason: mode !== "subscribe" ? "mode_not_subscribe" : !challenge ? "challenge_missing" : "verify_token_mismatch",
+    });
+    return answer(403, "Verification failed: hub.verify_token does not match WHATSAPP_VERIFY_TOKEN.");
+  }
+  return answer(200, challenge);
+}
