@@ -1,9 +1,10 @@
+import { sql } from "drizzle-orm";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, inject } from "vitest";
 import { resetEnvForTests } from "@/lib/config/env";
-import { closeDatabase, openDatabase, installDatabase } from "../client";
+import { closeDatabase, db, installDatabase, openDatabase } from "../client";
 import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, openPgliteFromDump, uniqueName } from "./databases";
 
 /**
@@ -27,6 +28,8 @@ if (target.kind === "postgres") {
   const dump = new Blob([fs.readFileSync(target.dumpFile)]);
   installDatabase(await openPgliteFromDump(dump));
 }
+// Pay the embedded database's start-up here, not inside the first test's own time limits.
+await db().execute(sql`select 1`);
 
 afterAll(async () => {
   await closeDatabase();

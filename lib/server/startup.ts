@@ -4,8 +4,21 @@ import { env } from "@/lib/config/env";
 import { startDeliveryRetries } from "@/lib/inbox/ingest/retry";
 import { log } from "@/lib/log";
 
-/** Runs once per server process (instrumentation.ts): config, migrations, background work. */
+/**
+ * Runs once per server process (instrumentation.ts). A server that cannot read its
+ * configuration or migrate its database must not serve: it says why and exits.
+ */
 export async function startServer(): Promise<void> {
+  try {
+    await start();
+  } catch (error) {
+    log.error("server_start_failed", { error });
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
+
+async function start(): Promise<void> {
   const config = env();
   if (config.devSecretsFile) {
     log.info("dev_secrets", {
