@@ -7,6 +7,15 @@ import { throttleMessage } from "./throttle";
 
 export const sessionMaxAgeSeconds = 14 * 24 * 60 * 60;
 
+/** The session cookie, named here so the server can read it without a second copy of the rule. */
+export function sessionCookie() {
+  const secure = env().APP_URL.startsWith("https://");
+  return {
+    name: `${secure ? "__Secure-" : ""}next-auth.session-token`,
+    options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure },
+  };
+}
+
 /**
  * next-auth configuration, built on first use so `next build` never needs AUTH_SECRET.
  * The session is a JWT holding only the user id (`sub`): who a user is in a workspace,
@@ -18,6 +27,7 @@ export function authOptions(): AuthOptions {
     secret: config.AUTH_SECRET,
     session: { strategy: "jwt", maxAge: sessionMaxAgeSeconds },
     useSecureCookies: config.APP_URL.startsWith("https://"),
+    cookies: { sessionToken: sessionCookie() },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: [
       Credentials({

@@ -1,21 +1,25 @@
 import { eq } from "drizzle-orm";
-import { getServerSession } from "next-auth";
+import { decode } from "next-auth/jwt";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
 import { withPlatform } from "@/db/platform";
 import { users } from "@/db/schema";
-import { authOptions } from "./options";
+import { env } from "@/lib/config/env";
+import { sessionCookie } from "./options";
 
 export type SessionUser = { id: string; email: string; name: string };
 
 /**
- * The signed-in user, or null. Once per request (React `cache`), from the database: a
- * session whose user no longer exists counts as signed out.
+ * The signed-in user, or null. Once per request (React `cache`): next-auth's session
+ * token gives only the user id (decoded and checked, expiry included, by next-auth), and
+ * the user is read from the database, so a deleted account counts as signed out.
  */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await getServerSession(authOptions());
-  const userId = z.uuid().safeParse(session?.user?.id);
+  const raw = (await cookies()).get(sessionCookie().name)?.value;
+  const token = raw ? await decode({ token: raw, secret: env().AUTH_SECRET }).catch(() => null) : null;
+  const userId = z.uuid().safeParse(token?.sub);
   if (!userId.success) return null;
   const [user] = await withPlatform((tx) =>
     tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId.data)),

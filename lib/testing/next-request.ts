@@ -1,4 +1,5 @@
 import { encode } from "next-auth/jwt";
+import { sessionCookie } from "@/lib/auth/options";
 import { env } from "@/lib/config/env";
 
 /**
@@ -10,8 +11,6 @@ import { env } from "@/lib/config/env";
  */
 let requestHeaders = new Headers();
 let requestCookies = new Map<string, string>();
-
-export const sessionCookieName = "next-auth.session-token";
 
 export async function headers(): Promise<Headers> {
   return new Headers(requestHeaders);
@@ -48,7 +47,7 @@ export async function actAs(userId: string | null, options: { origin?: string | 
   const origin = options.origin === undefined ? app.origin : options.origin;
   if (origin) requestHeaders.set("origin", origin);
   requestCookies = new Map();
-  if (userId) requestCookies.set(sessionCookieName, await sessionToken(userId));
+  if (userId) requestCookies.set(sessionCookie().name, await sessionToken(userId));
 }
 
 /** Sets the raw request the next calls see (route handler tests). */
