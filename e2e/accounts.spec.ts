@@ -178,3 +178,51 @@ test("sign-in and sign-out refuse a request made by another site", async ({ requ
   });
   expect(response.status()).toBe(403);
 });
+
+test("an existing user signs in from an invitation, joins, and switches between workspaces", async ({ browser }) => {
+  const host = { email: `hana-${stamp}@example.test`, password: "host-password-789" };
+  const guest = { email: `gabe-${stamp}@example.test`, password: "guest-password-012" };
+  const signUp = async (page: Page, who: { email: string; password: string }, name: string, workspace: string) => {
+    await page.goto("/sign-up");
+    await page.getByLabel("Your name").fill(name);
+    await page.getByLabel("Work email").fill(who.email);
+    await page.getByLabel("Password").fill(who.password);
+    await page.getByLabel("Workspace name").fill(workspace);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
+  };
+
+  const hostPage = await (await browser.newContext()).newPage();
+  await signUp(hostPage, host, "Hana Host", `Harbor ${stamp}`);
+  const guestContext = await browser.newContext();
+  const guestPage = await guestContext.newPage();
+  await signUp(guestPage, guest, "Gabe Guest", `Garden ${stamp}`);
+  await guestPage.getByRole("button", { name: "Sign out" }).first().click();
+  await expect(guestPage.getByRole("heading", { name: "Sign in" })).toBeVisible();
+
+  await hostPage.goto(new URL(hostPage.url()).pathname.replace("/inbox", "/settings/members"));
+  await hostPage.getByLabel("Email address").fill(guest.email);
+  await hostPage.getByLabel("Role").selectOption("admin");
+  await hostPage.getByRole("button", { name: "Create invitation link" }).click();
+  const link = await hostPage.getByRole("textbox", { name: `Invitation link for ${guest.email}` }).inputValue();
+
+  await guestPage.goto(link);
+  await guestPage.getByRole("link", { name: "Sign in to accept" }).click();
+  await expect(guestPage.getByLabel("Email")).toHaveValue(guest.email);
+  await guestPage.getByLabel("Password").fill(guest.password);
+  await guestPage.getByRole("button", { name: "Sign in" }).click();
+  await guestPage.getByRole("button", { name: `Join Harbor ${stamp}` }).click();
+  await expect(guestPage.getByRole("heading", { name: "Inbox" })).toBeVisible();
+  await expect(guestPage.getByText(`Conversations with customers of Harbor ${stamp}.`)).toBeVisible();
+  await expect(guestPage.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Settings" })).toBeVisible();
+
+  await guestPage.getByText(`Harbor ${stamp}`, { exact: true }).first().click();
+  await shot(guestPage, "11-workspace-switcher");
+  await guestPage.getByRole("link", { name: `Garden ${stamp}` }).click();
+  await expect(guestPage.getByText(`Conversations with customers of Garden ${stamp}.`)).toBeVisible();
+
+  // The used link is spent.
+  await guestPage.goto(link);
+  await expect(guestPage.getByRole("heading", { name: "This invitation can't be used" })).toBeVisible();
+  await guestContext.close();
+});
