@@ -27,7 +27,7 @@ export function CreateAccountFromInvitationForm({ action, email }: { action: Act
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage ok={false} message={state.ok ? undefined : state.message} />
-      <Field label="Email" name="invitedEmail" type="email" value={email} readOnly disabled hint="The invitation was sent to this address." />
+      <Field label="Email" name="invitedEmail" type="email" value={email} readOnly disabled hint="The invitation was sent to this address." errors={errors.email} />
       <Field label="Your name" name="name" autoComplete="name" defaultValue={state.values?.name} errors={errors.name} required />
       <Field
         label="Choose a password"
