@@ -2,7 +2,8 @@ import { defineConfig, devices } from "@playwright/test";
 import os from "node:os";
 import path from "node:path";
 
-const port = 3100;
+// E2E_PORT lets several checkouts on one machine run their browser tests side by side.
+const port = Number(process.env.E2E_PORT ?? 3100);
 const dataDir = path.join(os.tmpdir(), `switchboard-e2e-${process.pid}`);
 
 // The browser tests run the production server on a fresh embedded database, exactly

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { db, type Tx } from "./client";
 import { memberships, phoneNumberRoutes, workspaces } from "./schema";
 
@@ -33,4 +33,17 @@ export async function workspacesOfUser(tx: Tx, userId: string) {
     .innerJoin(workspaces, eq(workspaces.id, memberships.tenantId))
     .where(eq(memberships.userId, userId))
     .orderBy(workspaces.name);
+}
+
+/**
+ * The signed-in user's membership of the workspace with this slug, read fresh from the
+ * database on every request: null when there is no such workspace or the user is not in it.
+ */
+export async function membershipBySlug(tx: Tx, userId: string, slug: string) {
+  const [found] = await tx
+    .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug, role: memberships.role })
+    .from(memberships)
+    .innerJoin(workspaces, eq(workspaces.id, memberships.tenantId))
+    .where(and(eq(memberships.userId, userId), eq(workspaces.slug, slug)));
+  return found ?? null;
 }

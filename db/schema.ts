@@ -304,6 +304,34 @@ export const auditLog = pgTable(
   ],
 );
 
+export const invitationRole = pgEnum("invitation_role", ["admin", "agent"]);
+
+/**
+ * A single-use invitation to join the workspace. Only a SHA-256 of the link's secret is
+ * stored; the link itself is shown once, to the admin who created it.
+ */
+export const invitations = pgTable(
+  "invitations",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    email: text("email").notNull(),
+    role: invitationRole("role").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedByUserId: uuid("invited_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    acceptedByUserId: uuid("accepted_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    check("invitations_email_lowercase", sql`${t.email} = lower(${t.email})`),
+    tenantIsolation(),
+  ],
+);
+
 export type Workspace = typeof workspaces.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
@@ -312,3 +340,5 @@ export type Contact = typeof contacts.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type Invitation = typeof invitations.$inferSelect;
+export type AuditEntry = typeof auditLog.$inferSelect;

@@ -10,11 +10,21 @@ const tenantIdSchema = z.uuid();
  * so row-level security holds even if a query forgets its tenant filter.
  */
 export async function withTenant<T>(tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const tenant = tenantIdSchema.parse(tenantId);
   return db().transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('app.tenant_id', ${tenant}, true), set_config('role', 'switchboard_tenant', true)`,
-    );
+    await enterTenant(tx, tenantId);
     return work(tx);
   });
+}
+
+/**
+ * Turns an open platform transaction into a tenant one for the rest of its life, for the
+ * few writes that must create platform rows and workspace rows atomically (sign-up,
+ * accepting an invitation, connecting a number). Do the platform writes first: there is
+ * no way back to the platform role inside the transaction.
+ */
+export async function enterTenant(tx: Tx, tenantId: string): Promise<void> {
+  const tenant = tenantIdSchema.parse(tenantId);
+  await tx.execute(
+    sql`select set_config('app.tenant_id', ${tenant}, true), set_config('role', 'switchboard_tenant', true)`,
+  );
 }

@@ -5,6 +5,7 @@ import {
   businessNumbers,
   contacts,
   conversations,
+  invitations,
   memberships,
   messageStatuses,
   messages,
@@ -31,6 +32,13 @@ export async function createTestUser(name = "Test User") {
       .returning(),
   );
   return user!;
+}
+
+/** A user who is a member of the workspace with this role. */
+export async function createTestMember(tenantId: string, role: "owner" | "admin" | "agent", name = `${role} user`) {
+  const user = await createTestUser(name);
+  await withTenant(tenantId, (tx) => tx.insert(memberships).values({ tenantId, userId: user.id, role }));
+  return user;
 }
 
 /** A business number owned by the workspace, routed platform-wide. */
@@ -75,6 +83,14 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       .returning();
     await tx.insert(messageStatuses).values({ tenantId, wamid, status: "read", occurredAt: new Date(), payload: {} });
     await tx.insert(auditLog).values({ tenantId, actorUserId: user.id, action: "test.seeded" });
+    await tx.insert(invitations).values({
+      tenantId,
+      email: `invitee-${suffix()}@example.test`,
+      role: "agent",
+      tokenHash: "0".repeat(64),
+      invitedByUserId: user.id,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
     return { user, number, contact: contact!, conversation: conversation!, message: message! };
   });
 }

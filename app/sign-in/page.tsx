@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { AuthCard } from "@/components/auth/auth-card";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { linkClass } from "@/components/ui/styles";
+import { currentUser, safeReturnPath } from "@/lib/auth/session";
+
+export const metadata: Metadata = { title: "Sign in · Switchboard" };
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const callbackUrl = safeReturnPath(params.callbackUrl) ?? "/";
+  if (await currentUser()) redirect(callbackUrl);
+  const email = typeof params.email === "string" ? params.email : undefined;
+  return (
+    <AuthCard
+      title="Sign in"
+      subtitle="Welcome back. Sign in to answer your customers."
+      footer={
+        <>
+          New to Switchboard?{" "}
+          <Link href="/sign-up" className={linkClass}>
+            Create an account
+          </Link>
+        </>
+      }
+    >
+      <SignInForm callbackUrl={callbackUrl} email={email} />
+    </AuthCard>
+  );
+}

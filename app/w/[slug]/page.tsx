@@ -1,0 +1,7 @@
+import { redirect } from "next/navigation";
+import { requireWorkspace } from "@/lib/auth/workspace";
+
+export default async function WorkspaceHome({ params }: { params: Promise<{ slug: string }> }) {
+  const access = await requireWorkspace((await params).slug);
+  redirect(`/w/${access.workspace.slug}/inbox`);
+}

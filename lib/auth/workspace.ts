@@ -1,0 +1,71 @@
+import { notFound, redirect } from "next/navigation";
+import { cache } from "react";
+import { z } from "zod";
+import { membershipBySlug, withPlatform } from "@/db/platform";
+import type { Actor } from "@/lib/workspace/access";
+import { assertSameOrigin, refuseCrossOrigin } from "./origin";
+import { hasRole, type Role } from "./roles";
+import { currentUser, signInPath, type SessionUser } from "./session";
+
+/**
+ * Who is asking, in which workspace, with which role: resolved once per request from
+ * the database (never from the session token), so removing a member or changing a role
+ * takes effect on the very next request.
+ *
+ * - Pages and layouts:   `const access = await requireWorkspace(slug, "admin")`
+ * - Server actions:      `const access = await requireWorkspaceAction(slug, "admin")`
+ * - Route handlers:      `const access = await workspaceForRoute(request, slug)`;
+ *                        `if (access instanceof Response) return access;`
+ *
+ * Then reach the workspace's data with `withTenant(access.tenantId, tx => …)`: row-level
+ * security confines every query to this workspace, so a record id from another workspace
+ * finds nothing. A workspace the user is not a member of answers 404, exactly like one
+ * that does not exist, and so does a page the user's role may not see.
+ */
+export type WorkspaceAccess = Actor & {
+  user: SessionUser;
+  workspace: { id: string; name: string; slug: string };
+};
+
+const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
+
+/** The caller's membership of the workspace, or null (signed out, not a member, no such workspace). */
+export const workspaceAccess = cache(async (slug: string): Promise<WorkspaceAccess | null> => {
+  const user = await currentUser();
+  if (!user || !slugSchema.safeParse(slug).success) return null;
+  const membership = await withPlatform((tx) => membershipBySlug(tx, user.id, slug));
+  if (!membership) return null;
+  const { role, ...workspace } = membership;
+  return { tenantId: workspace.id, userId: user.id, role, user, workspace };
+});
+
+/** For pages: signed-out visitors go to sign in; anyone without the role gets a 404. */
+export async function requireWorkspace(slug: string, minimumRole: Role = "agent"): Promise<WorkspaceAccess> {
+  if (!(await currentUser())) redirect(signInPath(`/w/${slugSchema.safeParse(slug).success ? slug : ""}`));
+  const access = await workspaceAccess(slug);
+  if (!access || !hasRole(access.role, minimumRole)) notFound();
+  return access;
+}
+
+/** For server actions: the same, after refusing a request another site sent. */
+export async function requireWorkspaceAction(slug: string, minimumRole: Role = "agent"): Promise<WorkspaceAccess> {
+  await assertSameOrigin();
+  return requireWorkspace(slug, minimumRole);
+}
+
+/**
+ * For route handlers: the access, or the JSON response to send instead — 403 for a
+ * cross-site mutation, 401 when signed out, 404 for a non-member or a role too low.
+ */
+export async function workspaceForRoute(
+  request: Request,
+  slug: string,
+  minimumRole: Role = "agent",
+): Promise<WorkspaceAccess | Response> {
+  const refused = refuseCrossOrigin(request);
+  if (refused) return refused;
+  if (!(await currentUser())) return Response.json({ error: "Sign in to continue." }, { status: 401 });
+  const access = await workspaceAccess(slug);
+  if (!access || !hasRole(access.role, minimumRole)) return Response.json({ error: "Not found." }, { status: 404 });
+  return access;
+}

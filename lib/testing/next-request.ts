@@ -1,0 +1,63 @@
+import { encode } from "next-auth/jwt";
+import { sessionCookie } from "@/lib/auth/options";
+import { env } from "@/lib/config/env";
+
+/**
+ * A stand-in for Next's request scope (`next/headers`), which exists only inside a
+ * running Next server. Test files install it with
+ *   vi.mock("next/headers", () => import("@/lib/testing/next-request"));
+ * and then call `actAs(userId)` to make the following calls come from that user's
+ * browser: a real next-auth session cookie, read back by the real next-auth code.
+ */
+let requestHeaders = new Headers();
+let requestCookies = new Map<string, string>();
+
+export async function headers(): Promise<Headers> {
+  return new Headers(requestHeaders);
+}
+
+export async function cookies() {
+  const all = () => [...requestCookies].map(([name, value]) => ({ name, value }));
+  return {
+    get: (name: string) => (requestCookies.has(name) ? { name, value: requestCookies.get(name)! } : undefined),
+    getAll: all,
+    has: (name: string) => requestCookies.has(name),
+    set: () => {},
+    delete: () => {},
+    toString: () => all().map((c) => `${c.name}=${c.value}`).join("; "),
+  };
+}
+
+export async function draftMode() {
+  return { isEnabled: false, enable: () => {}, disable: () => {} };
+}
+
+/** A session token exactly as next-auth would issue it for this user. */
+export async function sessionToken(userId: string): Promise<string> {
+  return encode({ token: { sub: userId }, secret: env().AUTH_SECRET });
+}
+
+/**
+ * The next calls come from `userId`'s browser (signed out when null), on our own site
+ * unless `origin` says otherwise.
+ */
+export async function actAs(userId: string | null, options: { origin?: string | null } = {}): Promise<void> {
+  const app = new URL(env().APP_URL);
+  requestHeaders = new Headers({ host: app.host });
+  const origin = options.origin === undefined ? app.origin : options.origin;
+  if (origin) requestHeaders.set("origin", origin);
+  requestCookies = new Map();
+  if (userId) requestCookies.set(sessionCookie().name, await sessionToken(userId));
+}
+
+/** Sets the raw request the next calls see (route handler tests). */
+export function setRequest(request: Request): void {
+  requestHeaders = new Headers(request.headers);
+  requestCookies = new Map(
+    (request.headers.get("cookie") ?? "")
+      .split(";")
+      .map((part) => part.trim().split("="))
+      .filter(([name]) => name)
+      .map(([name, ...rest]) => [name!, rest.join("=")]),
+  );
+}

@@ -1,0 +1,97 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, expect, it } from "vitest";
+import { withPlatform, workspacesOfUser } from "@/db/platform";
+import { invitations, users } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
+import { createTestMember, createTestUser, createTestWorkspace } from "@/db/testing/factories";
+import { authenticate } from "@/lib/auth/credentials";
+import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
+import {
+  acceptInvitation,
+  acceptInvitationAsNewUser,
+  createInvitation,
+  findInvitation,
+  invalidInvitationMessage,
+  invitationLifetimeMs,
+  listPendingInvitations,
+  revokeInvitation,
+} from "./invitations";
+
+let admin: Actor;
+let workspace: { id: string; name: string; slug: string };
+
+beforeAll(async () => {
+  workspace = await createTestWorkspace("Inviters");
+  admin = { tenantId: workspace.id, userId: (await createTestMember(workspace.id, "admin")).id, role: "admin" };
+});
+
+const invite = (email: string, role: "admin" | "agent" = "agent", now?: Date) =>
+  withTenant(workspace.id, (tx) => createInvitation(tx, admin, { email, role }, now));
+const codeOf = (link: string) => new URL(link).pathname.split("/")[2]!;
+
+it("makes a link that finds the invitation, while only a hash of its secret is stored", async () => {
+  const { link, id } = await invite("new.person@example.test");
+  expect(link).toMatch(/^http:\/\/localhost:3000\/invite\/[0-9a-f-]{36}\.[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+  const secret = codeOf(link).split(".")[2]!;
+  const [row] = await withTenant(workspace.id, (tx) => tx.select().from(invitations).where(eq(invitations.id, id)));
+  expect(JSON.stringify(row)).not.toContain(secret);
+  expect(await findInvitation(codeOf(link))).toEqual({
+    email: "new.person@example.test",
+    role: "agent",
+    expiresAt: row!.expiresAt,
+    workspace: { name: workspace.name, slug: workspace.slug },
+  });
+  const tampered = codeOf(link).slice(0, -1) + (codeOf(link).endsWith("A") ? "B" : "A");
+  expect(await findInvitation(tampered)).toBeNull();
+  expect(await findInvitation("not-a-code")).toBeNull();
+});
+
+it("lets a new person create an account from the link exactly once", async () => {
+  const { link } = await invite("first.timer@example.test");
+  const joined = await acceptInvitationAsNewUser(codeOf(link), { name: "First Timer", password: "first-timer-pw" });
+  expect(joined).toEqual({ slug: workspace.slug, email: "first.timer@example.test" });
+  const [user] = await withPlatform((tx) => tx.select().from(users).where(eq(users.email, "first.timer@example.test")));
+  expect(await withPlatform((tx) => workspacesOfUser(tx, user!.id))).toMatchObject([{ id: workspace.id, role: "agent" }]);
+  expect(await authenticate({ email: "first.timer@example.test", password: "first-timer-pw", ip: "127.0.0.9" })).toMatchObject({ ok: true });
+
+  await expect(acceptInvitationAsNewUser(codeOf(link), { name: "Again", password: "another-password" })).rejects.toThrow(invalidInvitationMessage);
+  expect(await findInvitation(codeOf(link))).toBeNull();
+});
+
+it("lets an existing user with the invited email join, and nobody else", async () => {
+  const existing = await createTestUser("Existing");
+  const stranger = await createTestUser("Stranger");
+  const { link } = await invite(existing.email, "admin");
+  await expect(acceptInvitation(codeOf(link), stranger)).rejects.toBeInstanceOf(RuleError);
+  expect(await withPlatform((tx) => workspacesOfUser(tx, stranger.id))).toEqual([]);
+  expect(await acceptInvitation(codeOf(link), existing)).toEqual({ slug: workspace.slug });
+  expect(await withPlatform((tx) => workspacesOfUser(tx, existing.id))).toMatchObject([{ id: workspace.id, role: "admin" }]);
+});
+
+it("refuses an expired or revoked link, and keeps no account made from it", async () => {
+  const expired = await invite("late@example.test", "agent", new Date(Date.now() - invitationLifetimeMs - 1000));
+  await expect(acceptInvitationAsNewUser(codeOf(expired.link), { name: "Late", password: "late-password" })).rejects.toThrow(invalidInvitationMessage);
+  const revoked = await invite("revoked@example.test");
+  await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id: revoked.id }));
+  await expect(acceptInvitationAsNewUser(codeOf(revoked.link), { name: "Rev", password: "revoked-password" })).rejects.toThrow(invalidInvitationMessage);
+  const leftovers = await withPlatform((tx) => tx.select().from(users).where(eq(users.email, "revoked@example.test")));
+  expect(leftovers).toEqual([]);
+  const pending = await withTenant(workspace.id, (tx) => listPendingInvitations(tx));
+  expect(pending.map((p) => p.email)).not.toContain("late@example.test");
+  expect(pending.map((p) => p.email)).not.toContain("revoked@example.test");
+});
+
+it("refuses to invite a current member, and refuses agents", async () => {
+  const member = await createTestMember(workspace.id, "agent");
+  await expect(invite(member.email)).rejects.toMatchObject({ field: "email" });
+  const agent: Actor = { tenantId: workspace.id, userId: member.id, role: "agent" };
+  await expect(withTenant(workspace.id, (tx) => createInvitation(tx, agent, { email: "x@example.test", role: "agent" }))).rejects.toBeInstanceOf(ForbiddenError);
+});
+
+it("cannot revoke another workspace's invitation", async () => {
+  const other = await createTestWorkspace("Elsewhere");
+  const otherAdmin: Actor = { tenantId: other.id, userId: (await createTestMember(other.id, "admin")).id, role: "admin" };
+  const theirs = await withTenant(other.id, (tx) => createInvitation(tx, otherAdmin, { email: "theirs@example.test", role: "agent" }));
+  await expect(withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id: theirs.id }))).rejects.toBeInstanceOf(NotFoundError);
+  expect(await findInvitation(codeOf(theirs.link))).not.toBeNull();
+});
