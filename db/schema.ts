@@ -224,6 +224,22 @@ export const conversations = pgTable(
       foreignColumns: [contacts.tenantId, contacts.id],
     }),
     index("conversations_activity_idx").on(t.tenantId, t.lastMessageAt.desc(), t.id.desc()),
+    // The inbox list, one index per filter. Under row-level security Postgres will not use a
+    // non-leakproof operator (enum equality is one) as an index condition, so the status
+    // lives in each index's predicate, and queries must spell it as a literal.
+    ...(["open", "resolved"] as const).flatMap((status) => {
+      const when = sql`${t.status} = ${sql.raw(`'${status}'`)}`;
+      return [
+        index(`conversations_${status}_activity_idx`).on(t.tenantId, t.lastMessageAt.desc(), t.id.desc()).where(when),
+        index(`conversations_${status}_assignee_idx`)
+          .on(t.tenantId, t.assigneeUserId, t.lastMessageAt.desc(), t.id.desc())
+          .where(when),
+        index(`conversations_${status}_number_idx`)
+          .on(t.tenantId, t.businessNumberId, t.lastMessageAt.desc(), t.id.desc())
+          .where(when),
+      ];
+    }),
+    index("conversations_contact_idx").on(t.tenantId, t.contactId),
     tenantIsolation(),
   ],
 );
@@ -262,6 +278,12 @@ export const messages = pgTable(
       foreignColumns: [conversations.tenantId, conversations.id],
     }),
     index("messages_thread_idx").on(t.tenantId, t.conversationId, t.sentAt.desc(), t.id.desc()),
+    // The newest reaction per reacted-to message, found without reading the thread's bubbles.
+    index("messages_reactions_idx")
+      .on(t.tenantId, t.replyToWamid, t.sentAt.desc(), t.receivedAt.desc(), t.id.desc())
+      .where(sql`${t.type} = 'reaction'`),
+    // Search's trigram index on the folded text is hand-written (it needs switchboard_fold):
+    // see the inbox_search migration.
     tenantIsolation(),
   ],
 );
