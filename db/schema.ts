@@ -278,12 +278,15 @@ export const messages = pgTable(
       foreignColumns: [conversations.tenantId, conversations.id],
     }),
     index("messages_thread_idx").on(t.tenantId, t.conversationId, t.sentAt.desc(), t.id.desc()),
-    // The newest reaction per reacted-to message, found without reading the thread's bubbles.
+    // The newest reaction per (reacted-to message, side), found without reading the thread.
     index("messages_reactions_idx")
-      .on(t.tenantId, t.replyToWamid, t.sentAt.desc(), t.receivedAt.desc(), t.id.desc())
+      .on(t.tenantId, t.replyToWamid, t.direction, t.sentAt.desc(), t.receivedAt.desc(), t.id.desc())
       .where(sql`${t.type} = 'reaction'`),
-    // Search's trigram index on the folded text is hand-written (it needs switchboard_fold):
-    // see the inbox_search migration.
+    // Search walks a workspace's newest messages first (switchboard_search_messages); its
+    // trigram index on the folded text is hand-written in the inbox_search migration.
+    index("messages_recent_idx")
+      .on(t.tenantId, t.sentAt.desc(), t.id.desc())
+      .where(sql`${t.type} <> 'reaction'`),
     tenantIsolation(),
   ],
 );

@@ -1,10 +1,10 @@
-import { and, desc, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { businessNumbers, contacts, conversations, messages, users } from "@/db/schema";
 import { notifyWorkspace } from "@/lib/realtime/events";
-import { cursorSchema, encodeCursor, keysetCondition, keysetTime } from "./cursor";
+import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
 import { summarizeMessage } from "./summary";
 
 export type ConversationListItem = {
@@ -38,12 +38,32 @@ export type ConversationListItem = {
 const assignee = alias(users, "assignee");
 
 /**
- * The conversation rows the list, a conversation's header and search all show: one index
- * probe per row for the preview (LATERAL on the thread index) instead of preview columns
- * every writer would have to keep in step; docs/ARCHITECTURE.md ("Inbox queries") has the
- * measurements.
+ * The conversations the list, a thread's header and search show, in two steps: first the
+ * page itself (filters, order, limit: one partial-index range scan), then, for those rows
+ * only, contact, number, assignee and the preview. The preview is one probe of the thread
+ * index per row (LATERAL), not columns on conversations that every writer would have to
+ * keep in step; docs/ARCHITECTURE.md ("Inbox queries") has the measurements. Deciding the
+ * page first matters: joined before the LIMIT, the planner may decorate every open
+ * conversation and only then keep fifty.
  */
-function conversationRows(tx: Tx) {
+async function selectConversations(tx: Tx, tenantId: string, where: SQL | undefined, limit: number) {
+  const page = tx
+    .select({
+      id: conversations.id,
+      contactId: conversations.contactId,
+      businessNumberId: conversations.businessNumberId,
+      assigneeUserId: conversations.assigneeUserId,
+      status: conversations.status,
+      unreadCount: conversations.unreadCount,
+      lastMessageAt: conversations.lastMessageAt,
+      lastInboundAt: conversations.lastInboundAt,
+    })
+    .from(conversations)
+    .where(and(eq(conversations.tenantId, tenantId), where))
+    .orderBy(newestFirst(conversations.lastMessageAt), newestFirst(conversations.id))
+    .limit(limit)
+    .as("page");
+
   const preview = tx
     .select({
       id: messages.id,
@@ -56,24 +76,24 @@ function conversationRows(tx: Tx) {
     .from(messages)
     .where(
       and(
-        eq(messages.tenantId, conversations.tenantId),
-        eq(messages.conversationId, conversations.id),
+        eq(messages.tenantId, tenantId),
+        eq(messages.conversationId, page.id),
         ne(messages.type, "reaction"),
         ne(messages.direction, "event"),
       ),
     )
-    .orderBy(desc(messages.sentAt), desc(messages.id))
+    .orderBy(newestFirst(messages.sentAt), newestFirst(messages.id))
     .limit(1)
     .as("preview");
 
   return tx
     .select({
-      id: conversations.id,
-      status: conversations.status,
-      unreadCount: conversations.unreadCount,
-      lastMessageAt: conversations.lastMessageAt,
-      lastInboundAt: conversations.lastInboundAt,
-      keysetAt: keysetTime(conversations.lastMessageAt),
+      id: page.id,
+      status: page.status,
+      unreadCount: page.unreadCount,
+      lastMessageAt: page.lastMessageAt,
+      lastInboundAt: page.lastInboundAt,
+      keysetAt: keysetTime(page.lastMessageAt),
       contactId: contacts.id,
       contactName: contacts.profileName,
       contactWaId: contacts.waId,
@@ -90,18 +110,16 @@ function conversationRows(tx: Tx) {
       previewStatus: preview.status,
       previewSentAt: preview.sentAt,
     })
-    .from(conversations)
-    .innerJoin(contacts, and(eq(contacts.tenantId, conversations.tenantId), eq(contacts.id, conversations.contactId)))
-    .innerJoin(
-      businessNumbers,
-      and(eq(businessNumbers.tenantId, conversations.tenantId), eq(businessNumbers.id, conversations.businessNumberId)),
-    )
-    .leftJoin(assignee, eq(assignee.id, conversations.assigneeUserId))
+    .from(page)
+    // The tenant as a value, not page.tenant_id: the planner then probes primary keys per row.
+    .innerJoin(contacts, and(eq(contacts.tenantId, tenantId), eq(contacts.id, page.contactId)))
+    .innerJoin(businessNumbers, and(eq(businessNumbers.tenantId, tenantId), eq(businessNumbers.id, page.businessNumberId)))
+    .leftJoin(assignee, eq(assignee.id, page.assigneeUserId))
     .leftJoinLateral(preview, sql`true`)
-    .$dynamic();
+    .orderBy(newestFirst(page.lastMessageAt), newestFirst(page.id));
 }
 
-type ConversationRow = Awaited<ReturnType<typeof conversationRows>>[number];
+type ConversationRow = Awaited<ReturnType<typeof selectConversations>>[number];
 
 function toListItem(row: ConversationRow): ConversationListItem {
   return {
@@ -127,13 +145,9 @@ function toListItem(row: ConversationRow): ConversationListItem {
   };
 }
 
-/** Conversations in the given order, already filtered: shared with search. */
+/** Conversations matching `where`, most recent activity first: shared with search. */
 export async function conversationsWhere(tx: Tx, tenantId: string, where: SQL, limit: number) {
-  const rows = await conversationRows(tx)
-    .where(and(eq(conversations.tenantId, tenantId), where))
-    .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
-    .limit(limit);
-  return rows.map(toListItem);
+  return (await selectConversations(tx, tenantId, where, limit)).map(toListItem);
 }
 
 // The status must reach Postgres as a literal, not a bound parameter: the partial indexes
@@ -161,19 +175,18 @@ export type ConversationPage = { conversations: ConversationListItem[]; nextCurs
 /** One page of the inbox, most recent activity first; `nextCursor` fetches the next page. */
 export async function listConversations(tx: Tx, input: ListConversationsInput): Promise<ConversationPage> {
   const { tenantId, userId, status, assignee: who, businessNumberId, cursor, limit } = listConversationsInput.parse(input);
-  const rows = await conversationRows(tx)
-    .where(
-      and(
-        eq(conversations.tenantId, tenantId),
-        statusIs[status],
-        who === "mine" ? eq(conversations.assigneeUserId, userId) : undefined,
-        who === "unassigned" ? isNull(conversations.assigneeUserId) : undefined,
-        businessNumberId ? eq(conversations.businessNumberId, businessNumberId) : undefined,
-        cursor ? keysetCondition(conversations.lastMessageAt, conversations.id, cursor, "older") : undefined,
-      ),
-    )
-    .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
-    .limit(limit + 1);
+  const rows = await selectConversations(
+    tx,
+    tenantId,
+    and(
+      statusIs[status],
+      who === "mine" ? eq(conversations.assigneeUserId, userId) : undefined,
+      who === "unassigned" ? isNull(conversations.assigneeUserId) : undefined,
+      businessNumberId ? eq(conversations.businessNumberId, businessNumberId) : undefined,
+      cursor ? keysetCondition(conversations.lastMessageAt, conversations.id, cursor, "older") : undefined,
+    ),
+    limit + 1,
+  );
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {

@@ -132,6 +132,10 @@ describe("search", () => {
   });
 
   it("returns at most `limit` hits of each kind, the newest ones", async () => {
+    // Few enough hits to fill the page from the newest messages: the other way to answer.
     expect(messageIds(await search("pedido", a, 2))).toEqual([id.document, id.reply]);
+    expect(conversationIds(await search("maría", a, 1))).toEqual([id.maria]);
+    expect(conversationIds(await search("+52 155", a, 1))).toEqual([id.maria]);
+    expect(messageIds(await search("dónde está", b, 1))).toEqual([id.bMessage]);
   });
 });

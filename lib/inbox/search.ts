@@ -1,8 +1,9 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { businessNumbers, contacts, conversations, messages } from "@/db/schema";
 import { conversationsWhere, type ConversationListItem } from "./conversations";
+import { newestFirst } from "./cursor";
 import { summarizeMessage } from "./summary";
 
 /**
@@ -90,7 +91,7 @@ export async function searchInbox(tx: Tx, input: SearchInput): Promise<SearchRes
         sql`${messages.id} in (select id from switchboard_search_messages(${query}::text, ${limit}::integer))`,
       ),
     )
-    .orderBy(desc(messages.sentAt), desc(messages.id));
+    .orderBy(newestFirst(messages.sentAt), newestFirst(messages.id));
   return {
     conversations: byContact,
     messages: hits.map((h) => ({

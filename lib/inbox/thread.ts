@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { conversations, messages, users } from "@/db/schema";
-import { cursorSchema, encodeCursor, keysetCondition, keysetTime, type Keyset } from "./cursor";
+import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst, oldestFirst, type Keyset } from "./cursor";
 import { summarizeMessage } from "./summary";
 
 type Person = { id: string; name: string };
@@ -65,7 +65,7 @@ export type GetThreadInput = z.input<typeof getThreadInput>;
 const quoted = alias(messages, "quoted");
 
 function pageRows(tx: Tx, tenantId: string, conversationId: string, where: SQL | undefined, order: "newest" | "oldest", limit: number) {
-  const direction = order === "newest" ? desc : asc;
+  const direction = order === "newest" ? newestFirst : oldestFirst;
   return tx
     .select({
       id: messages.id,
@@ -199,7 +199,13 @@ async function decorate(tx: Tx, tenantId: string, conversationId: string, rows: 
             ),
           )
           // Newest by WhatsApp's clock; within one second, the one we stored last.
-          .orderBy(messages.replyToWamid, messages.direction, desc(messages.sentAt), desc(messages.receivedAt), desc(messages.id));
+          .orderBy(
+            messages.replyToWamid,
+            messages.direction,
+            newestFirst(messages.sentAt),
+            newestFirst(messages.receivedAt),
+            newestFirst(messages.id),
+          );
   const reactionOf = (wamid: string | null, direction: "inbound" | "outbound"): Reaction | null => {
     const found = reactions.find((r) => r.wamid === wamid && r.direction === direction);
     return found ? { emoji: found.emoji, sentAt: found.sentAt } : null;

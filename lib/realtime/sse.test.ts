@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/db/tenant";
 import { createTestWorkspace } from "@/db/testing/factories";
 import { notifyWorkspace } from "./events";
-import { workspaceEventStream } from "./sse";
+import { workspaceEventResponse, workspaceEventStream } from "./sse";
 import { testHub } from "./testing";
 
 let a: string;
@@ -72,6 +72,18 @@ describe("workspace event stream", () => {
       data: JSON.stringify({ type: "message.created", ...mine }),
     });
     controller.abort();
+  });
+
+  it("answers as an uncached event stream a route can return as it is", async () => {
+    const controller = new AbortController();
+    const response = workspaceEventResponse({ tenantId: a, hub: testHub(), signal: controller.signal });
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.headers.get("cache-control")).toContain("no-cache");
+    const stream = blocks(response.body!);
+    expect(await stream.next()).toBe("retry: 3000");
+    expect(fields(await stream.next()).event).toBe("resync");
+    controller.abort();
+    expect(await stream.nextEvent()).toBeNull();
   });
 
   it("sends keep-alive comments while nothing happens", async () => {

@@ -105,3 +105,8 @@ export function workspaceEventStream(options: WorkspaceEventStreamOptions): Read
     },
   });
 }
+
+/** The whole answer for `GET /api/w/[slug]/events`, once the session may see `tenantId`. */
+export function workspaceEventResponse(options: WorkspaceEventStreamOptions): Response {
+  return new Response(workspaceEventStream(options), { headers: sseHeaders });
+}
