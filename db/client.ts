@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -22,8 +23,15 @@ export type DatabaseConfig =
 export type DatabaseHandle = {
   db: Database;
   kind: DatabaseConfig["kind"];
-  /** LISTEN on a channel; resolves to a function that stops listening. */
-  listen: (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; resolves to a function that stops listening. `onListen` runs each
+   * time the LISTEN is (re)established: after a reconnect, notifications sent meanwhile are lost.
+   */
+  listen: (
+    channel: string,
+    onPayload: (payload: string) => void,
+    onListen?: () => void,
+  ) => Promise<() => Promise<void>>;
   close: () => Promise<void>;
   /** PGlite only: the data directory as a tarball, to clone a migrated database quickly. */
   dump?: () => Promise<Blob | File>;
@@ -40,8 +48,8 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     return {
       db: drizzlePostgres(client, { schema }) as unknown as Database,
       kind: "postgres",
-      listen: async (channel, onPayload) => {
-        const sub = await client.listen(channel, onPayload);
+      listen: async (channel, onPayload, onListen) => {
+        const sub = await client.listen(channel, onPayload, onListen);
         return () => sub.unlisten();
       },
       close: () => client.end({ timeout: 5 }),
@@ -52,7 +60,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   if (!inMemory) fs.mkdirSync(config.dataDir, { recursive: true });
   let client: PGlite;
   try {
-    client = new PGlite(config.dataDir, { extensions: { pg_trgm }, loadDataDir: config.loadDataDir });
+    client = new PGlite(config.dataDir, { extensions: { pg_trgm, unaccent }, loadDataDir: config.loadDataDir });
   } catch (error) {
     unlock();
     throw error;
@@ -60,7 +68,11 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   return {
     db: drizzlePglite(client, { schema }) as unknown as Database,
     kind: "pglite",
-    listen: async (channel, onPayload) => client.listen(channel, onPayload),
+    listen: async (channel, onPayload, onListen) => {
+      const unlisten = await client.listen(channel, onPayload);
+      onListen?.();
+      return unlisten;
+    },
     close: async () => {
       await client.close();
       unlock();

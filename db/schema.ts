@@ -230,6 +230,22 @@ export const conversations = pgTable(
       foreignColumns: [contacts.tenantId, contacts.id],
     }),
     index("conversations_activity_idx").on(t.tenantId, t.lastMessageAt.desc(), t.id.desc()),
+    // The inbox list, one index per filter. Under row-level security Postgres will not use a
+    // non-leakproof operator (enum equality is one) as an index condition, so the status
+    // lives in each index's predicate, and queries must spell it as a literal.
+    ...(["open", "resolved"] as const).flatMap((status) => {
+      const when = sql`${t.status} = ${sql.raw(`'${status}'`)}`;
+      return [
+        index(`conversations_${status}_activity_idx`).on(t.tenantId, t.lastMessageAt.desc(), t.id.desc()).where(when),
+        index(`conversations_${status}_assignee_idx`)
+          .on(t.tenantId, t.assigneeUserId, t.lastMessageAt.desc(), t.id.desc())
+          .where(when),
+        index(`conversations_${status}_number_idx`)
+          .on(t.tenantId, t.businessNumberId, t.lastMessageAt.desc(), t.id.desc())
+          .where(when),
+      ];
+    }),
+    index("conversations_contact_idx").on(t.tenantId, t.contactId),
     tenantIsolation(),
   ],
 );
@@ -268,6 +284,15 @@ export const messages = pgTable(
       foreignColumns: [conversations.tenantId, conversations.id],
     }),
     index("messages_thread_idx").on(t.tenantId, t.conversationId, t.sentAt.desc(), t.id.desc()),
+    // The newest reaction per (reacted-to message, side), found without reading the thread.
+    index("messages_reactions_idx")
+      .on(t.tenantId, t.replyToWamid, t.direction, t.sentAt.desc(), t.receivedAt.desc(), t.id.desc())
+      .where(sql`${t.type} = 'reaction'`),
+    // Search walks a workspace's newest messages first (switchboard_search_messages); its
+    // trigram index on the folded text is hand-written in the inbox_search migration.
+    index("messages_recent_idx")
+      .on(t.tenantId, t.sentAt.desc(), t.id.desc())
+      .where(sql`${t.type} <> 'reaction'`),
     tenantIsolation(),
   ],
 );

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
 import { withPlatform } from "../platform";
 import {
   auditLog,
@@ -92,5 +93,123 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       expiresAt: new Date(Date.now() + 86_400_000),
     });
     return { user, number, contact: contact!, conversation: conversation!, message: message! };
+  });
+}
+
+type ConversationSeed = {
+  numberId: string;
+  /** Digits; omitted for a username-only contact, which then needs `userId`. */
+  waId?: string | null;
+  userId?: string;
+  name?: string | null;
+  status?: "open" | "resolved";
+  assigneeUserId?: string | null;
+  lastMessageAt?: Date;
+};
+
+/** A contact and its conversation with one business number, with no messages yet. */
+export async function createTestConversation(tenantId: string, seed: ConversationSeed) {
+  return withTenant(tenantId, async (tx) => {
+    const [contact] = await tx
+      .insert(contacts)
+      .values({
+        tenantId,
+        waId: seed.waId === undefined ? `1555${suffix()}` : seed.waId,
+        userId: seed.userId,
+        profileName: seed.name === undefined ? "Customer" : seed.name,
+      })
+      .returning();
+    const [conversation] = await tx
+      .insert(conversations)
+      .values({
+        tenantId,
+        businessNumberId: seed.numberId,
+        contactId: contact!.id,
+        status: seed.status ?? "open",
+        assigneeUserId: seed.assigneeUserId ?? null,
+        lastMessageAt: seed.lastMessageAt ?? new Date(),
+      })
+      .returning();
+    return { contact: contact!, conversation: conversation! };
+  });
+}
+
+/**
+ * Many conversations in one statement, for paging tests: `lastMessageAt(i)` decides the
+ * order (give several the same time to test ties).
+ */
+export async function createTestConversations(
+  tenantId: string,
+  numberId: string,
+  count: number,
+  lastMessageAt: (i: number) => Date,
+) {
+  return withTenant(tenantId, async (tx) => {
+    const people = await tx
+      .insert(contacts)
+      .values(Array.from({ length: count }, (_, i) => ({ tenantId, waId: `1666${suffix()}${i}`, profileName: `Bulk ${i}` })))
+      .returning({ id: contacts.id });
+    return tx
+      .insert(conversations)
+      .values(people.map((p, i) => ({ tenantId, businessNumberId: numberId, contactId: p.id, lastMessageAt: lastMessageAt(i) })))
+      .returning();
+  });
+}
+
+type MessageSeed = {
+  direction: "inbound" | "outbound";
+  type?: string;
+  text?: string | null;
+  payload?: Record<string, unknown>;
+  wamid?: string;
+  sentAt?: Date;
+  replyToWamid?: string;
+  status?: "pending" | "sent" | "delivered" | "read" | "failed";
+  error?: unknown;
+  authorUserId?: string;
+};
+
+/**
+ * A message stored as the webhook and outbound writers store it ("Messages: how each kind
+ * is stored"), and the conversation touched as they touch it: a reaction moves nothing;
+ * any other message moves last activity forward, and an inbound one also counts as unread
+ * and restarts the 24-hour window.
+ */
+export async function createTestMessage(tenantId: string, conversationId: string, seed: MessageSeed) {
+  const type = seed.type ?? "text";
+  const sentAt = seed.sentAt ?? new Date();
+  return withTenant(tenantId, async (tx) => {
+    const [message] = await tx
+      .insert(messages)
+      .values({
+        tenantId,
+        conversationId,
+        direction: seed.direction,
+        wamid: seed.wamid ?? `wamid.${suffix()}${suffix()}`,
+        type,
+        text: seed.text === undefined ? `message ${suffix()}` : seed.text,
+        payload: seed.payload ?? { type },
+        sentAt,
+        replyToWamid: seed.replyToWamid,
+        status: seed.status ?? (seed.direction === "outbound" ? "sent" : null),
+        error: seed.error,
+        authorUserId: seed.authorUserId,
+      })
+      .returning();
+    if (type !== "reaction") {
+      await tx
+        .update(conversations)
+        .set({
+          lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${sentAt.toISOString()}::timestamptz)`,
+          ...(seed.direction === "inbound"
+            ? {
+                unreadCount: sql`${conversations.unreadCount} + 1`,
+                lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${sentAt.toISOString()}::timestamptz)`,
+              }
+            : {}),
+        })
+        .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId)));
+    }
+    return message!;
   });
 }

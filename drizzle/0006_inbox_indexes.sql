@@ -1,0 +1,9 @@
+CREATE INDEX "conversations_open_activity_idx" ON "conversations" USING btree ("tenant_id","last_message_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "conversations"."status" = 'open';--> statement-breakpoint
+CREATE INDEX "conversations_open_assignee_idx" ON "conversations" USING btree ("tenant_id","assignee_user_id","last_message_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "conversations"."status" = 'open';--> statement-breakpoint
+CREATE INDEX "conversations_open_number_idx" ON "conversations" USING btree ("tenant_id","business_number_id","last_message_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "conversations"."status" = 'open';--> statement-breakpoint
+CREATE INDEX "conversations_resolved_activity_idx" ON "conversations" USING btree ("tenant_id","last_message_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "conversations"."status" = 'resolved';--> statement-breakpoint
+CREATE INDEX "conversations_resolved_assignee_idx" ON "conversations" USING btree ("tenant_id","assignee_user_id","last_message_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "conversations"."status" = 'resolved';--> statement-breakpoint
+CREATE INDEX "conversations_resolved_number_idx" ON "conversations" USING btree ("tenant_id","business_number_id","last_message_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "conversations"."status" = 'resolved';--> statement-breakpoint
+CREATE INDEX "conversations_contact_idx" ON "conversations" USING btree ("tenant_id","contact_id");--> statement-breakpoint
+CREATE INDEX "messages_reactions_idx" ON "messages" USING btree ("tenant_id","reply_to_wamid","direction","sent_at" DESC NULLS LAST,"received_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "messages"."type" = 'reaction';--> statement-breakpoint
+CREATE INDEX "messages_recent_idx" ON "messages" USING btree ("tenant_id","sent_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "messages"."type" <> 'reaction';

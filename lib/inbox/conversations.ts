@@ -1,0 +1,223 @@
+import { and, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import type { Tx } from "@/db/client";
+import { businessNumbers, contacts, conversations, messages, users } from "@/db/schema";
+import { notifyWorkspace } from "@/lib/realtime/events";
+import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
+import { summarizeMessage } from "./summary";
+
+export type ConversationListItem = {
+  id: string;
+  status: "open" | "resolved";
+  unreadCount: number;
+  lastMessageAt: Date;
+  /** WhatsApp's 24-hour window for free-form replies runs from here. */
+  lastInboundAt: Date | null;
+  contact: {
+    id: string;
+    name: string | null;
+    /** The customer's number as WhatsApp reports it (digits, no +); null for username-only users. */
+    waId: string | null;
+    /** Meta's business-scoped user id, the only handle of a username-only user. */
+    userId: string | null;
+  };
+  number: { id: string; label: string; displayNumber: string };
+  assignee: { id: string; name: string } | null;
+  /** The newest message that is not a reaction or a thread event; null before the first. */
+  preview: {
+    messageId: string;
+    direction: "inbound" | "outbound";
+    type: string;
+    summary: string;
+    status: "pending" | "sent" | "delivered" | "read" | "failed" | null;
+    sentAt: Date;
+  } | null;
+};
+
+const assignee = alias(users, "assignee");
+
+/**
+ * The conversations the list, a thread's header and search show, in two steps: first the
+ * page itself (filters, order, limit: one partial-index range scan), then, for those rows
+ * only, contact, number, assignee and the preview. The preview is one probe of the thread
+ * index per row (LATERAL), not columns on conversations that every writer would have to
+ * keep in step; docs/ARCHITECTURE.md ("Inbox queries") has the measurements. Deciding the
+ * page first matters: joined before the LIMIT, the planner may decorate every open
+ * conversation and only then keep fifty.
+ */
+async function selectConversations(tx: Tx, tenantId: string, where: SQL | undefined, limit: number) {
+  const page = tx
+    .select({
+      id: conversations.id,
+      contactId: conversations.contactId,
+      businessNumberId: conversations.businessNumberId,
+      assigneeUserId: conversations.assigneeUserId,
+      status: conversations.status,
+      unreadCount: conversations.unreadCount,
+      lastMessageAt: conversations.lastMessageAt,
+      lastInboundAt: conversations.lastInboundAt,
+    })
+    .from(conversations)
+    .where(and(eq(conversations.tenantId, tenantId), where))
+    .orderBy(newestFirst(conversations.lastMessageAt), newestFirst(conversations.id))
+    .limit(limit)
+    .as("page");
+
+  const preview = tx
+    .select({
+      id: messages.id,
+      direction: messages.direction,
+      type: messages.type,
+      text: messages.text,
+      status: messages.status,
+      sentAt: messages.sentAt,
+    })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.tenantId, tenantId),
+        eq(messages.conversationId, page.id),
+        ne(messages.type, "reaction"),
+        ne(messages.direction, "event"),
+      ),
+    )
+    .orderBy(newestFirst(messages.sentAt), newestFirst(messages.id))
+    .limit(1)
+    .as("preview");
+
+  return tx
+    .select({
+      id: page.id,
+      status: page.status,
+      unreadCount: page.unreadCount,
+      lastMessageAt: page.lastMessageAt,
+      lastInboundAt: page.lastInboundAt,
+      keysetAt: keysetTime(page.lastMessageAt),
+      contactId: contacts.id,
+      contactName: contacts.profileName,
+      contactWaId: contacts.waId,
+      contactUserId: contacts.userId,
+      numberId: businessNumbers.id,
+      numberLabel: businessNumbers.label,
+      numberDisplay: businessNumbers.displayNumber,
+      assigneeId: assignee.id,
+      assigneeName: assignee.name,
+      previewId: preview.id,
+      previewDirection: preview.direction,
+      previewType: preview.type,
+      previewText: preview.text,
+      previewStatus: preview.status,
+      previewSentAt: preview.sentAt,
+    })
+    .from(page)
+    // The tenant as a value, not page.tenant_id: the planner then probes primary keys per row.
+    .innerJoin(contacts, and(eq(contacts.tenantId, tenantId), eq(contacts.id, page.contactId)))
+    .innerJoin(businessNumbers, and(eq(businessNumbers.tenantId, tenantId), eq(businessNumbers.id, page.businessNumberId)))
+    .leftJoin(assignee, eq(assignee.id, page.assigneeUserId))
+    .leftJoinLateral(preview, sql`true`)
+    .orderBy(newestFirst(page.lastMessageAt), newestFirst(page.id));
+}
+
+type ConversationRow = Awaited<ReturnType<typeof selectConversations>>[number];
+
+function toListItem(row: ConversationRow): ConversationListItem {
+  return {
+    id: row.id,
+    status: row.status,
+    unreadCount: row.unreadCount,
+    lastMessageAt: row.lastMessageAt,
+    lastInboundAt: row.lastInboundAt,
+    contact: { id: row.contactId, name: row.contactName, waId: row.contactWaId, userId: row.contactUserId },
+    number: { id: row.numberId, label: row.numberLabel, displayNumber: row.numberDisplay },
+    assignee: row.assigneeId ? { id: row.assigneeId, name: row.assigneeName ?? "" } : null,
+    preview:
+      row.previewId && row.previewSentAt && row.previewType
+        ? {
+            messageId: row.previewId,
+            direction: row.previewDirection === "outbound" ? "outbound" : "inbound",
+            type: row.previewType,
+            summary: summarizeMessage({ type: row.previewType, text: row.previewText }),
+            status: row.previewStatus,
+            sentAt: row.previewSentAt,
+          }
+        : null,
+  };
+}
+
+/** Conversations matching `where`, most recent activity first: shared with search. */
+export async function conversationsWhere(tx: Tx, tenantId: string, where: SQL, limit: number) {
+  return (await selectConversations(tx, tenantId, where, limit)).map(toListItem);
+}
+
+// The status must reach Postgres as a literal, not a bound parameter: the partial indexes
+// are chosen by proving their predicate, which a generic plan over a parameter cannot do.
+const statusIs = {
+  open: sql`${conversations.status} = 'open'`,
+  resolved: sql`${conversations.status} = 'resolved'`,
+} as const;
+
+export const listConversationsInput = z.object({
+  tenantId: z.uuid(),
+  /** The signed-in member, for the "mine" filter. */
+  userId: z.uuid(),
+  status: z.enum(["open", "resolved"]).default("open"),
+  assignee: z.enum(["all", "mine", "unassigned"]).default("all"),
+  businessNumberId: z.uuid().optional(),
+  cursor: cursorSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export type ListConversationsInput = z.input<typeof listConversationsInput>;
+
+export type ConversationPage = { conversations: ConversationListItem[]; nextCursor: string | null };
+
+/** One page of the inbox, most recent activity first; `nextCursor` fetches the next page. */
+export async function listConversations(tx: Tx, input: ListConversationsInput): Promise<ConversationPage> {
+  const { tenantId, userId, status, assignee: who, businessNumberId, cursor, limit } = listConversationsInput.parse(input);
+  const rows = await selectConversations(
+    tx,
+    tenantId,
+    and(
+      statusIs[status],
+      who === "mine" ? eq(conversations.assigneeUserId, userId) : undefined,
+      who === "unassigned" ? isNull(conversations.assigneeUserId) : undefined,
+      businessNumberId ? eq(conversations.businessNumberId, businessNumberId) : undefined,
+      cursor ? keysetCondition(conversations.lastMessageAt, conversations.id, cursor, "older") : undefined,
+    ),
+    limit + 1,
+  );
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    conversations: page.map(toListItem),
+    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.keysetAt, id: last.id }) : null,
+  };
+}
+
+const conversationInput = z.object({ tenantId: z.uuid(), conversationId: z.uuid() });
+
+export type ConversationInput = z.input<typeof conversationInput>;
+
+/** One conversation as the list shows it (the thread's header), or null: answer 404. */
+export async function getConversation(tx: Tx, input: ConversationInput): Promise<ConversationListItem | null> {
+  const { tenantId, conversationId } = conversationInput.parse(input);
+  const [item] = await conversationsWhere(tx, tenantId, eq(conversations.id, conversationId), 1);
+  return item ?? null;
+}
+
+/**
+ * Opening a conversation reads it: its unread count drops to zero and every open inbox of
+ * the workspace hears so. Returns whether anything was unread.
+ */
+export async function markConversationRead(tx: Tx, input: ConversationInput): Promise<boolean> {
+  const { tenantId, conversationId } = conversationInput.parse(input);
+  const cleared = await tx
+    .update(conversations)
+    .set({ unreadCount: 0 })
+    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId), gt(conversations.unreadCount, 0)))
+    .returning({ id: conversations.id });
+  if (cleared.length === 0) return false;
+  await notifyWorkspace(tx, { tenantId, type: "conversation.updated", conversationId });
+  return true;
+}

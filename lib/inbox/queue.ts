@@ -1,0 +1,116 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "@/db/client";
+import { conversations, memberships, messages } from "@/db/schema";
+import { notifyWorkspace } from "@/lib/realtime/events";
+import { InboxError } from "./errors";
+
+/**
+ * Working the queue. Each action changes the conversation and records an event row in its
+ * thread (`direction = 'event'`, see "Messages: how each kind is stored") in the caller's
+ * transaction, then tells every open inbox of the workspace. Repeating an action that is
+ * already in effect changes nothing and records nothing, so a double click leaves one event.
+ */
+
+export type QueueResult = {
+  changed: boolean;
+  /** The event row added to the thread, when something changed. */
+  eventMessageId: string | null;
+};
+
+const actionInput = z.object({
+  tenantId: z.uuid(),
+  conversationId: z.uuid(),
+  /** The signed-in member doing it. */
+  actorUserId: z.uuid(),
+});
+
+export const assignInput = actionInput.extend({ assigneeUserId: z.uuid() });
+
+export type ActionInput = z.input<typeof actionInput>;
+export type AssignInput = z.input<typeof assignInput>;
+
+type Locked = { status: "open" | "resolved"; assigneeUserId: string | null };
+
+/** The conversation, locked until the transaction ends so concurrent actions queue up. */
+async function lockConversation(tx: Tx, tenantId: string, conversationId: string): Promise<Locked> {
+  const [found] = await tx
+    .select({ status: conversations.status, assigneeUserId: conversations.assigneeUserId })
+    .from(conversations)
+    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId)))
+    .for("update");
+  if (!found) throw new InboxError("conversation_not_found");
+  return found;
+}
+
+async function requireMembers(tx: Tx, tenantId: string, userIds: string[]): Promise<void> {
+  const wanted = [...new Set(userIds)];
+  const found = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, tenantId), inArray(memberships.userId, wanted)));
+  if (found.length !== wanted.length) throw new InboxError("member_not_found");
+}
+
+async function recordEvent(
+  tx: Tx,
+  tenantId: string,
+  conversationId: string,
+  type: "assigned" | "unassigned" | "resolved" | "reopened",
+  payload: { actorUserId: string; assigneeUserId?: string },
+): Promise<QueueResult> {
+  const [event] = await tx
+    .insert(messages)
+    .values({ tenantId, conversationId, direction: "event", type, payload, sentAt: sql`now()` })
+    .returning({ id: messages.id });
+  await notifyWorkspace(tx, { tenantId, type: "conversation.updated", conversationId });
+  await notifyWorkspace(tx, { tenantId, type: "message.created", conversationId, messageId: event!.id });
+  return { changed: true, eventMessageId: event!.id };
+}
+
+const unchanged: QueueResult = { changed: false, eventMessageId: null };
+
+/** Assigns to a member of this workspace (to oneself: pass the actor as assignee). */
+export async function assignConversation(tx: Tx, input: AssignInput): Promise<QueueResult> {
+  const { tenantId, conversationId, actorUserId, assigneeUserId } = assignInput.parse(input);
+  const current = await lockConversation(tx, tenantId, conversationId);
+  await requireMembers(tx, tenantId, [actorUserId, assigneeUserId]);
+  if (current.assigneeUserId === assigneeUserId) return unchanged;
+  await tx
+    .update(conversations)
+    .set({ assigneeUserId })
+    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId)));
+  return recordEvent(tx, tenantId, conversationId, "assigned", { actorUserId, assigneeUserId });
+}
+
+export async function unassignConversation(tx: Tx, input: ActionInput): Promise<QueueResult> {
+  const { tenantId, conversationId, actorUserId } = actionInput.parse(input);
+  const current = await lockConversation(tx, tenantId, conversationId);
+  await requireMembers(tx, tenantId, [actorUserId]);
+  if (current.assigneeUserId === null) return unchanged;
+  await tx
+    .update(conversations)
+    .set({ assigneeUserId: null })
+    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId)));
+  return recordEvent(tx, tenantId, conversationId, "unassigned", { actorUserId, assigneeUserId: current.assigneeUserId });
+}
+
+async function setStatus(tx: Tx, input: ActionInput, status: "open" | "resolved"): Promise<QueueResult> {
+  const { tenantId, conversationId, actorUserId } = actionInput.parse(input);
+  const current = await lockConversation(tx, tenantId, conversationId);
+  await requireMembers(tx, tenantId, [actorUserId]);
+  if (current.status === status) return unchanged;
+  await tx
+    .update(conversations)
+    .set({ status })
+    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId)));
+  return recordEvent(tx, tenantId, conversationId, status === "resolved" ? "resolved" : "reopened", { actorUserId });
+}
+
+export async function resolveConversation(tx: Tx, input: ActionInput): Promise<QueueResult> {
+  return setStatus(tx, input, "resolved");
+}
+
+export async function reopenConversation(tx: Tx, input: ActionInput): Promise<QueueResult> {
+  return setStatus(tx, input, "open");
+}
