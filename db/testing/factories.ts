@@ -7,6 +7,7 @@ import {
   conversations,
   memberships,
   messageStatuses,
+  messageTemplates,
   messages,
   phoneNumberRoutes,
   users,
@@ -75,6 +76,16 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       .returning();
     await tx.insert(messageStatuses).values({ tenantId, wamid, status: "read", occurredAt: new Date(), payload: {} });
     await tx.insert(auditLog).values({ tenantId, actorUserId: user.id, action: "test.seeded" });
+    await tx.insert(messageTemplates).values({
+      tenantId,
+      wabaId: number.wabaId,
+      metaTemplateId: `88${suffix()}`,
+      name: "order_update",
+      language: "es_MX",
+      category: "UTILITY",
+      components: [{ type: "BODY", text: "Tu pedido {{1}} va en camino." }],
+      syncedAt: new Date(),
+    });
     return { user, number, contact: contact!, conversation: conversation!, message: message! };
   });
 }
