@@ -34,3 +34,9 @@ export async function workspacesOfUser(tx: Tx, userId: string) {
     .where(eq(memberships.userId, userId))
     .orderBy(workspaces.name);
 }
+
+/** Workspaces that own at least one routed WhatsApp number: what background syncs visit. */
+export async function workspacesWithNumbers(tx: Tx): Promise<string[]> {
+  const rows = await tx.selectDistinct({ workspaceId: phoneNumberRoutes.workspaceId }).from(phoneNumberRoutes);
+  return rows.map((r) => r.workspaceId);
+}
