@@ -10,7 +10,8 @@ import { fixtureJson } from "@/lib/whatsapp/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
 import { OutboundNotFound, OutboundRefusal } from "./errors";
 import { tokenExpiredReason, windowClosedReason } from "./failures";
-import { canRetry, retryMessage, sendReply, sendTemplate } from "./send";
+import { canRetry, stalePendingMs } from "./message-state";
+import { retryMessage, sendReply, sendTemplate } from "./send";
 import { captureOutput, outboundWorld, type OutboundWorld } from "./test-support";
 
 let graph: FakeGraph;
@@ -292,6 +293,34 @@ describe("retrying a failed message", () => {
     expect(graph.calls("messages")).toHaveLength(2);
     expect(graph.calls("messages")[1]!.body).toEqual(graph.calls("messages")[0]!.body);
     expect(await storedMessage(world, failed.id)).toMatchObject({ status: "sent", error: null });
+  });
+
+  it("retries a message left pending by a process that died mid-send, but not one still in flight", async () => {
+    const world = await outboundWorld();
+    const input = reply1(world);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    graph.queue("messages", async () => {
+      await released;
+      return reply.fixture("send-text-response-200");
+    });
+    const inFlight = sendReply(world.actor, input, deps());
+    await vi.waitFor(() => expect(graph.calls("messages")).toHaveLength(1));
+    expect(await retryMessage(world.actor, { messageId: input.messageId }, deps())).toMatchObject({ status: "pending" });
+    release();
+    await inFlight;
+
+    // As if a process had claimed this one long ago and died before storing the outcome.
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const orphan = await sendReply(world.actor, reply1(world), deps());
+    await withTenant(world.tenantId, (tx) =>
+      tx
+        .update(messages)
+        .set({ status: "pending", error: null, sentAt: new Date(Date.now() - stalePendingMs - 1000) })
+        .where(eq(messages.id, orphan.id)),
+    );
+    expect(await retryMessage(world.actor, { messageId: orphan.id }, deps())).toMatchObject({ status: "sent" });
+    expect(graph.calls("messages")).toHaveLength(3);
   });
 
   it("leaves a sent message alone", async () => {

@@ -24,6 +24,7 @@ import {
 } from "@/lib/whatsapp/graph/templates";
 import { OutboundNotFound, OutboundRefusal } from "./errors";
 import { deliveryErrorFromGraph, describeMetaError, tokenExpiredReason, windowClosedReason, type DeliveryError } from "./failures";
+import { canRetry, stalePendingMs } from "./message-state";
 import { conversationSender, flagInvalidToken, openToken, type ConversationSender, type SendingNumber } from "./sender";
 import { replyWindow } from "./window";
 
@@ -40,12 +41,6 @@ import { replyWindow } from "./window";
 /** Who is sending: from the session, never from the request body. */
 export type Actor = { tenantId: string; userId: string };
 export type OutboundDeps = { graph?: GraphClient };
-
-/**
- * A pending message this old was claimed by a process that died mid-send (a live one gives
- * up well within this: timeouts times attempts plus backoff), so it may be retried.
- */
-export const stalePendingMs = 5 * 60 * 1000;
 
 export const sendReplySchema = z.object({
   conversationId: z.uuid(),
@@ -77,12 +72,6 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (!result.success) throw new OutboundRefusal("invalid", result.error.issues[0]?.message ?? "That request is not valid.");
   return result.data;
-}
-
-/** Whether the thread should offer "Retry" for this message. */
-export function canRetry(message: Pick<Message, "direction" | "status" | "sentAt">, now: Date = new Date()): boolean {
-  if (message.direction !== "outbound") return false;
-  return message.status === "failed" || (message.status === "pending" && now.getTime() - message.sentAt.getTime() > stalePendingMs);
 }
 
 function assertCanSend(sender: ConversationSender, freeText: boolean): void {
