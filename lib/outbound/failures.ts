@@ -16,6 +16,8 @@ export type DeliveryError = z.infer<typeof deliveryErrorSchema>;
 
 export const windowClosedReason = "More than 24 hours since the customer's last message — send a template";
 export const tokenExpiredReason = "This number's access token has expired — an admin must update it in Settings";
+export const numberRemovedReason =
+  "This conversation's WhatsApp number was removed from the workspace, so it can no longer send messages.";
 export const tokenUnreadableReason =
   "This number's access token can no longer be read (the server's encryption key changed) — an admin must enter it again in Settings";
 

@@ -23,7 +23,14 @@ import {
   templateVariables,
 } from "@/lib/whatsapp/graph/templates";
 import { OutboundNotFound, OutboundRefusal } from "./errors";
-import { deliveryErrorFromGraph, describeMetaError, tokenExpiredReason, windowClosedReason, type DeliveryError } from "./failures";
+import {
+  deliveryErrorFromGraph,
+  describeMetaError,
+  numberRemovedReason,
+  tokenExpiredReason,
+  windowClosedReason,
+  type DeliveryError,
+} from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
 import { conversationSender, flagInvalidToken, openToken, type ConversationSender, type SendingNumber } from "./sender";
 import { replyWindow } from "./window";
@@ -76,10 +83,7 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
 
 function assertCanSend(sender: ConversationSender, freeText: boolean): void {
   if (sender.number.removedAt) {
-    throw new OutboundRefusal(
-      "number_removed",
-      "This conversation's WhatsApp number was removed from the workspace, so it can no longer send messages.",
-    );
+    throw new OutboundRefusal("number_removed", numberRemovedReason);
   }
   if (freeText) {
     const window = replyWindow(sender);

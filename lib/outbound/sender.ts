@@ -1,4 +1,5 @@
 import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { businessNumbers, contacts, conversations } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto/secret-box";
@@ -36,7 +37,9 @@ export const numberColumns = {
   removedAt: businessNumbers.removedAt,
 };
 
+/** Null for a conversation this workspace does not have (or an id that is not a uuid). */
 export async function conversationSender(tx: Tx, conversationId: string): Promise<ConversationSender | null> {
+  if (!z.uuid().safeParse(conversationId).success) return null;
   const [row] = await tx
     .select({
       conversationId: conversations.id,
