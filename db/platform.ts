@@ -47,3 +47,9 @@ export async function membershipBySlug(tx: Tx, userId: string, slug: string) {
     .where(and(eq(memberships.userId, userId), eq(workspaces.slug, slug)));
   return found ?? null;
 }
+
+/** Workspaces that own at least one routed WhatsApp number: what background syncs visit. */
+export async function workspacesWithNumbers(tx: Tx): Promise<string[]> {
+  const rows = await tx.selectDistinct({ workspaceId: phoneNumberRoutes.workspaceId }).from(phoneNumberRoutes);
+  return rows.map((r) => r.workspaceId);
+}

@@ -251,7 +251,11 @@ export const conversations = pgTable(
 );
 
 export const messageDirection = pgEnum("message_direction", ["inbound", "outbound", "event"]);
-export const deliveryStatus = pgEnum("delivery_status", ["pending", "sent", "delivered", "read", "failed"]);
+/**
+ * Outbound delivery state. `sandbox` is final: the number has no access token, so the
+ * message was stored and shown but never handed to Meta.
+ */
+export const deliveryStatus = pgEnum("delivery_status", ["pending", "sent", "delivered", "read", "failed", "sandbox"]);
 
 export const messages = pgTable(
   "messages",
@@ -357,6 +361,32 @@ export const invitations = pgTable(
   ],
 );
 
+/**
+ * The workspace's APPROVED WhatsApp message templates, per WhatsApp Business Account, as
+ * last synced from Meta. A template that is no longer approved is deleted at the next sync.
+ */
+export const messageTemplates = pgTable(
+  "message_templates",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    wabaId: text("waba_id").notNull(),
+    /** Meta's id for the template. */
+    metaTemplateId: text("meta_template_id").notNull(),
+    name: text("name").notNull(),
+    language: text("language").notNull(),
+    category: text("category").notNull(),
+    /** HEADER / BODY / FOOTER / BUTTONS as Meta returned them, placeholders included. */
+    components: jsonb("components").notNull(),
+    syncedAt: timestamp("synced_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique("message_templates_waba_name_language_key").on(t.tenantId, t.wabaId, t.name, t.language),
+    tenantIsolation(),
+  ],
+);
+
 export type Workspace = typeof workspaces.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
@@ -367,3 +397,4 @@ export type Message = typeof messages.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type Invitation = typeof invitations.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
+export type MessageTemplate = typeof messageTemplates.$inferSelect;

@@ -9,6 +9,7 @@ import {
   invitations,
   memberships,
   messageStatuses,
+  messageTemplates,
   messages,
   phoneNumberRoutes,
   users,
@@ -91,6 +92,16 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       tokenHash: "0".repeat(64),
       invitedByUserId: user.id,
       expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    await tx.insert(messageTemplates).values({
+      tenantId,
+      wabaId: number.wabaId,
+      metaTemplateId: `88${suffix()}`,
+      name: "order_update",
+      language: "es_MX",
+      category: "UTILITY",
+      components: [{ type: "BODY", text: "Tu pedido {{1}} va en camino." }],
+      syncedAt: new Date(),
     });
     return { user, number, contact: contact!, conversation: conversation!, message: message! };
   });

@@ -2,7 +2,7 @@ import { and, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { businessNumbers, contacts, conversations, messages, users } from "@/db/schema";
+import { businessNumbers, contacts, conversations, messages, users, type Message } from "@/db/schema";
 import { notifyWorkspace } from "@/lib/realtime/events";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
 import { summarizeMessage } from "./summary";
@@ -30,7 +30,7 @@ export type ConversationListItem = {
     direction: "inbound" | "outbound";
     type: string;
     summary: string;
-    status: "pending" | "sent" | "delivered" | "read" | "failed" | null;
+    status: Message["status"];
     sentAt: Date;
   } | null;
 };

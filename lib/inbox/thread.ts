@@ -2,7 +2,7 @@ import { and, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { conversations, messages, users } from "@/db/schema";
+import { conversations, messages, users, type Message } from "@/db/schema";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst, oldestFirst, type Keyset } from "./cursor";
 import { summarizeMessage } from "./summary";
 
@@ -23,7 +23,7 @@ export type ThreadMessage = {
   wamid: string | null;
   sentAt: Date;
   /** Outbound delivery ticks: pending, sent ✓, delivered ✓✓, read (blue ✓✓), failed. */
-  status: "pending" | "sent" | "delivered" | "read" | "failed" | null;
+  status: Message["status"];
   failure: { code: number | null; reason: string } | null;
   /** The member who sent an outbound message. */
   author: Person | null;

@@ -1,0 +1,64 @@
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { conversations } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
+import { fixtureJson } from "@/lib/whatsapp/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
+import { markConversationRead } from "./mark-read";
+import { captureOutput, outboundWorld, type OutboundWorld } from "./test-support";
+
+let graph: FakeGraph;
+beforeAll(async () => {
+  graph = await startFakeGraph();
+});
+afterAll(() => graph.close());
+afterEach(() => graph.reset());
+
+const deps = () => ({ graph: graph.client() });
+
+async function unreadCount(world: OutboundWorld) {
+  const [row] = await withTenant(world.tenantId, (tx) =>
+    tx.select({ n: conversations.unreadCount }).from(conversations).where(eq(conversations.id, world.conversation.id)),
+  );
+  return row!.n;
+}
+
+it("marks the customer's latest message as read on WhatsApp and clears the unread count", async () => {
+  const world = await outboundWorld();
+  await markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps());
+  const [call] = graph.calls("messages");
+  expect(call!.body).toEqual({ ...fixtureJson<object>("graph", "mark-read-request"), message_id: world.inbound.wamid });
+  expect(call!.authorization).toBe(`Bearer ${world.token}`);
+  expect(await unreadCount(world)).toBe(0);
+});
+
+it("does nothing more when nothing is unread", async () => {
+  const world = await outboundWorld();
+  await markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps());
+  await markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps());
+  expect(graph.calls("messages")).toHaveLength(1);
+});
+
+it("never throws when Meta fails, and logs without the token", async () => {
+  const world = await outboundWorld();
+  graph.queue("messages", ...Array.from({ length: 4 }, () => reply.metaError(500, 131000, "Something went wrong")));
+  const { output } = await captureOutput(() =>
+    markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps()),
+  );
+  expect(output).toContain("mark_read_failed");
+  expect(output).not.toContain(world.token!);
+  expect(await unreadCount(world)).toBe(0);
+});
+
+it("never calls Meta for a sandbox number, nor for another workspace's conversation", async () => {
+  const sandbox = await outboundWorld({ token: null });
+  await markConversationRead({ tenantId: sandbox.tenantId, conversationId: sandbox.conversation.id }, deps());
+  expect(await unreadCount(sandbox)).toBe(0);
+
+  const mine = await outboundWorld();
+  const theirs = await outboundWorld();
+  await markConversationRead({ tenantId: mine.tenantId, conversationId: theirs.conversation.id }, deps());
+  expect(await unreadCount(theirs)).toBe(1);
+  await markConversationRead({ tenantId: "not-a-uuid", conversationId: theirs.conversation.id }, deps());
+  expect(graph.requests).toHaveLength(0);
+});

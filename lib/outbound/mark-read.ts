@@ -1,0 +1,62 @@
+import { and, desc, eq, gt, isNotNull, notInArray } from "drizzle-orm";
+import { conversations, messages } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
+import { log } from "@/lib/log";
+import { notifyWorkspace } from "@/lib/realtime/events";
+import { graphClient } from "@/lib/whatsapp/graph/client";
+import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
+import { errorFields } from "./log-fields";
+import type { OutboundDeps } from "./send";
+import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "./sender";
+
+/**
+ * Call when a person opens a conversation. Clears its unread count and, if there was
+ * anything unread, marks the customer's latest message as read on WhatsApp (blue ticks).
+ * Best effort: never throws, never waits on anything the page needs; failures are logged
+ * with ids and Meta's code only.
+ */
+export async function markConversationRead(input: { tenantId: string; conversationId: string }, deps: OutboundDeps = {}): Promise<void> {
+  const fields = { tenantId: input.tenantId, conversationId: input.conversationId };
+  try {
+    const target = await withTenant(input.tenantId, async (tx) => {
+      const cleared = await tx
+        .update(conversations)
+        .set({ unreadCount: 0 })
+        .where(and(eq(conversations.id, input.conversationId), gt(conversations.unreadCount, 0)))
+        .returning({ id: conversations.id });
+      if (cleared.length === 0) return null;
+      await notifyWorkspace(tx, { tenantId: input.tenantId, type: "conversation.updated", conversationId: input.conversationId });
+      const [latest] = await tx
+        .select({ wamid: messages.wamid })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.conversationId, input.conversationId),
+            eq(messages.direction, "inbound"),
+            isNotNull(messages.wamid),
+            // Neither is a message a read receipt can point at.
+            notInArray(messages.type, ["reaction", "system"]),
+          ),
+        )
+        .orderBy(desc(messages.sentAt), desc(messages.receivedAt))
+        .limit(1);
+      const sender = await conversationSender(tx, input.conversationId);
+      return latest?.wamid && sender ? { wamid: latest.wamid, number: sender.number } : null;
+    });
+    if (!target) return;
+    const { number, wamid } = target;
+    if (!number.sealedToken || number.tokenInvalidAt || number.removedAt) return;
+    const withToken = number as SendingNumber & { sealedToken: string };
+    const opened = openToken(withToken);
+    if (!opened.ok) return;
+    try {
+      await (deps.graph ?? graphClient()).markAsRead({ token: opened.token, phoneNumberId: number.phoneNumberId }, wamid);
+    } catch (caught) {
+      if (!(caught instanceof GraphError)) throw caught;
+      log.warn("mark_read_failed", { ...fields, kind: caught.kind, httpStatus: caught.httpStatus, code: caught.code });
+      if (caught.code === metaCodes.accessTokenExpired) await withTenant(input.tenantId, (tx) => flagInvalidToken(tx, withToken));
+    }
+  } catch (error) {
+    log.warn("mark_read_failed", { ...fields, ...errorFields(error) });
+  }
+}

@@ -1,0 +1,88 @@
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { businessNumbers, messageTemplates } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
+import { fixtureJson } from "@/lib/whatsapp/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
+import { tokenExpiredReason } from "./failures";
+import { listConversationTemplates, startTemplateSync, syncTemplates } from "./templates";
+import { outboundWorld, type OutboundWorld } from "./test-support";
+
+let graph: FakeGraph;
+beforeAll(async () => {
+  graph = await startFakeGraph();
+});
+afterAll(() => graph.close());
+afterEach(() => graph.reset());
+
+const deps = () => ({ graph: graph.client() });
+
+async function storedNames(world: OutboundWorld) {
+  const rows = await withTenant(world.tenantId, (tx) => tx.select().from(messageTemplates).orderBy(messageTemplates.name));
+  return rows.map((r) => r.name);
+}
+
+it("keeps only the approved templates Meta lists for the number's WhatsApp Business Account", async () => {
+  const world = await outboundWorld();
+  const result = await syncTemplates(world.tenantId, deps());
+  expect(result).toEqual({ synced: [{ wabaId: world.number.wabaId, kept: 2, removed: 0 }], failed: [], skipped: [] });
+  expect(await storedNames(world)).toEqual(["order_update", "welcome_back"]);
+  const [call] = graph.calls("templates");
+  expect(call!.path).toBe(`/v25.0/${world.number.wabaId}/message_templates`);
+  expect(call!.authorization).toBe(`Bearer ${world.token}`);
+});
+
+it("drops a template that is no longer approved at the next sync", async () => {
+  const world = await outboundWorld();
+  await syncTemplates(world.tenantId, deps());
+  const listing = fixtureJson<{ data: { name: string; status: string }[] }>("graph", "message-templates-list-200");
+  listing.data.find((t) => t.name === "welcome_back")!.status = "PAUSED";
+  graph.queue("templates", reply.json(200, listing));
+  const result = await syncTemplates(world.tenantId, deps());
+  expect(result.synced).toEqual([{ wabaId: world.number.wabaId, kept: 1, removed: 1 }]);
+  expect(await storedNames(world)).toEqual(["order_update"]);
+});
+
+it("skips an account with only sandbox numbers, without calling Meta", async () => {
+  const world = await outboundWorld({ token: null });
+  expect(await syncTemplates(world.tenantId, deps())).toEqual({ synced: [], failed: [], skipped: [world.number.wabaId] });
+  expect(graph.requests).toHaveLength(0);
+});
+
+it("reports an expired token in words and flags the number", async () => {
+  const world = await outboundWorld();
+  graph.queue("templates", reply.fixture("error-190-token-expired-401"));
+  const result = await syncTemplates(world.tenantId, deps());
+  expect(result.failed).toEqual([{ wabaId: world.number.wabaId, reason: tokenExpiredReason }]);
+  const [number] = await withTenant(world.tenantId, (tx) => tx.select().from(businessNumbers).where(eq(businessNumbers.id, world.number.id)));
+  expect(number!.accessTokenInvalidAt).toBeInstanceOf(Date);
+});
+
+it("lists a conversation's templates with the variables its form needs, and only the workspace's own", async () => {
+  const world = await outboundWorld();
+  const other = await outboundWorld();
+  await syncTemplates(world.tenantId, deps());
+  await syncTemplates(other.tenantId, deps());
+  const options = await withTenant(world.tenantId, (tx) => listConversationTemplates(tx, { conversationId: world.conversation.id }));
+  const own = await withTenant(world.tenantId, (tx) => tx.select({ id: messageTemplates.id }).from(messageTemplates));
+  expect(options.map((o) => o.id).sort()).toEqual(own.map((o) => o.id).sort());
+  expect(options.map((o) => ({ name: o.name, preview: o.preview, variables: o.variables.map((v) => v.label), sendable: o.sendable }))).toEqual([
+    { name: "order_update", preview: "Tu pedido {{1}} va en camino.", variables: ["Body {{1}}"], sendable: true },
+    { name: "welcome_back", preview: "Hi {{1}}\nWe kept your cart. Want to finish your order?", variables: ["Header {{1}}"], sendable: true },
+  ]);
+  const error = await withTenant(world.tenantId, (tx) => listConversationTemplates(tx, { conversationId: other.conversation.id })).catch((e: unknown) => e);
+  expect(error).toMatchObject({ name: "OutboundNotFound" });
+});
+
+it("syncs every workspace with numbers from the periodic hook", async () => {
+  const connected = await outboundWorld();
+  const sandbox = await outboundWorld({ token: null });
+  const sync = startTemplateSync({ intervalMs: 60 * 60 * 1000, deps: deps() });
+  try {
+    await sync.runNow();
+  } finally {
+    sync.stop();
+  }
+  expect(await storedNames(connected)).toEqual(["order_update", "welcome_back"]);
+  expect(await storedNames(sandbox)).toEqual([]);
+});

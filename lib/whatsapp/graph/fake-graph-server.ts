@@ -1,0 +1,206 @@
+import { createHash } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { fixtureJson } from "../fixtures";
+import { createGraphClient, type GraphClientOptions } from "./client";
+
+/**
+ * A stand-in for Meta's Graph API in tests: a real HTTP server on 127.0.0.1 (ephemeral
+ * port) answering from `lib/whatsapp/fixtures/graph/`. Each route answers its default
+ * unless a test queued replies for it; every request is recorded, Authorization header
+ * included, so a test can count calls and check what was sent.
+ *
+ *   const graph = await startFakeGraph();
+ *   graph.queue("messages", reply.fixture("error-130429-rate-limit-400")); // then the default success
+ *   const client = graph.client();
+ *   …
+ *   await graph.close();
+ */
+
+export type FakeRoute = "messages" | "media" | "download" | "templates";
+
+export type RecordedRequest = {
+  route: FakeRoute | "unknown";
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+  body: unknown;
+};
+
+export type FakeReply =
+  | { status: number; json: unknown }
+  | { status: number; bytes: Buffer; contentType: string }
+  /** Never answers: the client's timeout fires. */
+  | { hang: true };
+
+/** A reply, or a function deciding one when the request arrives (it may wait on the test). */
+export type FakeStep = FakeReply | ((request: RecordedRequest) => FakeReply | Promise<FakeReply>);
+
+export const reply = {
+  /** A fixture file as the body; the HTTP status is the file name's suffix (`…-400`), else 200. */
+  fixture(name: string): FakeReply {
+    const status = Number(/-(\d{3})$/.exec(name)?.[1] ?? 200);
+    return { status, json: fixtureJson("graph", name) };
+  },
+  json(status: number, json: unknown): FakeReply {
+    return { status, json };
+  },
+  metaError(status: number, code: number, message: string, extra: Record<string, unknown> = {}): FakeReply {
+    return { status, json: { error: { message, type: "OAuthException", code, fbtrace_id: "FakeTrace", ...extra } } };
+  },
+  hang(): FakeReply {
+    return { hang: true };
+  },
+};
+
+export type FakeMedia = { bytes: Buffer; mimeType: string };
+
+export type FakeGraph = {
+  /** Base URL, without the version: what WHATSAPP_GRAPH_URL would be. */
+  url: string;
+  requests: RecordedRequest[];
+  calls(route: FakeRoute): RecordedRequest[];
+  queue(route: FakeRoute, ...steps: FakeStep[]): void;
+  /** Media Meta still has; any other media id answers 404 (expired). */
+  setMedia(mediaId: string, media: FakeMedia): void;
+  /** Forgets recorded requests, queued replies and media: between tests. */
+  reset(): void;
+  /** A client aimed at this server that retries without waiting. */
+  client(options?: GraphClientOptions): ReturnType<typeof createGraphClient>;
+  close(): Promise<void>;
+};
+
+function routeOf(method: string, path: string): FakeRoute | "unknown" {
+  if (method === "GET" && /^\/media-download\/[^/]+$/.test(path)) return "download";
+  if (method === "POST" && /^\/v\d+\.\d+\/[^/]+\/messages$/.test(path)) return "messages";
+  if (method === "GET" && /^\/v\d+\.\d+\/[^/]+\/message_templates$/.test(path)) return "templates";
+  if (method === "GET" && /^\/v\d+\.\d+\/[^/]+$/.test(path)) return "media";
+  return "unknown";
+}
+
+const expiredMedia = (mediaId: string) =>
+  reply.metaError(
+    404,
+    100,
+    `Unsupported get request. Object with ID '${mediaId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+    { type: "GraphMethodException", error_subcode: 33 },
+  );
+
+export async function startFakeGraph(): Promise<FakeGraph> {
+  const requests: RecordedRequest[] = [];
+  const queues = new Map<FakeRoute, FakeStep[]>();
+  const media = new Map<string, FakeMedia>();
+  let sends = 0;
+  let url = "";
+
+  function defaultReply(request: RecordedRequest): FakeReply {
+    const id = decodeURIComponent(request.path.split("/")[2] ?? "");
+    switch (request.route) {
+      case "messages": {
+        const body = (request.body ?? {}) as { status?: string; to?: string; recipient?: string };
+        if (body.status === "read") return reply.fixture("mark-read-response-200");
+        sends += 1;
+        const sent = fixtureJson<{ contacts: { input: string; wa_id?: string }[]; messages: { id: string }[] }>(
+          "graph",
+          "send-text-response-200",
+        );
+        // Every accepted message gets its own wamid, as on Meta; the first is the fixture's.
+        if (sends > 1) sent.messages[0]!.id = `${sent.messages[0]!.id}.${sends}`;
+        sent.contacts = [body.to ? { input: body.to, wa_id: body.to } : { input: body.recipient ?? "" }];
+        return reply.json(200, sent);
+      }
+      case "media": {
+        const found = media.get(id);
+        if (!found) return expiredMedia(id);
+        const info = fixtureJson<Record<string, unknown>>("graph", "media-url-response-200");
+        return reply.json(200, {
+          ...info,
+          id,
+          url: `${url}/media-download/${encodeURIComponent(id)}?hash=fake`,
+          mime_type: found.mimeType,
+          sha256: createHash("sha256").update(found.bytes).digest("base64"),
+          file_size: found.bytes.length,
+        });
+      }
+      case "download": {
+        const found = media.get(decodeURIComponent(request.path.split("/")[2] ?? ""));
+        return found ? { status: 200, bytes: found.bytes, contentType: found.mimeType } : reply.json(404, null);
+      }
+      case "templates":
+        return reply.fixture("message-templates-list-200");
+      default:
+        return reply.metaError(400, 100, "Unknown path components");
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const parsed = new URL(req.url ?? "/", "http://fake");
+      const raw = Buffer.concat(chunks).toString("utf8");
+      let body: unknown = undefined;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
+      const method = req.method ?? "GET";
+      const request: RecordedRequest = {
+        route: routeOf(method, parsed.pathname),
+        method,
+        path: parsed.pathname,
+        query: parsed.searchParams,
+        authorization: req.headers.authorization,
+        body,
+      };
+      requests.push(request);
+      const step = request.route === "unknown" ? undefined : queues.get(request.route)?.shift();
+      Promise.resolve(typeof step === "function" ? step(request) : (step ?? defaultReply(request)))
+        .then((answer) => {
+          if ("hang" in answer) return;
+          if ("bytes" in answer) {
+            res.writeHead(answer.status, { "Content-Type": answer.contentType, "Content-Length": answer.bytes.length });
+            res.end(answer.bytes);
+            return;
+          }
+          const text = JSON.stringify(answer.json);
+          res.writeHead(answer.status, { "Content-Type": "application/json" });
+          res.end(text);
+        })
+        .catch((error: unknown) => {
+          res.writeHead(500, { "Content-Type": "text/plain" });
+          res.end(String(error));
+        });
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    requests,
+    calls: (route) => requests.filter((r) => r.route === route),
+    queue: (route, ...steps) => queues.set(route, [...(queues.get(route) ?? []), ...steps]),
+    setMedia: (mediaId, m) => void media.set(mediaId, m),
+    reset: () => {
+      requests.length = 0;
+      queues.clear();
+      media.clear();
+    },
+    client: (options = {}) =>
+      createGraphClient({
+        baseUrl: url,
+        version: "v25.0",
+        ...options,
+        retry: { sleep: async () => {}, ...options.retry },
+      }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
