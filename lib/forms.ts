@@ -14,8 +14,6 @@ export type FormState = {
   result?: Record<string, string>;
 };
 
-export const idleForm: FormState = {};
-
 /** The form's text fields, minus those that must never be echoed back. */
 export function formValues(formData: FormData, secretFields: string[] = []): Record<string, string> {
   const values: Record<string, string> = {};

@@ -14,16 +14,14 @@ export function ActionForm({
   action,
   children,
   className = "space-y-4",
-  resetKey,
 }: {
   action: Action;
   children: (state: FormState) => React.ReactNode;
   className?: string;
-  resetKey?: string;
 }) {
   const [state, formAction] = useActionState(action, {});
   return (
-    <form action={formAction} className={className} noValidate key={resetKey}>
+    <form action={formAction} className={className} noValidate>
       <FormMessage ok={state.ok} message={state.message} />
       {children(state)}
     </form>

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, inject } from "vitest";
 import { resetEnvForTests } from "@/lib/config/env";
 import { closeDatabase, db, installDatabase, openDatabase } from "../client";
@@ -26,7 +27,10 @@ if (target.kind === "postgres") {
   drop = () => dropPostgresDatabase(target.serverUrl, name);
 } else {
   const dump = new Blob([fs.readFileSync(target.dumpFile)]);
-  installDatabase(await openPgliteFromDump(dump));
+  const handle = await openPgliteFromDump(dump);
+  // PGlite starts lazily; start it here so no test's own time includes loading the dump.
+  await handle.db.execute(sql`select 1`);
+  installDatabase(handle);
 }
 // Pay the embedded database's start-up here, not inside the first test's own time limits.
 await db().execute(sql`select 1`);

@@ -28,10 +28,6 @@ export async function cookies() {
   };
 }
 
-export async function draftMode() {
-  return { isEnabled: false, enable: () => {}, disable: () => {} };
-}
-
 /** A session token exactly as next-auth would issue it for this user. */
 export async function sessionToken(userId: string): Promise<string> {
   return encode({ token: { sub: userId }, secret: env().AUTH_SECRET });
@@ -48,16 +44,4 @@ export async function actAs(userId: string | null, options: { origin?: string | 
   if (origin) requestHeaders.set("origin", origin);
   requestCookies = new Map();
   if (userId) requestCookies.set(sessionCookie().name, await sessionToken(userId));
-}
-
-/** Sets the raw request the next calls see (route handler tests). */
-export function setRequest(request: Request): void {
-  requestHeaders = new Headers(request.headers);
-  requestCookies = new Map(
-    (request.headers.get("cookie") ?? "")
-      .split(";")
-      .map((part) => part.trim().split("="))
-      .filter(([name]) => name)
-      .map(([name, ...rest]) => [name!, rest.join("=")]),
-  );
 }
