@@ -2,10 +2,9 @@ import { sql } from "drizzle-orm";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { sql } from "drizzle-orm";
 import { afterAll, inject } from "vitest";
 import { resetEnvForTests } from "@/lib/config/env";
-import { closeDatabase, db, installDatabase, openDatabase } from "../client";
+import { closeDatabase, installDatabase, openDatabase } from "../client";
 import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, openPgliteFromDump, uniqueName } from "./databases";
 
 /**
@@ -32,8 +31,6 @@ if (target.kind === "postgres") {
   await handle.db.execute(sql`select 1`);
   installDatabase(handle);
 }
-// Pay the embedded database's start-up here, not inside the first test's own time limits.
-await db().execute(sql`select 1`);
 
 afterAll(async () => {
   await closeDatabase();
