@@ -4,6 +4,10 @@
  * title, a location name, a file name: see "Messages: how each kind is stored").
  */
 const labels: Record<string, string> = {
+  text: "Message",
+  interactive: "Reply",
+  button: "Reply",
+  system: "System message",
   image: "Photo",
   video: "Video",
   audio: "Audio",
@@ -22,7 +26,7 @@ const selfDescribing = new Set(["text", "interactive", "button", "system"]);
 
 export function summarizeMessage(message: { type: string; text: string | null }): string {
   const text = message.text?.trim() || null;
-  if (selfDescribing.has(message.type)) return text ?? labels.unsupported!;
   const label = labels[message.type] ?? "Message";
+  if (selfDescribing.has(message.type)) return text ?? label;
   return text ? `${label}: ${text}` : label;
 }
