@@ -1,8 +1,8 @@
-import { and, desc, eq, gt, isNotNull, notInArray } from "drizzle-orm";
-import { conversations, messages } from "@/db/schema";
+import { and, desc, eq, isNotNull, notInArray } from "drizzle-orm";
+import { messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
+import { markConversationRead as clearUnread } from "@/lib/inbox/conversations";
 import { log } from "@/lib/log";
-import { notifyWorkspace } from "@/lib/realtime/events";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
 import { errorFields } from "./log-fields";
@@ -19,13 +19,7 @@ export async function markConversationRead(input: { tenantId: string; conversati
   const fields = { tenantId: input.tenantId, conversationId: input.conversationId };
   try {
     const target = await withTenant(input.tenantId, async (tx) => {
-      const cleared = await tx
-        .update(conversations)
-        .set({ unreadCount: 0 })
-        .where(and(eq(conversations.id, input.conversationId), gt(conversations.unreadCount, 0)))
-        .returning({ id: conversations.id });
-      if (cleared.length === 0) return null;
-      await notifyWorkspace(tx, { tenantId: input.tenantId, type: "conversation.updated", conversationId: input.conversationId });
+      if (!(await clearUnread(tx, input))) return null;
       const [latest] = await tx
         .select({ wamid: messages.wamid })
         .from(messages)
