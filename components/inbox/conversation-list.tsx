@@ -62,9 +62,12 @@ export function ConversationList({
         </p>
       ) : null}
       {conversations.length === 0 && !query.isPending ? (
-        <p className="p-6 text-center text-sm text-slate-600 dark:text-slate-300">
-          {filters.status === "open" ? "No open conversations here. New messages from customers appear live." : "No resolved conversations here."}
-        </p>
+        <div className="p-6 text-center text-sm text-slate-600 dark:text-slate-300">
+          <h2 className="text-base font-semibold text-slate-900 dark:text-slate-100">
+            {JSON.stringify(filters) === JSON.stringify(filtersFrom({ get: () => null })) ? "No conversations yet" : "No conversations match these filters"}
+          </h2>
+          <p className="mt-1">When customers message this workspace&apos;s WhatsApp numbers, their conversations appear here, live.</p>
+        </div>
       ) : null}
       <ul ref={listRef} className="min-h-0 flex-1 divide-y divide-slate-200 overflow-y-auto dark:divide-slate-800" data-testid="conversation-list">
         {conversations.map((c) => (
