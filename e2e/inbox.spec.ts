@@ -95,7 +95,7 @@ test("a delivery for A appears live in A's inbox only, and A works it", async ({
   await expect(row).toBeFocused();
   await a.page.keyboard.press("Enter");
   await expect(a.page.getByRole("heading", { name: customer, level: 2 })).toBeVisible();
-  await expect(a.page.getByText("Hola, ¿dónde está mi pedido 4471?")).toBeVisible();
+  await expect(a.page.getByRole("list", { name: "Messages" }).getByText(/Hola, ¿dónde está mi pedido 4471\?\s+Gracias/)).toBeVisible();
 
   // Opening it reads it.
   await expect(row.getByTestId("unread-badge")).toHaveCount(0);
