@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { closeDatabase, database } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { contacts, conversations, messages, messageTemplates } from "@/db/schema";
@@ -38,16 +38,16 @@ if (await accountExists(login.email)) {
 
 const { user, workspace } = await signUp({ name: login.name, email: login.email, password: login.password, workspaceName: "Demo Coffee Roasters" });
 const actor = { tenantId: workspace.id, userId: user.id, role: "owner" as const };
-const added = [];
+const added: Awaited<ReturnType<typeof addNumber>>[] = [];
 for (const n of numbers) added.push(await addNumber(actor, { ...n, wabaId: "104400000000901", accessToken: undefined }));
 
-/** A fixture as Meta would send it to a demo number, `hoursAgo` earlier than now. */
-function retarget(name: string, phoneNumberId: string, shiftSeconds: number): Buffer {
+/** A fixture as Meta would send it to a demo number, its timestamps moved by `shiftSeconds`. */
+function retarget(name: string, phoneNumberId: string, shiftSeconds: number, rewrite: (json: string) => string = (json) => json): Buffer {
   const text = fixtureBytes("whatsapp", name)
     .toString("utf8")
     .replaceAll(fixtureNumber, phoneNumberId)
     .replace(/"timestamp": "(\d+)"/g, (_, ts: string) => `"timestamp": "${Number(ts) + shiftSeconds}"`);
-  return Buffer.from(text, "utf8");
+  return Buffer.from(rewrite(text), "utf8");
 }
 
 async function deliver(bytes: Buffer) {
@@ -96,10 +96,14 @@ for (const name of [...names.filter((n) => !n.startsWith("status-")), ...names.f
   await deliver(retarget(name, numbers[0]!.phoneNumberId, shift));
 }
 // The second number's own customer, a few minutes ago.
-await deliver(retarget("text-inbound", numbers[1]!.phoneNumberId, Math.floor(Date.now() / 1000) - fixtureEpoch - 300).toString("utf8")
-  .replace(/wamid\.[A-Za-z0-9_=-]+/g, "wamid.demo.sales.0001")
-  .replace(/5215512345678/g, "4915112345678")
-  .replace(/"name": "[^"]*"/, '"name": "Jonas Becker"') as unknown as Buffer);
+await deliver(
+  retarget("text-inbound", numbers[1]!.phoneNumberId, Math.floor(Date.now() / 1000) - fixtureEpoch - 300, (json) =>
+    json
+      .replace(/wamid\.[A-Za-z0-9_=-]+/g, "wamid.demo.sales.0001")
+      .replace(/5215512345678/g, "4915112345678")
+      .replace(/"name": "[^"]*"/, '"name": "Jonas Becker"'),
+  ),
+);
 
 await withTenant(workspace.id, async (tx) => {
   await tx
@@ -127,8 +131,8 @@ await withTenant(workspace.id, async (tx) => {
       },
     ])
     .onConflictDoNothing();
-  const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(messages).where(and(eq(messages.tenantId, workspace.id)))) as [{ n: number }];
-  console.log(`Demo workspace "${workspace.name}" is ready with ${n} messages on two sandbox numbers.`);
+  const [count] = await tx.select({ n: sql<number>`count(*)::int` }).from(messages);
+  console.log(`Demo workspace "${workspace.name}" is ready with ${count?.n ?? 0} messages on two sandbox numbers.`);
 });
 console.log(`Sign in at ${env().APP_URL}/sign-in as ${login.email} / ${login.password}`);
 await closeDatabase();
