@@ -83,7 +83,7 @@ async function snapshotOf(id: string) {
 const pages = {
   "workspace layout": (slug: string) => WorkspaceLayout(layout(slug)),
   "workspace home": (slug: string) => WorkspaceHome(params(slug)),
-  inbox: (slug: string) => InboxPage(params(slug)),
+  inbox: (slug: string) => InboxPage(page(slug)),
   "settings layout": (slug: string) => SettingsLayout(layout(slug)),
   "general settings": (slug: string) => GeneralSettingsPage(params(slug)),
   numbers: (slug: string) => NumbersPage(params(slug)),
@@ -148,8 +148,8 @@ describe("a member of A, signed in, reaching for B", () => {
 
   it("sees the same 404 for B as for a workspace that does not exist", async () => {
     await actAs(a.ownerId);
-    await expectNotFound(() => InboxPage(params("no-such-workspace")));
-    await expectNotFound(() => InboxPage(params("../../etc")));
+    await expectNotFound(() => InboxPage(page("no-such-workspace")));
+    await expectNotFound(() => InboxPage(page("../../etc")));
     expect((await apiMe("no-such-workspace")).status).toBe(404);
   });
 });
@@ -157,7 +157,7 @@ describe("a member of A, signed in, reaching for B", () => {
 describe("roles, enforced on the server", () => {
   it("refuses an agent every admin page and admin action, called directly", async () => {
     await actAs(a.agentId);
-    expect(rendered(await InboxPage(params(a.slug)))).toContain("No conversations yet");
+    expect(rendered(await InboxPage(page(a.slug)))).toContain("Pick a conversation");
     for (const name of adminPages) await expectNotFound(() => pages[name](a.slug));
     const before = await snapshotOf(a.id);
     const own = { ...b, numberId: before.numbers[0]!.id, agentId: a.adminId, invitationId: b.invitationId };
@@ -181,7 +181,7 @@ describe("roles, enforced on the server", () => {
 
   it("sends a signed-out visitor to sign in", async () => {
     await actAs(null);
-    await expectRedirect(() => InboxPage(params(a.slug)), `/sign-in?callbackUrl=${encodeURIComponent(`/w/${a.slug}`)}`);
+    await expectRedirect(() => InboxPage(page(a.slug)), `/sign-in?callbackUrl=${encodeURIComponent(`/w/${a.slug}`)}`);
     await expectRedirect(() => addNumberAction(a.slug, idle, formData({})));
   });
 });
@@ -190,14 +190,14 @@ describe("changes take effect on the next request", () => {
   it("a removed member loses the inbox and the API at once", async () => {
     const member = await createTestMember(a.id, "agent");
     await actAs(member.id);
-    await InboxPage(params(a.slug));
+    await InboxPage(page(a.slug));
     expect((await apiMe(a.slug)).status).toBe(200);
 
     await actAs(a.ownerId);
     expect(await removeMemberAction(a.slug, idle, formData({ userId: member.id }))).toMatchObject({ ok: true });
 
     await actAs(member.id);
-    await expectNotFound(() => InboxPage(params(a.slug)));
+    await expectNotFound(() => InboxPage(page(a.slug)));
     await expectNotFound(() => WorkspaceLayout(layout(a.slug)));
     expect((await apiMe(a.slug)).status).toBe(404);
   });
@@ -221,7 +221,7 @@ describe("changes take effect on the next request", () => {
     const member = await createTestMember(a.id, "agent");
     await withPlatform((tx) => tx.delete(users).where(eq(users.id, member.id)));
     await actAs(member.id);
-    await expectRedirect(() => InboxPage(params(a.slug)));
+    await expectRedirect(() => InboxPage(page(a.slug)));
   });
 });
 
@@ -276,7 +276,7 @@ describe("what the app sends", () => {
     await actAs(a.adminId);
     expect(rendered(await NumbersPage(params(a.slug)))).toContain(WHATSAPP_VERIFY_TOKEN);
     await actAs(a.agentId);
-    expect(rendered(await InboxPage(params(a.slug)))).not.toContain(WHATSAPP_VERIFY_TOKEN);
+    expect(rendered(await InboxPage(page(a.slug)))).not.toContain(WHATSAPP_VERIFY_TOKEN);
     await expectNotFound(() => NumbersPage(params(a.slug)));
   });
 });

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { Logo } from "@/components/logo";
+import { QueryProvider } from "@/components/providers/query-provider";
 import { NavLink } from "@/components/workspace/nav-link";
 import { WorkspaceSwitcher } from "@/components/workspace/workspace-switcher";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
@@ -42,7 +43,9 @@ export default async function WorkspaceLayout({ children, params }: { children: 
           <SignOutButton />
         </div>
       </aside>
-      <div className="min-w-0 flex-1">{children}</div>
+      <div className="min-w-0 flex-1">
+        <QueryProvider>{children}</QueryProvider>
+      </div>
     </div>
   );
 }

@@ -1,0 +1,148 @@
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/db/testing/factories";
+import { withTenant } from "@/db/tenant";
+import { signUp } from "@/lib/auth/signup";
+import { env } from "@/lib/config/env";
+import { notifyWorkspace } from "@/lib/realtime/events";
+import { expectNotFound } from "@/lib/testing/expect-next";
+import { actAs } from "@/lib/testing/next-request";
+import { queueAction } from "@/app/w/[slug]/inbox/actions";
+import { GET as listRoute } from "./conversations/route";
+import { GET as conversationRoute } from "./conversations/[conversationId]/route";
+import { GET as messagesRoute } from "./conversations/[conversationId]/messages/route";
+import { GET as eventsRoute } from "./events/route";
+import { GET as searchRoute } from "./search/route";
+
+vi.mock("next/headers", () => import("@/lib/testing/next-request"));
+vi.mock("next/cache", () => import("@/lib/testing/next-cache"));
+
+/** The inbox's JSON and SSE routes, called as Next calls them, by members of two workspaces. */
+type Side = { slug: string; id: string; ownerId: string; conversationId: string; messageId: string };
+let a: Side;
+let b: Side;
+let outsiderId: string;
+
+async function workspace(name: string, phoneNumberId: string, customer: string, text: string): Promise<Side> {
+  const owner = await signUp({ name: `${name} Owner`, email: `${name.toLowerCase()}@inbox.test`, password: `${name}-password-1`, workspaceName: name });
+  const number = await createTestNumber(owner.workspace.id, phoneNumberId);
+  const { conversation } = await createTestConversation(owner.workspace.id, { numberId: number.id, name: customer });
+  const message = await createTestMessage(owner.workspace.id, conversation.id, { direction: "inbound", text });
+  return { slug: owner.workspace.slug, id: owner.workspace.id, ownerId: owner.user.id, conversationId: conversation.id, messageId: message.id };
+}
+
+beforeAll(async () => {
+  a = await workspace("Alpha", "310000000000001", "Alma Customer", "Where is my parcel?\nOrder 1234");
+  b = await workspace("Bravo", "320000000000001", "Bruno Secretname", "Bravo private parcel question");
+  outsiderId = (await createTestMember(b.id, "agent", "Only in Bravo")).id;
+});
+
+const url = (path: string) => new Request(`${env().APP_URL}${path}`);
+const slugOnly = (slug: string) => ({ params: Promise.resolve({ slug }) });
+const withConversation = (slug: string, conversationId: string) => ({ params: Promise.resolve({ slug, conversationId }) });
+
+describe("conversation list route", () => {
+  it("lists the workspace's own conversations and nothing of another's", async () => {
+    await actAs(a.ownerId);
+    const response = await listRoute(url(`/api/w/${a.slug}/conversations?status=open&assignee=all`), slugOnly(a.slug));
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    expect(body).toContain(a.conversationId);
+    expect(body).toContain("Alma Customer");
+    expect(body).not.toContain(b.conversationId);
+    expect(body).not.toContain("Bruno");
+  });
+
+  it("answers 404 for another workspace's slug and 401 when signed out", async () => {
+    await actAs(a.ownerId);
+    expect((await listRoute(url(`/api/w/${b.slug}/conversations`), slugOnly(b.slug))).status).toBe(404);
+    await actAs(null);
+    expect((await listRoute(url(`/api/w/${a.slug}/conversations`), slugOnly(a.slug))).status).toBe(401);
+  });
+
+  it("refuses malformed filters and cursors with a 400 that says what to do", async () => {
+    await actAs(a.ownerId);
+    const badCursor = await listRoute(url(`/api/w/${a.slug}/conversations?cursor=not-a-cursor`), slugOnly(a.slug));
+    expect(badCursor.status).toBe(400);
+    expect(((await badCursor.json()) as { error: string }).error).toMatch(/reload the page/);
+    expect((await listRoute(url(`/api/w/${a.slug}/conversations?status=deleted`), slugOnly(a.slug))).status).toBe(400);
+  });
+});
+
+describe("conversation and thread routes", () => {
+  it("return A's conversation and its messages to A", async () => {
+    await actAs(a.ownerId);
+    const header = await conversationRoute(url(`/api/w/${a.slug}/conversations/${a.conversationId}`), withConversation(a.slug, a.conversationId));
+    expect(header.status).toBe(200);
+    const thread = await messagesRoute(url(`/api/w/${a.slug}/conversations/${a.conversationId}/messages`), withConversation(a.slug, a.conversationId));
+    expect(thread.status).toBe(200);
+    expect(await thread.text()).toContain("Where is my parcel?\\nOrder 1234");
+  });
+
+  it("answer 404 for B's ids under A's slug, and for ids that are not ids", async () => {
+    await actAs(a.ownerId);
+    for (const id of [b.conversationId, "not-a-uuid"]) {
+      const header = await conversationRoute(url(`/api/w/${a.slug}/conversations/${id}`), withConversation(a.slug, id));
+      const thread = await messagesRoute(url(`/api/w/${a.slug}/conversations/${id}/messages`), withConversation(a.slug, id));
+      expect([header.status, thread.status]).toEqual([404, 404]);
+      expect(await thread.text()).not.toContain("Bravo private");
+    }
+  });
+
+  it("refuses to work B's queue from A", async () => {
+    await actAs(a.ownerId);
+    await expectNotFound(() => queueAction(a.slug, { action: "resolve", conversationId: b.conversationId }));
+    await expectNotFound(() => queueAction(a.slug, { action: "assign", conversationId: a.conversationId, assigneeUserId: outsiderId }));
+    await actAs(b.ownerId);
+    const header = await conversationRoute(url(`/api/w/${b.slug}/conversations/${b.conversationId}`), withConversation(b.slug, b.conversationId));
+    expect(((await header.json()) as { status: string }).status).toBe("open");
+  });
+});
+
+describe("search route", () => {
+  it("finds A's messages and contacts, never B's", async () => {
+    await actAs(a.ownerId);
+    const own = await (await searchRoute(url(`/api/w/${a.slug}/search?q=parcel`), slugOnly(a.slug))).text();
+    expect(own).toContain(a.messageId);
+    expect(own).not.toContain(b.messageId);
+    const theirs = await (await searchRoute(url(`/api/w/${a.slug}/search?q=Secretname`), slugOnly(a.slug))).json();
+    expect(theirs).toEqual({ conversations: [], messages: [] });
+    expect((await searchRoute(url(`/api/w/${a.slug}/search?q=ab`), slugOnly(a.slug))).status).toBe(400);
+  });
+});
+
+describe("events route", () => {
+  it("refuses the signed-out and non-members before opening a stream", async () => {
+    await actAs(null);
+    expect((await eventsRoute(url(`/api/w/${a.slug}/events`), slugOnly(a.slug))).status).toBe(401);
+    await actAs(outsiderId);
+    const refused = await eventsRoute(url(`/api/w/${a.slug}/events`), slugOnly(a.slug));
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get("content-type")).not.toContain("event-stream");
+  });
+
+  it("streams the workspace's own events and never another workspace's", async () => {
+    await actAs(a.ownerId);
+    const abort = new AbortController();
+    const response = await eventsRoute(new Request(`${env().APP_URL}/api/w/${a.slug}/events`, { signal: abort.signal }), slugOnly(a.slug));
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    const readUntil = async (needle: string) => {
+      while (!seen.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}`);
+        seen += value;
+      }
+    };
+    await readUntil("event: resync");
+    // Commit order is delivery order: once A's later event is here, B's earlier one would have been too.
+    await withTenant(b.id, (tx) => notifyWorkspace(tx, { tenantId: b.id, type: "conversation.updated", conversationId: b.conversationId }));
+    await withTenant(a.id, (tx) => notifyWorkspace(tx, { tenantId: a.id, type: "message.created", conversationId: a.conversationId, messageId: a.messageId }));
+    await readUntil(a.messageId);
+    expect(seen).toContain("event: message.created");
+    expect(seen).not.toContain(b.conversationId);
+    expect(seen).not.toContain(b.id);
+    abort.abort();
+    await reader.cancel();
+  });
+});

@@ -1,0 +1,60 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { after } from "next/server";
+import { z } from "zod";
+import { contactName, filterQuery, filtersFrom } from "@/components/inbox/api";
+import { ThreadView } from "@/components/inbox/thread-view";
+import { withTenant } from "@/db/tenant";
+import { requireWorkspace } from "@/lib/auth/workspace";
+import { getConversation } from "@/lib/inbox/conversations";
+import { getThread } from "@/lib/inbox/thread";
+import { toJson } from "@/lib/json";
+import { markConversationRead } from "@/lib/outbound/mark-read";
+import { listMembers } from "@/lib/workspace/members";
+import { InboxFrame, paramsOf, type SearchParams } from "../inbox-frame";
+
+export const metadata: Metadata = { title: "Conversation · Switchboard" };
+
+/**
+ * One conversation. Opening it reads it: after the response, the unread count clears and
+ * WhatsApp hears the read receipt (best effort, never delays the page). An id from another
+ * workspace finds nothing under row-level security and answers 404.
+ */
+export default async function ConversationPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string; conversationId: string }>;
+  searchParams: SearchParams;
+}) {
+  const { slug, conversationId } = await params;
+  const access = await requireWorkspace(slug);
+  if (!z.uuid().safeParse(conversationId).success) notFound();
+  const query = await paramsOf(searchParams);
+  const highlight = z.uuid().safeParse(query.get("m")).data ?? null;
+  const found = await withTenant(access.tenantId, async (tx) => {
+    const conversation = await getConversation(tx, { tenantId: access.tenantId, conversationId });
+    if (!conversation) return null;
+    const thread = await getThread(tx, { tenantId: access.tenantId, conversationId, around: highlight ?? undefined });
+    return thread ? { conversation, thread, members: await listMembers(tx) } : null;
+  });
+  if (!found) notFound();
+  after(() => markConversationRead({ tenantId: access.tenantId, conversationId }));
+  const filters = filtersFrom(query);
+  return (
+    <InboxFrame access={access} filters={filters} selectedId={conversationId}>
+      <h1 className="sr-only">Conversation with {contactName(found.conversation.contact)}</h1>
+      <ThreadView
+        key={`${conversationId}:${highlight ?? ""}`}
+        slug={access.workspace.slug}
+        conversationId={conversationId}
+        initialConversation={toJson(found.conversation)}
+        initialThread={toJson(found.thread)}
+        highlight={highlight}
+        members={found.members.map((m) => ({ userId: m.userId, name: m.name }))}
+        me={access.userId}
+        backHref={`/w/${access.workspace.slug}/inbox${filterQuery(filters)}`}
+      />
+    </InboxFrame>
+  );
+}

@@ -1,0 +1,48 @@
+"use server";
+
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { withTenant } from "@/db/tenant";
+import { requireWorkspaceAction } from "@/lib/auth/workspace";
+import { InboxError } from "@/lib/inbox/errors";
+import { assignConversation, reopenConversation, resolveConversation, unassignConversation } from "@/lib/inbox/queue";
+
+const queueInput = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("assign"), conversationId: z.uuid(), assigneeUserId: z.uuid() }),
+  z.object({ action: z.literal("assign-me"), conversationId: z.uuid() }),
+  z.object({ action: z.enum(["unassign", "resolve", "reopen"]), conversationId: z.uuid() }),
+]);
+
+export type QueueActionInput = z.input<typeof queueInput>;
+
+/**
+ * Works the queue from the thread header. The domain records the thread event and tells
+ * every open inbox; the caller refetches. Another workspace's ids answer 404.
+ */
+export async function queueAction(slug: string, input: QueueActionInput): Promise<{ changed: boolean }> {
+  const access = await requireWorkspaceAction(slug);
+  const parsed = queueInput.safeParse(input);
+  if (!parsed.success) notFound();
+  const request = parsed.data;
+  const base = { tenantId: access.tenantId, conversationId: request.conversationId, actorUserId: access.userId };
+  try {
+    const result = await withTenant(access.tenantId, (tx) => {
+      switch (request.action) {
+        case "assign":
+          return assignConversation(tx, { ...base, assigneeUserId: request.assigneeUserId });
+        case "assign-me":
+          return assignConversation(tx, { ...base, assigneeUserId: access.userId });
+        case "unassign":
+          return unassignConversation(tx, base);
+        case "resolve":
+          return resolveConversation(tx, base);
+        case "reopen":
+          return reopenConversation(tx, base);
+      }
+    });
+    return { changed: result.changed };
+  } catch (error) {
+    if (error instanceof InboxError) notFound();
+    throw error;
+  }
+}

@@ -1,0 +1,212 @@
+import { clockTime, type Message } from "./api";
+
+/**
+ * One stored message, legibly: every type Meta delivers (the payload is Meta's message
+ * object, or the Graph request body for what we sent), read defensively since a payload
+ * is whatever arrived.
+ */
+export function MessageBubble({ message: m, highlighted }: { message: Message; highlighted: boolean }) {
+  if (m.direction === "event" || m.type === "system") return <EventLine message={m} />;
+  const outbound = m.direction === "outbound";
+  const payload = record(m.payload);
+  const referral = record(payload.referral);
+  return (
+    <li id={`m-${m.id}`} className={`flex scroll-mt-24 ${outbound ? "justify-end" : "justify-start"}`} data-message-id={m.id}>
+      <div
+        className={`relative max-w-[85%] rounded-2xl px-3 py-2 text-sm shadow-sm sm:max-w-[70%] ${
+          outbound ? "rounded-br-sm bg-emerald-100 text-slate-900 dark:bg-emerald-900 dark:text-slate-50" : "rounded-bl-sm bg-white text-slate-900 dark:bg-slate-800 dark:text-slate-50"
+        } ${highlighted ? "ring-2 ring-amber-500" : ""}`}
+        data-highlighted={highlighted ? "true" : undefined}
+      >
+        <span className="sr-only">{outbound ? (m.author ? `${m.author.name} sent: ` : "You sent: ") : "Customer wrote: "}</span>
+        {Object.keys(referral).length ? <Referral referral={referral} /> : null}
+        {m.replyTo ? (
+          <blockquote className="mb-1 border-l-4 border-emerald-600 bg-black/5 px-2 py-1 text-xs dark:bg-white/10">
+            {m.replyTo.message ? (
+              <>
+                <span className="font-medium">{m.replyTo.message.direction === "outbound" ? "You" : "Customer"}: </span>
+                {m.replyTo.message.summary}
+              </>
+            ) : (
+              "Replying to a message that is not in this inbox"
+            )}
+          </blockquote>
+        ) : null}
+        <Body message={m} payload={payload} />
+        <div className="mt-1 flex items-center justify-end gap-1 text-[11px] text-slate-600 dark:text-slate-300">
+          {outbound && m.author ? <span>{m.author.name} ·</span> : null}
+          <time dateTime={m.sentAt}>{clockTime(m.sentAt)}</time>
+          {outbound ? <Ticks message={m} /> : null}
+        </div>
+        <Reactions reactions={m.reactions} />
+      </div>
+    </li>
+  );
+}
+
+function Body({ message: m, payload }: { message: Message; payload: Record<string, unknown> }) {
+  const part = record(payload[m.type]);
+  switch (m.type) {
+    case "text":
+      return <RichText text={m.text ?? str(part.body) ?? ""} />;
+    case "image":
+    case "video":
+    case "audio":
+    case "document":
+    case "sticker":
+      return (
+        <div>
+          <div className="flex items-center gap-2 rounded-lg border border-black/10 bg-black/5 p-2 dark:border-white/10 dark:bg-white/10">
+            <span aria-hidden="true" className="text-lg">
+              {mediaIcon[m.type]}
+            </span>
+            <span>
+              <span className="block font-medium">{str(part.filename) ?? mediaLabel(m.type, part)}</span>
+              {str(part.mime_type) ? <span className="block text-xs text-slate-600 dark:text-slate-300">{str(part.mime_type)}</span> : null}
+            </span>
+          </div>
+          {str(part.caption) ? <RichText text={str(part.caption)!} /> : null}
+        </div>
+      );
+    case "location": {
+      const lat = num(part.latitude);
+      const lng = num(part.longitude);
+      return (
+        <div>
+          <p className="font-medium">📍 {str(part.name) ?? "Location"}</p>
+          {str(part.address) ? <p>{str(part.address)}</p> : null}
+          {lat !== null && lng !== null ? (
+            <p>
+              {lat.toFixed(5)}, {lng.toFixed(5)} ·{" "}
+              <a className="underline" href={`https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`} target="_blank" rel="noreferrer">
+                Open map
+              </a>
+            </p>
+          ) : null}
+        </div>
+      );
+    }
+    case "contacts": {
+      const cards = Array.isArray(payload.contacts) ? payload.contacts.map(record) : [];
+      return (
+        <ul className="space-y-1">
+          {cards.map((card, i) => (
+            <li key={i} className="rounded-lg border border-black/10 p-2 dark:border-white/10">
+              <p className="font-medium">👤 {str(record(card.name).formatted_name) ?? "Contact"}</p>
+              {(Array.isArray(card.phones) ? card.phones.map(record) : []).map((p, j) => (
+                <p key={j} className="text-xs">
+                  {str(p.phone) ?? str(p.wa_id)} {str(p.type) ? `(${str(p.type)})` : ""}
+                </p>
+              ))}
+            </li>
+          ))}
+          {cards.length === 0 ? <li>{m.summary}</li> : null}
+        </ul>
+      );
+    }
+    case "interactive":
+    case "button":
+      return (
+        <p>
+          <span className="mr-1 rounded bg-black/10 px-1 text-xs dark:bg-white/15">{m.type === "button" ? "Button" : "Reply"}</span>
+          {m.text ?? m.summary}
+        </p>
+      );
+    case "unsupported":
+      return <p className="italic text-slate-600 dark:text-slate-300">This message type is not supported by WhatsApp Cloud API, so it cannot be shown here.</p>;
+    default:
+      return m.text ? <RichText text={m.text} /> : <p>{m.summary}</p>;
+  }
+}
+
+const mediaIcon: Record<string, string> = { image: "🖼️", video: "🎬", audio: "🎧", document: "📄", sticker: "🏷️" };
+
+function mediaLabel(type: string, part: Record<string, unknown>): string {
+  if (type === "audio" && part.voice === true) return "Voice message";
+  return { image: "Photo", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" }[type] ?? "Media";
+}
+
+function Referral({ referral }: { referral: Record<string, unknown> }) {
+  return (
+    <div className="mb-1 rounded-lg bg-sky-100 px-2 py-1 text-xs text-sky-900 dark:bg-sky-950 dark:text-sky-100">
+      <p className="font-medium">From an ad{str(referral.headline) ? `: ${str(referral.headline)}` : ""}</p>
+      {str(referral.body) ? <p>{str(referral.body)}</p> : null}
+      {str(referral.source_url) ? (
+        <a className="underline" href={str(referral.source_url)!} target="_blank" rel="noreferrer">
+          View ad
+        </a>
+      ) : null}
+    </div>
+  );
+}
+
+function Ticks({ message: m }: { message: Message }) {
+  switch (m.status) {
+    case "sent":
+      return <span title="Sent">✓<span className="sr-only">Sent</span></span>;
+    case "delivered":
+      return <span title="Delivered">✓✓<span className="sr-only">Delivered</span></span>;
+    case "read":
+      return <span title="Read" className="text-sky-700 dark:text-sky-300">✓✓<span className="sr-only">Read</span></span>;
+    case "failed":
+      return <span className="font-medium text-red-700 dark:text-red-300">Failed: {m.failure?.reason ?? "WhatsApp could not deliver this message."}</span>;
+    case "sandbox":
+      return <span className="text-amber-800 dark:text-amber-200">Not sent (sandbox number)</span>;
+    case "pending":
+      return <span title="Sending">🕓<span className="sr-only">Sending</span></span>;
+    default:
+      return null;
+  }
+}
+
+function Reactions({ reactions }: { reactions: Message["reactions"] }) {
+  const shown = [reactions.inbound, reactions.outbound].filter((r) => r?.emoji);
+  if (shown.length === 0) return null;
+  return (
+    <p className="absolute -bottom-3 right-2 rounded-full bg-white px-1.5 text-sm shadow dark:bg-slate-700" aria-label={`Reactions: ${shown.map((r) => r!.emoji).join(" ")}`}>
+      {shown.map((r) => r!.emoji).join(" ")}
+    </p>
+  );
+}
+
+function EventLine({ message: m }: { message: Message }) {
+  return (
+    <li id={`m-${m.id}`} className="flex justify-center" data-message-id={m.id}>
+      <p className="rounded-full bg-slate-200 px-3 py-1 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-200">
+        {m.summary} · <time dateTime={m.sentAt}>{clockTime(m.sentAt)}</time>
+      </p>
+    </li>
+  );
+}
+
+const urlPattern = /(https?:\/\/[^\s<]+[^\s<.,;:!?)\]'"])/g;
+
+/** Text with its line breaks kept and web addresses as links. */
+function RichText({ text }: { text: string }) {
+  return (
+    <p className="whitespace-pre-wrap break-words">
+      {text.split(urlPattern).map((part, i) =>
+        i % 2 === 1 ? (
+          <a key={i} href={part} target="_blank" rel="noreferrer noopener" className="underline">
+            {part}
+          </a>
+        ) : (
+          part
+        ),
+      )}
+    </p>
+  );
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function str(value: unknown): string | null {
+  return typeof value === "string" && value.trim() ? value : null;
+}
+
+function num(value: unknown): number | null {
+  const n = typeof value === "string" ? Number(value) : value;
+  return typeof n === "number" && Number.isFinite(n) ? n : null;
+}

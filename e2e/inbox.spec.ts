@@ -1,0 +1,151 @@
+import { createHmac } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+
+/**
+ * The inbox in two workspaces side by side: a signed WhatsApp delivery for A shows up live
+ * in A's open inbox and never in B's; A's owner then works it (read, assign, resolve,
+ * filter, search, keyboard), and the pages pass an accessibility check.
+ */
+const appSecret = "e2e-app-secret-0123456789abcdef"; // playwright.config.ts: WHATSAPP_APP_SECRET
+const stamp = Date.now().toString(36);
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/inbox-${name}.png`, fullPage: true });
+
+async function ownerWithNumber(browser: Browser, who: string, phoneNumberId: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/sign-up");
+  await page.getByLabel("Your name").fill(`${who} Owner`);
+  await page.getByLabel("Work email").fill(`${who.toLowerCase()}-${stamp}@example.test`);
+  await page.getByLabel("Password").fill(`${who}-password-123`);
+  await page.getByLabel("Workspace name").fill(`${who} ${stamp}`);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
+  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  await page.goto(`/w/${slug}/settings/numbers`);
+  await page.getByLabel("Phone number ID").fill(phoneNumberId);
+  await page.getByLabel("Label", { exact: true }).fill(`${who} support`);
+  await page.getByLabel("Display phone number").fill("+1 555 010 0001");
+  await page.getByLabel("WhatsApp Business Account ID").fill("104400000000001");
+  await page.getByLabel("Access token", { exact: true }).fill(`EAAGe2e${who}${stamp}Token1234`);
+  await page.getByRole("button", { name: "Add number" }).click();
+  await expect(page.getByText(`${who} support (+1 555 010 0001) is connected.`)).toBeVisible();
+  await page.goto(`/w/${slug}/inbox`);
+  return { page, slug };
+}
+
+/** A text message from a customer, as Meta delivers it, signed with the app secret. */
+function signedDelivery(phoneNumberId: string, from: string, name: string, text: string) {
+  const body = JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "104400000000001",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550100001", phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name }, wa_id: from }],
+              messages: [{ from, id: `wamid.e2e${stamp}${from}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const signature = `sha256=${createHmac("sha256", appSecret).update(body).digest("hex")}`;
+  return { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signature } };
+}
+
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+test("a delivery for A appears live in A's inbox only, and A works it", async ({ browser, request }) => {
+  const numberA = `71${Date.now()}`;
+  const numberB = `72${Date.now()}`;
+  const a = await ownerWithNumber(browser, "Alpha", numberA);
+  const b = await ownerWithNumber(browser, "Bravo", numberB);
+  await expect(a.page.getByText("No conversations yet")).toBeVisible();
+  await expect(a.page.locator('[data-live="connected"]')).toBeAttached();
+  await expect(b.page.locator('[data-live="connected"]')).toBeAttached();
+
+  const customer = `Lupita ${stamp}`;
+  const delivered = await request.post("/api/webhooks/whatsapp", signedDelivery(numberA, "5215512345678", customer, "Hola, ¿dónde está mi pedido 4471?\nGracias"));
+  expect(delivered.status()).toBe(200);
+
+  // Live, without reload, with an unread badge; never in B.
+  const row = a.page.locator("[data-conversation-row]", { hasText: customer });
+  await expect(row).toBeVisible();
+  await expect(row.getByTestId("unread-badge")).toHaveText(/1/);
+  await shot(a.page, "01-desktop-list");
+  await expect(b.page.getByText("No conversations yet")).toBeVisible();
+  await b.page.reload();
+  await expect(b.page.getByText("No conversations yet")).toBeVisible();
+  await expect(b.page.getByText(customer)).toHaveCount(0);
+  await expectAccessible(a.page);
+
+  // Keyboard: j focuses the first conversation, Enter opens it, Esc comes back.
+  await a.page.locator("body").click({ position: { x: 5, y: 5 } });
+  await a.page.keyboard.press("j");
+  await expect(row).toBeFocused();
+  await a.page.keyboard.press("Enter");
+  await expect(a.page.getByRole("heading", { name: customer, level: 2 })).toBeVisible();
+  await expect(a.page.getByRole("list", { name: "Messages" }).getByText(/Hola, ¿dónde está mi pedido 4471\?\s+Gracias/)).toBeVisible();
+
+  // Opening it reads it.
+  await expect(row.getByTestId("unread-badge")).toHaveCount(0);
+  await shot(a.page, "02-desktop-thread");
+  await expectAccessible(a.page);
+  await a.page.keyboard.press("Escape");
+  await expect(a.page).toHaveURL(new RegExp(`/w/${a.slug}/inbox$`));
+
+  // Assign to me, then resolve: both recorded in the thread.
+  await row.click();
+  await a.page.getByRole("button", { name: "Assign to me" }).click();
+  await expect(a.page.getByText("Alpha Owner took this conversation")).toBeVisible();
+  await a.page.getByRole("button", { name: "Resolve" }).click();
+  await expect(a.page.getByText("Alpha Owner resolved this conversation")).toBeVisible();
+  await expect(a.page.getByRole("button", { name: "Reopen" })).toBeVisible();
+
+  // Filters: gone from Open, present under Resolved and Mine.
+  await a.page.goto(`/w/${a.slug}/inbox`);
+  await expect(a.page.getByText(customer)).toHaveCount(0);
+  await a.page.getByRole("link", { name: "Resolved", exact: true }).click();
+  await expect(row).toBeVisible();
+  await a.page.getByRole("link", { name: "Mine", exact: true }).click();
+  await expect(a.page).toHaveURL(/status=resolved&assignee=mine/);
+  await expect(row).toBeVisible();
+  await a.page.getByRole("link", { name: "Unassigned", exact: true }).click();
+  await expect(a.page.getByText(customer)).toHaveCount(0);
+
+  // Search: "/" focuses it; a message hit opens the thread at the message.
+  await a.page.locator("body").click({ position: { x: 5, y: 5 } });
+  await a.page.keyboard.press("/");
+  await expect(a.page.getByLabel("Search conversations and messages")).toBeFocused();
+  await a.page.keyboard.type("pedido 4471");
+  const hit = a.page.getByTestId("search-results").getByRole("link", { name: /dónde está mi pedido/ });
+  await expect(hit).toBeVisible();
+  await hit.click();
+  await expect(a.page).toHaveURL(/\?m=[0-9a-f-]+/);
+  await expect(a.page.locator('[data-highlighted="true"]')).toContainText("pedido 4471");
+
+  // B's search never finds it.
+  await b.page.getByLabel("Search conversations and messages").fill("pedido 4471");
+  await expect(b.page.getByTestId("search-results")).toContainText("Nothing matches");
+
+  // Phone width: the list, then the thread.
+  await a.page.setViewportSize({ width: 390, height: 844 });
+  await a.page.goto(`/w/${a.slug}/inbox?status=resolved`);
+  await expect(row).toBeVisible();
+  await shot(a.page, "03-phone-list");
+  await row.click();
+  await expect(a.page.getByRole("heading", { name: customer, level: 2 })).toBeVisible();
+  await expect(a.page.getByTestId("conversation-list")).toBeHidden();
+  await shot(a.page, "04-phone-thread");
+  await expectAccessible(a.page);
+});
