@@ -56,14 +56,22 @@ export const sendTemplateRequest = (slug: string, conversationId: string, body: 
 export const retryMessageRequest = (slug: string, messageId: string) =>
   post(`${base(slug)}/messages/${encodeURIComponent(messageId)}/retry`, {});
 
-export async function syncTemplatesRequest(slug: string): Promise<{ ok: boolean; error?: string }> {
+/** Syncs the workspace's templates; `message` says how it went, in words. */
+export async function syncTemplatesRequest(slug: string): Promise<{ ok: boolean; message: string }> {
   try {
     const response = await fetch(`${base(slug)}/templates/sync`, { method: "POST" });
-    if (response.ok) return { ok: true };
     const body = await response.json().catch(() => null);
-    return { ok: false, error: response.status === 404 ? "Only admins can sync templates." : (body?.error ?? "The sync failed — try again.") };
+    if (!response.ok) {
+      return { ok: false, message: response.status === 404 ? "Only admins can sync templates." : (body?.error ?? "The sync failed — try again.") };
+    }
+    const result = body as { synced: unknown[]; failed: { reason: string }[]; skipped: unknown[] };
+    if (result.failed.length > 0) return { ok: false, message: `The sync failed: ${result.failed[0]!.reason}` };
+    if (result.synced.length === 0 && result.skipped.length > 0) {
+      return { ok: false, message: "Nothing to sync: this workspace's numbers are sandbox numbers (no access token) or their tokens expired." };
+    }
+    return { ok: true, message: "Templates synced from WhatsApp." };
   } catch {
-    return { ok: false, error: "Could not reach Switchboard — check your connection, then try again." };
+    return { ok: false, message: "Could not reach Switchboard — check your connection, then try again." };
   }
 }
 

@@ -81,7 +81,7 @@ export function Composer({ slug, conversationId, replyTo = null, onCancelReply }
   const counterId = `${id}-counter`;
   const noticeId = `${id}-notice`;
   return (
-    <section aria-label="Reply" className="space-y-3 border-t border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <section aria-label="Reply composer" className="space-y-3 border-t border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       {ready.sandbox ? (
         <p className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200">
           Sandbox number: replies are stored here and shown as “{sandboxStatusLabel}” — they are not sent to WhatsApp.

@@ -46,7 +46,7 @@ export function TemplatePicker({
     const result = await syncTemplatesRequest(slug);
     await queryClient.invalidateQueries({ queryKey: composerStateKey(slug, conversationId) });
     setSyncing(false);
-    setSyncMessage(result.ok ? "Templates synced from WhatsApp." : (result.error ?? null));
+    setSyncMessage(result.message);
   }
 
   async function submit() {
@@ -66,7 +66,7 @@ export function TemplatePicker({
       {templates.length === 0 ? (
         <p className="text-sm text-slate-600 dark:text-slate-300">
           No approved templates yet for this number’s WhatsApp Business Account.
-          {isAdmin ? " Sync them from WhatsApp:" : " Ask an admin to sync them in the inbox."}
+          {isAdmin ? " Sync them from WhatsApp:" : role.isSuccess ? " Ask an admin to sync them." : ""}
         </p>
       ) : (
         <form
