@@ -3,6 +3,7 @@ import { migrateDatabase } from "@/db/migrate";
 import { env } from "@/lib/config/env";
 import { startDeliveryRetries } from "@/lib/inbox/ingest/retry";
 import { log } from "@/lib/log";
+import { startTemplateSync } from "@/lib/outbound/templates";
 
 /**
  * Runs once per server process (instrumentation.ts). A server that cannot read its
@@ -30,5 +31,7 @@ async function start(): Promise<void> {
   await migrateDatabase(handle);
   // Webhook deliveries stored but not processed (a failure, or a stop mid-way): now, then every minute.
   startDeliveryRetries();
+  // Approved message templates from Meta, for the composer's picker: now, then every six hours.
+  startTemplateSync();
   log.info("server_started", { database: handle.kind, dataDir: handle.kind === "pglite" ? config.DATA_DIR : undefined });
 }

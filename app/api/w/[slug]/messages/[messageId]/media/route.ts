@@ -1,0 +1,47 @@
+import fs from "node:fs";
+import { Readable } from "node:stream";
+import { workspaceForRoute } from "@/lib/auth/workspace";
+import { getMessageMedia } from "@/lib/outbound/media";
+import { expiredMediaMessage, notFound } from "../../../outbound-responses";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ slug: string; messageId: string }> };
+
+/** Types a browser may show inline; anything else (HTML, SVG, PDF…) is only ever downloaded. */
+const inlineTypes = /^(image\/(jpeg|png|webp|gif)|audio\/(ogg|mpeg|aac|amr|mp4)|video\/(mp4|3gpp))(;|$)/i;
+
+/**
+ * A customer's media, from the cache (fetched from Meta on first view). `?download=1`
+ * asks for it as a file. 410 when Meta no longer has it; 404 when this workspace has no
+ * such media message, whatever another workspace has.
+ */
+export async function GET(request: Request, { params }: Params) {
+  const { slug, messageId } = await params;
+  const access = await workspaceForRoute(request, slug);
+  if (access instanceof Response) return access;
+  const media = await getMessageMedia({ tenantId: access.tenantId, messageId });
+  switch (media.status) {
+    case "not_found":
+      return notFound();
+    case "expired":
+      return Response.json({ error: expiredMediaMessage, expired: true }, { status: 410 });
+    case "unavailable":
+      return Response.json({ error: media.reason }, { status: 503 });
+    case "ready": {
+      const download = new URL(request.url).searchParams.get("download") === "1" || !inlineTypes.test(media.mimeType);
+      const disposition = `${download ? "attachment" : "inline"}; filename="${media.filename.replace(/[^\x20-\x7e]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(media.filename)}`;
+      const body = Readable.toWeb(fs.createReadStream(media.file)) as ReadableStream<Uint8Array>;
+      return new Response(body, {
+        headers: {
+          "Content-Type": media.mimeType,
+          "Content-Length": String(media.size),
+          "Content-Disposition": disposition,
+          "X-Content-Type-Options": "nosniff",
+          "Content-Security-Policy": "sandbox; default-src 'none'",
+          "Cache-Control": "private, max-age=86400",
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import { workspaceForRoute } from "@/lib/auth/workspace";
+import { syncTemplates } from "@/lib/outbound/templates";
+
+export const dynamic = "force-dynamic";
+
+/** Fetches the workspace's approved templates from Meta now (admins; a periodic sync runs anyway). */
+export async function POST(request: Request, { params }: { params: Promise<{ slug: string }> }) {
+  const access = await workspaceForRoute(request, (await params).slug, "admin");
+  if (access instanceof Response) return access;
+  return Response.json(await syncTemplates(access.tenantId));
+}
