@@ -1,3 +1,4 @@
+import { MessageMedia } from "@/components/media/message-media";
 import { clockTime, type Message } from "./api";
 
 /**
@@ -5,7 +6,17 @@ import { clockTime, type Message } from "./api";
  * object, or the Graph request body for what we sent), read defensively since a payload
  * is whatever arrived.
  */
-export function MessageBubble({ message: m, highlighted }: { message: Message; highlighted: boolean }) {
+export function MessageBubble({
+  slug,
+  message: m,
+  highlighted,
+  onReply,
+}: {
+  slug: string;
+  message: Message;
+  highlighted: boolean;
+  onReply: () => void;
+}) {
   if (m.direction === "event" || m.type === "system") return <EventLine message={m} />;
   const outbound = m.direction === "outbound";
   const payload = record(m.payload);
@@ -32,9 +43,14 @@ export function MessageBubble({ message: m, highlighted }: { message: Message; h
             )}
           </blockquote>
         ) : null}
-        <Body message={m} payload={payload} />
+        <Body slug={slug} message={m} payload={payload} />
         <div className="mt-1 flex items-center justify-end gap-1 text-[11px] text-slate-600 dark:text-slate-300">
           {outbound && m.author ? <span>{m.author.name} ·</span> : null}
+          {m.wamid ? (
+            <button type="button" onClick={onReply} className="mr-1 underline-offset-2 hover:underline focus:underline">
+              Reply
+            </button>
+          ) : null}
           <time dateTime={m.sentAt}>{clockTime(m.sentAt)}</time>
           {outbound ? <Ticks message={m} /> : null}
         </div>
@@ -44,7 +60,7 @@ export function MessageBubble({ message: m, highlighted }: { message: Message; h
   );
 }
 
-function Body({ message: m, payload }: { message: Message; payload: Record<string, unknown> }) {
+function Body({ slug, message: m, payload }: { slug: string; message: Message; payload: Record<string, unknown> }) {
   const part = record(payload[m.type]);
   switch (m.type) {
     case "text":
@@ -65,6 +81,11 @@ function Body({ message: m, payload }: { message: Message; payload: Record<strin
               {str(part.mime_type) ? <span className="block text-xs text-slate-600 dark:text-slate-300">{str(part.mime_type)}</span> : null}
             </span>
           </div>
+          {m.direction === "inbound" ? (
+            <div className="mt-2">
+              <MessageMedia slug={slug} messageId={m.id} type={m.type} filename={str(part.filename)} caption={str(part.caption)} />
+            </div>
+          ) : null}
           {str(part.caption) ? <RichText text={str(part.caption)!} /> : null}
         </div>
       );

@@ -3,8 +3,9 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { Fragment, useEffect, useRef, useTransition } from "react";
+import { Fragment, useEffect, useRef, useState, useTransition } from "react";
 import { queueAction, type QueueActionInput } from "@/app/w/[slug]/inbox/actions";
+import { Composer, type ReplyTarget } from "@/components/composer/composer";
 import { buttonClass } from "@/components/ui/styles";
 import {
   contactName,
@@ -64,6 +65,7 @@ export function ThreadView({
   });
   const messages = (thread.data?.pages.flatMap((p) => p.messages) ?? []).slice().reverse();
   const bottomRef = useRef<HTMLDivElement>(null);
+  const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const newestId = messages.at(-1)?.id;
 
   useEffect(() => {
@@ -103,18 +105,19 @@ export function ThreadView({
                     <span className="rounded-md bg-white px-2 py-0.5 text-xs font-medium text-slate-700 shadow-sm dark:bg-slate-800 dark:text-slate-200">{day}</span>
                   </li>
                 ) : null}
-                <MessageBubble message={m} highlighted={m.id === highlight} />
+                <MessageBubble
+                  slug={slug}
+                  message={m}
+                  highlighted={m.id === highlight}
+                  onReply={() => setReplyTo({ messageId: m.id, summary: m.summary })}
+                />
               </Fragment>
             );
           })}
         </ol>
         <div ref={bottomRef} />
       </div>
-      {/*
-        The reply composer goes here: components/composer (another helper's work) is mounted
-        in this slot by the lead. It invalidates ["thread", slug, conversationId] after sending.
-      */}
-      <div id="composer-slot" data-conversation-id={conversationId} />
+      <Composer slug={slug} conversationId={conversationId} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} />
     </section>
   );
 }
