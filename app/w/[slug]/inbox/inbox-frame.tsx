@@ -50,6 +50,7 @@ export async function InboxFrame({
         className={`min-h-0 w-full flex-col border-r border-slate-200 bg-white md:flex md:w-96 md:shrink-0 dark:border-slate-800 dark:bg-slate-900 ${selectedId ? "hidden" : "flex"}`}
       >
         <h1 className="px-4 pt-4 text-xl font-semibold tracking-tight">Inbox</h1>
+        <p className="truncate px-4 text-sm text-slate-600 dark:text-slate-300">Conversations with customers of {access.workspace.name}.</p>
         <SearchBox slug={slug} />
         <ConversationList
           slug={slug}
