@@ -121,6 +121,12 @@ test("owner signs up, connects a number, invites an agent, and removes them", as
   }
   await shot(ownerPage, "09-audit-log");
 
+  // A full page load of the numbers settings, so the scan below certainly holds a response
+  // that carries the verify token (client navigations may be served from the router cache).
+  const numbersPage = await ownerPage.goto(`/w/${slug}/settings/numbers`);
+  expect(numbersPage?.status()).toBe(200);
+  await ownerPage.waitForLoadState("networkidle");
+
   // Nothing secret ever reached either browser.
   const secrets = [
     accessToken,
