@@ -35,7 +35,7 @@ async function ownerWithNumber(browser: Browser, who: string, phoneNumberId: str
 }
 
 /** A text message from a customer, as Meta delivers it, signed with the app secret. */
-function signedDelivery(phoneNumberId: string, from: string, name: string, text: string) {
+function signedDelivery(phoneNumberId: string, from: string, name: string, text: string, wamid = `wamid.e2e${stamp}${from}`) {
   const body = JSON.stringify({
     object: "whatsapp_business_account",
     entry: [
@@ -48,7 +48,7 @@ function signedDelivery(phoneNumberId: string, from: string, name: string, text:
               messaging_product: "whatsapp",
               metadata: { display_phone_number: "15550100001", phone_number_id: phoneNumberId },
               contacts: [{ profile: { name }, wa_id: from }],
-              messages: [{ from, id: `wamid.e2e${stamp}${from}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+              messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
             },
           },
         ],
@@ -97,7 +97,15 @@ test("a delivery for A appears live in A's inbox only, and A works it", async ({
   await expect(a.page.getByRole("heading", { name: customer, level: 2 })).toBeVisible();
   await expect(a.page.getByRole("list", { name: "Messages" }).getByText(/Hola, ¿dónde está mi pedido 4471\?\s+Gracias/)).toBeVisible();
 
-  // Opening it reads it.
+  // Opening it reads it, and so does a message arriving while it is open on screen.
+  await expect(row.getByTestId("unread-badge")).toHaveCount(0);
+  const conversationUrl = a.page.url().replace(`/w/${a.slug}/inbox/`, `/api/w/${a.slug}/conversations/`);
+  const followUp = signedDelivery(numberA, "5215512345678", customer, "¿Sigue ahí?", `wamid.e2e${stamp}followup`);
+  expect((await request.post("/api/webhooks/whatsapp", followUp)).status()).toBe(200);
+  await expect(a.page.getByRole("list", { name: "Messages" }).getByText("¿Sigue ahí?")).toBeVisible();
+  await expect
+    .poll(async () => ((await (await a.page.request.get(conversationUrl)).json()) as { unreadCount: number }).unreadCount)
+    .toBe(0);
   await expect(row.getByTestId("unread-badge")).toHaveCount(0);
   await shot(a.page, "02-desktop-thread");
   await expectAccessible(a.page);

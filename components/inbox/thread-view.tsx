@@ -20,6 +20,7 @@ import {
 } from "./api";
 import { isTyping } from "./conversation-list";
 import { MessageBubble } from "./message-bubble";
+import { useReadWhileOpen } from "./use-read-while-open";
 
 type Member = { userId: string; name: string };
 
@@ -83,6 +84,7 @@ export function ThreadView({
   }, [router, backHref]);
 
   const c = conversation.data;
+  useReadWhileOpen(slug, conversationId, c.unreadCount);
   return (
     <section aria-label={`Conversation with ${contactName(c.contact)}`} className="flex min-h-0 flex-1 flex-col">
       <ThreadHeader slug={slug} conversation={c} members={members} me={me} backHref={backHref} />
