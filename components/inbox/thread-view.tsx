@@ -25,9 +25,6 @@ import { useReadWhileOpen } from "./use-read-while-open";
 
 type Member = { userId: string; name: string };
 
-// The kit's primary green is too light for white text at this size (axe: color contrast).
-const resolveButtonClass = buttonClass.primary.replace("bg-emerald-600", "bg-emerald-700").replace("hover:bg-emerald-700", "hover:bg-emerald-800");
-
 /**
  * An open conversation: header with the queue actions, then the thread, oldest at the
  * top, with older pages loaded on demand (keyset). `highlight` is a search hit's message:
@@ -182,7 +179,7 @@ function ThreadHeader({ slug, conversation: c, members, me, backHref }: { slug: 
           </button>
         ) : null}
         {c.status === "open" ? (
-          <button type="button" className={resolveButtonClass} disabled={pending} onClick={() => run({ action: "resolve", conversationId: c.id })}>
+          <button type="button" className={buttonClass.primary} disabled={pending} onClick={() => run({ action: "resolve", conversationId: c.id })}>
             Resolve
           </button>
         ) : (
