@@ -45,7 +45,7 @@ export function RetryMessage({ slug, conversationId, messageId }: { slug: string
       </button>
       {error ? (
         <span role="alert" className="text-xs text-red-800 dark:text-red-200">
-          {error}
+          Retry refused: {error}
         </span>
       ) : null}
     </span>
