@@ -115,6 +115,7 @@ export function ThreadView({
                 ) : null}
                 <MessageBubble
                   slug={slug}
+                  conversationId={conversationId}
                   message={m}
                   highlighted={m.id === highlight}
                   onReply={() => setReplyTo({ messageId: m.id, summary: m.summary })}
