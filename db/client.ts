@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
@@ -60,7 +61,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   if (!inMemory) fs.mkdirSync(config.dataDir, { recursive: true });
   let client: PGlite;
   try {
-    client = new PGlite(config.dataDir, { extensions: { pg_trgm, unaccent }, loadDataDir: config.loadDataDir });
+    client = new PGlite(config.dataDir, { extensions: { btree_gin, pg_trgm, unaccent }, loadDataDir: config.loadDataDir });
   } catch (error) {
     unlock();
     throw error;

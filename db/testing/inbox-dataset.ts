@@ -9,7 +9,9 @@ import type { Tx } from "../client";
  * (withPlatform): row-level security is not the point here, speed is.
  *
  * Each message text ends with a unique order code (#<conversation>-<n>), so searches for a
- * rare term and for common words ("pedido") can both be measured.
+ * unique term and for common words ("pedido") can both be measured; one message in a
+ * thousand is one of `rarePhrases` instead, for a rare word ("licuadora") spread over the
+ * whole history.
  */
 export type InboxDatasetOptions = {
   tenantId: string;
@@ -18,6 +20,8 @@ export type InboxDatasetOptions = {
   memberIds: string[];
   conversations: number;
   messagesPerConversation: number;
+  /** One conversation, the `rank`-th most recently active, with this many messages instead. */
+  longThread?: { rank: number; messages: number };
   /** Keeps wa_ids unique when several workspaces are generated. */
   seed: number;
   /** The newest activity; older conversations go back from here. */
@@ -42,6 +46,13 @@ const phrases = [
   "Where can I track my order?",
   "Ya hice la transferencia",
 ];
+/** Each in about one message out of 4,000, at any scale. */
+const rarePhrases = [
+  "La licuadora no enciende",
+  "¿Hacen envíos a Groenlandia?",
+  "Perdí el código de garantía",
+  "The espresso grinder is squeaking",
+];
 const firstNames = ["María", "José", "Ana", "Luis", "Zoë", "Renée", "João", "Chloé", "Ömer", "Iñaki", "Mira", "Sam", "Priya", "Kenji", "Fatima", "Noah"];
 const lastNames = ["Ruiz", "Pérez", "García", "Müller", "Núñez", "Silva", "Dubois", "Kowalski", "O'Brien", "Søndergaard", "Tanaka", "Khan"];
 
@@ -53,6 +64,8 @@ export async function generateInboxDataset(tx: Tx, options: InboxDatasetOptions)
   const now = (options.now ?? new Date()).toISOString();
   const numbers = uuidArray(numberIds);
   const members = memberIds.length > 0 ? uuidArray(memberIds) : sql`array[]::uuid[]`;
+  const longRank = options.longThread?.rank ?? 0;
+  const longMessages = options.longThread?.messages ?? messagesPerConversation;
 
   await tx.execute(sql`
     insert into contacts (tenant_id, wa_id, profile_name, created_at)
@@ -62,12 +75,14 @@ export async function generateInboxDataset(tx: Tx, options: InboxDatasetOptions)
            ${now}::timestamptz - g * interval '1 minute'
     from generate_series(1, ${conversations}::int) g`);
 
-  // One conversation per contact; the n-th most recent contact is the n-th most recent conversation.
+  // One conversation per contact; the n-th most recent contact is the n-th most recent
+  // conversation. Status (n % 4), assignee (n % 5) and number (n / 4) vary independently,
+  // so every filter combination has rows.
   await tx.execute(sql`
     insert into conversations (tenant_id, business_number_id, contact_id, status, assignee_user_id,
                                last_message_at, last_inbound_at, unread_count, created_at)
     select c.tenant_id,
-           (${numbers})[1 + n % cardinality(${numbers})],
+           (${numbers})[1 + (n / 4) % cardinality(${numbers})],
            c.id,
            case when n % 4 = 0 then 'resolved'::conversation_status else 'open'::conversation_status end,
            case when n % 5 = 0 or cardinality(${members}) = 0 then null else (${members})[1 + n % greatest(cardinality(${members}), 1)] end,
@@ -90,15 +105,18 @@ export async function generateInboxDataset(tx: Tx, options: InboxDatasetOptions)
            kind,
            case when kind = 'reaction' then '👍'
                 when kind = 'image' then 'Foto del paquete #' || v.n || '-' || k
+                when (v.n * 31 + k * 17) % 1000 = 0 then (${textArray(rarePhrases)})[1 + (v.n + k) % ${rarePhrases.length}] || ' #' || v.n || '-' || k
                 else (${textArray(phrases)})[1 + (v.n * 7 + k) % ${phrases.length}] || ' #' || v.n || '-' || k end,
            jsonb_build_object('type', kind),
            case when k % 2 = 0 then (case when k % 13 = 0 then 'failed' else 'read' end)::delivery_status end,
-           v.last_message_at - (${messagesPerConversation}::int - k) * interval '3 minutes',
-           v.last_message_at - (${messagesPerConversation}::int - k) * interval '3 minutes',
+           v.last_message_at - (len.total - k) * interval '3 minutes',
+           v.last_message_at - (len.total - k) * interval '3 minutes',
            case when kind = 'reaction' or k % 7 = 0 then 'wamid.' || v.id || '.' || (k - 1) end
     from (select id, tenant_id, last_message_at, row_number() over (order by last_message_at desc) as n
           from conversations where tenant_id = ${tenantId}::uuid) v
-    cross join generate_series(1, ${messagesPerConversation}::int) k
-    cross join lateral (select case when k % 9 = 0 and k < ${messagesPerConversation}::int then 'reaction'
+    cross join lateral (select case when v.n = ${longRank}::int then ${longMessages}::int
+                                    else ${messagesPerConversation}::int end as total) len
+    cross join lateral generate_series(1, len.total) k
+    cross join lateral (select case when k % 9 = 0 and k < len.total then 'reaction'
                                     when k % 11 = 0 then 'image' else 'text' end as kind) t`);
 }
