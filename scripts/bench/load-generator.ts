@@ -12,8 +12,12 @@ import { buildDeliveries, type DeliverySpec } from "./deliveries";
 export type LoadMode =
   /** `concurrency` requests always in flight: as fast as the server answers. */
   | { kind: "closed"; concurrency: number }
-  /** One request every 1/perSecond s whatever the answers (background traffic). */
-  | { kind: "rate"; perSecond: number };
+  /**
+   * One request every 1/perSecond s (background traffic), but never more than `maxInFlight`
+   * unanswered: a server that falls behind gets a lower rate, which the result shows,
+   * instead of an ever longer queue.
+   */
+  | { kind: "rate"; perSecond: number; maxInFlight: number };
 
 export type LoadJob = { url: string; appSecret: string; spec: DeliverySpec; mode: LoadMode };
 
@@ -59,7 +63,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const bodies = buildDeliveries(job.spec);
   const signatures = bodies.map((body) => signBody(body, job.appSecret));
   const url = new URL(job.url);
-  const sockets = job.mode.kind === "closed" ? job.mode.concurrency : 256;
+  const sockets = job.mode.kind === "closed" ? job.mode.concurrency : job.mode.maxInFlight;
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
   const latenciesMs: number[] = [];
   const errorSamples: string[] = [];
@@ -99,6 +103,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
       const due = started + i * interval;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      while (inFlight.size >= job.mode.maxInFlight) await Promise.race(inFlight);
       const request = send(i).finally(() => inFlight.delete(request));
       inFlight.add(request);
     }

@@ -16,6 +16,9 @@ export async function statementsOf(url: string, body: Buffer): Promise<string[]>
     onnotice: () => {},
     debug: (_connection, query) => statements.push(query.replace(/\s+/g, " ").trim()),
   });
+  // A new connection first asks for the array types; that is not the delivery's.
+  await client`select 1`;
+  statements.length = 0;
   const previous = database();
   installDatabase({
     db: drizzle(client, { schema }) as unknown as Database,

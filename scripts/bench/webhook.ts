@@ -412,7 +412,7 @@ async function ackToVisible(next: Server, slug: string) {
     url: webhookUrl(next),
     appSecret,
     spec: { kind: "inbound", phoneNumberId: "100000000000777", tag: "background", count: options.ackRate * (options.ackSeconds + 30), customers: options.customers },
-    mode: { kind: "rate", perSecond: options.ackRate } satisfies LoadMode,
+    mode: { kind: "rate", perSecond: options.ackRate, maxInFlight: options.concurrency } satisfies LoadMode,
   });
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const rss = sampleRss(next.child.pid!);
