@@ -303,8 +303,18 @@ function report(title: string, rounds: Round[]): { ratio: number; p99: number } 
   };
   rows.push(summary("next"), summary("floor"));
   const ratio = median(ratios);
+  // What the throughput ratio would be where CPU is the only limit: less at the mercy of
+  // whatever else the machine runs than deliveries/s.
+  const cpuPerDelivery = (name: string) => {
+    const mine = rounds.filter((r) => r.server === name);
+    return median(mine.map((r) => r.serverCpuMs)) + median(mine.map((r) => r.postgresCpuMs));
+  };
   console.log(`\n${title}\n${table(rows)}`);
   console.log(`ratio next/floor (median of per-round ratios ${ratios.map((r) => r.toFixed(2)).join(", ")}): ${ratio.toFixed(2)}`);
+  console.log(
+    `CPU per delivery, server + Postgres: next ${ms(cpuPerDelivery("next"))}, floor ${ms(cpuPerDelivery("floor"))} ` +
+      `(ratio ${(cpuPerDelivery("floor") / cpuPerDelivery("next")).toFixed(2)})`,
+  );
   return { ratio, p99: percentile(rounds.filter((r) => r.server === "next").flatMap((r) => r.latencies), 99) };
 }
 
@@ -514,6 +524,7 @@ async function main(): Promise<boolean> {
     checks.push(`ack→visible p95 ${ms(p95)} ${p95 <= 200 ? "≤" : ">"} 200 ms`);
   }
   console.log(`\nTargets: ${checks.join("; ")}. Every round stored exactly what was sent.`);
+  console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   return true;
 }
 
