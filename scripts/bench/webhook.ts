@@ -399,9 +399,11 @@ async function ackToVisible(next: Server, slug: string) {
     waiting = null;
     return { sendToVisible: seen - sent, ackToVisible: seen - acked };
   };
-  const probes = async (count: number, gapMs: number) => {
+  /** One probe at a time, `gapMs` apart, for `durationMs`. */
+  const probes = async (durationMs: number, gapMs: number) => {
     const results: Probe[] = [];
-    for (let i = 0; i < count; i++) {
+    const until = performance.now() + durationMs;
+    while (performance.now() < until) {
       results.push(await probe());
       await new Promise((resolve) => setTimeout(resolve, gapMs));
     }
@@ -415,9 +417,7 @@ async function ackToVisible(next: Server, slug: string) {
   conversationId = await conversationOf(probeWaId);
   if (!conversationId) throw new Error("the probe's conversation was not stored");
 
-  const idle = await probes(args.quick ? 20 : 50, 20);
-  const gapMs = 100;
-  const probeCount = Math.max(10, Math.floor((options.ackSeconds * 1000) / (gapMs + 15)));
+  const idle = await probes(args.quick ? 1000 : 3000, 20);
   const background = runLoad({
     url: webhookUrl(next),
     appSecret,
@@ -426,7 +426,7 @@ async function ackToVisible(next: Server, slug: string) {
   });
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const rss = sampleRss(next.child.pid!);
-  const loaded = await probes(probeCount, gapMs);
+  const loaded = await probes(options.ackSeconds * 1000, 100);
   const rssMiB = rss.stop();
   running.loadGenerator!.send({ type: "stop" } satisfies ToLoadGenerator);
   const load = await background;
