@@ -24,8 +24,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { closeDatabase, database } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
+import { closeDatabase } from "@/db/client";
 import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, uniqueName } from "@/db/testing/databases";
 import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
 import { signBody, signatureHeaderName } from "@/lib/whatsapp/signature";
@@ -488,7 +487,6 @@ async function main(): Promise<boolean> {
   const floor = startFloor(serverEnv, floorPort, workDir, serverNodeArgs);
   servers.push(floor);
   await waitUntilAnswering(floor, "/health");
-  await migrateDatabase(database());
   running.loadGenerator = await startLoadGenerator();
 
   const { workspace, number } = await createBenchWorkspace(login);
