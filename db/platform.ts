@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { db, type Tx } from "./client";
-import { memberships, phoneNumberRoutes, workspaces } from "./schema";
+import { businessNumbers, memberships, phoneNumberRoutes, workspaces } from "./schema";
 
 /**
  * The few lookups that must cross workspaces, and nothing else. They run on the
@@ -18,6 +18,29 @@ export async function tenantForPhoneNumber(tx: Tx, phoneNumberId: string): Promi
     .from(phoneNumberRoutes)
     .where(eq(phoneNumberRoutes.phoneNumberId, phoneNumberId));
   return route?.workspaceId ?? null;
+}
+
+export type NumberRoute = {
+  tenantId: string;
+  /** The owning workspace's `business_numbers` row for the number; null if it has none. */
+  businessNumberId: string | null;
+};
+
+/**
+ * The webhook's routing: the workspace that owns a number, and its row for that number,
+ * in one statement on the platform connection. A single read needs no transaction, and
+ * the webhook asks this for every change it receives.
+ */
+export async function routeForPhoneNumber(phoneNumberId: string): Promise<NumberRoute | null> {
+  const [route] = await db()
+    .select({ tenantId: phoneNumberRoutes.workspaceId, businessNumberId: businessNumbers.id })
+    .from(phoneNumberRoutes)
+    .leftJoin(
+      businessNumbers,
+      and(eq(businessNumbers.tenantId, phoneNumberRoutes.workspaceId), eq(businessNumbers.phoneNumberId, phoneNumberRoutes.phoneNumberId)),
+    )
+    .where(eq(phoneNumberRoutes.phoneNumberId, phoneNumberId));
+  return route ?? null;
 }
 
 export async function workspaceBySlug(tx: Tx, slug: string) {

@@ -18,6 +18,11 @@ export const workspaceEventSchema = z.object({
 
 export type WorkspaceEvent = z.infer<typeof workspaceEventSchema>;
 
-export async function notifyWorkspace(tx: Tx, event: WorkspaceEvent): Promise<void> {
-  await tx.execute(sql`select pg_notify(${eventsChannel}, ${JSON.stringify(workspaceEventSchema.parse(event))})`);
+/**
+ * Each event is its own notification, in the order given; several go out in one statement
+ * (one round trip), which matters to the webhook, where every message sends two.
+ */
+export async function notifyWorkspace(tx: Tx, ...events: [WorkspaceEvent, ...WorkspaceEvent[]]): Promise<void> {
+  const notifications = events.map((event) => sql`pg_notify(${eventsChannel}, ${JSON.stringify(workspaceEventSchema.parse(event))})`);
+  await tx.execute(sql`select ${sql.join(notifications, sql`, `)}`);
 }

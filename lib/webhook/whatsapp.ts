@@ -83,7 +83,9 @@ export async function receiveWhatsAppDelivery(body: Uint8Array, signatureHeader:
   } else if (delivery.state === "ignored" && delivery.isNew) {
     log.warn("webhook_delivery_ignored", { deliveryId: delivery.id, reason: "body is not UTF-8 text" });
   }
-  return answer(200, "EVENT_RECEIVED");
+  // Meta reads only the status. An empty body lets Next.js write the answer in one piece
+  // instead of streaming a body (docs/PERFORMANCE.md, "Webhook ingest").
+  return answer(200, "");
 }
 
 /** GET: Meta's subscription handshake. The challenge is echoed only for our verify token. */

@@ -1,6 +1,4 @@
-import { and, eq } from "drizzle-orm";
-import type { Tx } from "@/db/client";
-import { businessNumbers } from "@/db/schema";
+import type { NumberRoute } from "@/db/platform";
 import { withTenant } from "@/db/tenant";
 import { log } from "@/lib/log";
 import { senderProfile, type MessagesValue } from "@/lib/whatsapp/payload";
@@ -9,23 +7,13 @@ import { recordStatus } from "./statuses";
 
 export type ChangeCounts = { messages: number; statuses: number; duplicates: number; errors: number };
 
-async function businessNumberId(tx: Tx, tenantId: string, phoneNumberId: string): Promise<string> {
-  const [number] = await tx
-    .select({ id: businessNumbers.id })
-    .from(businessNumbers)
-    .where(and(eq(businessNumbers.tenantId, tenantId), eq(businessNumbers.phoneNumberId, phoneNumberId)));
-  // The route says this workspace owns the number; without the number itself there is
-  // nowhere to put the conversation, so fail and let the retry find it later.
-  if (!number) throw new Error(`phone number ${phoneNumberId} is routed to workspace ${tenantId}, which has no such number`);
-  return number.id;
-}
-
 /**
  * One change (one receiving number) applied to the workspace that owns the number. Each
  * message and status is its own transaction: one contact and conversation at a time, so
  * concurrent deliveries wait on each other in the same order and never deadlock.
  */
-export async function applyChange(tenantId: string, value: MessagesValue): Promise<ChangeCounts> {
+export async function applyChange(route: NumberRoute, value: MessagesValue): Promise<ChangeCounts> {
+  const { tenantId, businessNumberId } = route;
   const phoneNumberId = value.metadata.phone_number_id;
   const counts: ChangeCounts = { messages: 0, statuses: 0, duplicates: 0, errors: 0 };
 
@@ -34,13 +22,11 @@ export async function applyChange(tenantId: string, value: MessagesValue): Promi
       log.warn("webhook_message_without_sender", { tenantId, phoneNumberId, wamid: message.id });
       continue;
     }
-    const result = await withTenant(tenantId, async (tx) =>
-      storeInboundMessage(tx, {
-        tenantId,
-        businessNumberId: await businessNumberId(tx, tenantId, phoneNumberId),
-        message,
-        profile: senderProfile(value, message),
-      }),
+    // The route says this workspace owns the number; without the number itself there is
+    // nowhere to put the conversation, so fail and let the retry find it later.
+    if (!businessNumberId) throw new Error(`phone number ${phoneNumberId} is routed to workspace ${tenantId}, which has no such number`);
+    const result = await withTenant(tenantId, (tx) =>
+      storeInboundMessage(tx, { tenantId, businessNumberId, message, profile: senderProfile(value, message) }),
     );
     if (result.stored) counts.messages++;
     else counts.duplicates++;

@@ -3,14 +3,30 @@ import type { Tx } from "@/db/client";
 import { conversations } from "@/db/schema";
 
 /**
- * The one conversation between a business number and a contact. ON CONFLICT DO NOTHING
- * waits for a concurrent creator and then yields to it; the follow-up select (a new
- * snapshot) sees the row it created.
+ * The one conversation between a business number and a contact. Most messages come from
+ * customers who wrote before, so it is looked up first (one statement); only a new pair
+ * is inserted. ON CONFLICT DO NOTHING waits for a concurrent creator and then yields to
+ * it; the select after that (a new snapshot) sees the row it created.
  */
 export async function findOrCreateConversation(
   tx: Tx,
   input: { tenantId: string; businessNumberId: string; contactId: string; at: Date },
 ): Promise<{ id: string; created: boolean }> {
+  const find = async () => {
+    const [found] = await tx
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.tenantId, input.tenantId),
+          eq(conversations.businessNumberId, input.businessNumberId),
+          eq(conversations.contactId, input.contactId),
+        ),
+      );
+    return found;
+  };
+  const existing = await find();
+  if (existing) return { id: existing.id, created: false };
   const [created] = await tx
     .insert(conversations)
     .values({
@@ -22,18 +38,9 @@ export async function findOrCreateConversation(
     .onConflictDoNothing({ target: [conversations.tenantId, conversations.businessNumberId, conversations.contactId] })
     .returning({ id: conversations.id });
   if (created) return { id: created.id, created: true };
-  const [existing] = await tx
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.tenantId, input.tenantId),
-        eq(conversations.businessNumberId, input.businessNumberId),
-        eq(conversations.contactId, input.contactId),
-      ),
-    );
-  if (!existing) throw new Error("conversation conflicted on insert but could not be read back");
-  return { id: existing.id, created: false };
+  const raced = await find();
+  if (!raced) throw new Error("conversation conflicted on insert but could not be read back");
+  return { id: raced.id, created: false };
 }
 
 /**

@@ -75,9 +75,11 @@ export async function storeInboundMessage(tx: Tx, input: InboundMessage): Promis
   if (customerMessage) await recordCustomerMessage(tx, tenantId, conversation.id, sentAt);
   if (newNumber) await changeContactNumber(tx, tenantId, contactId, newNumber);
 
-  await notifyWorkspace(tx, { tenantId, type: "message.created", conversationId: conversation.id, messageId: row.id });
+  const created = { tenantId, type: "message.created", conversationId: conversation.id, messageId: row.id } as const;
   if (customerMessage || conversation.created) {
-    await notifyWorkspace(tx, { tenantId, type: "conversation.updated", conversationId: conversation.id });
+    await notifyWorkspace(tx, created, { tenantId, type: "conversation.updated", conversationId: conversation.id });
+  } else {
+    await notifyWorkspace(tx, created);
   }
   return { stored: true, messageId: row.id, conversationId: conversation.id };
 }

@@ -19,13 +19,13 @@ export async function processDelivery(delivery: { id: string; rawBody: string })
   const route = routeLookup();
   const totals: ChangeCounts & { unrouted: number } = { messages: 0, statuses: 0, duplicates: 0, errors: 0, unrouted: 0 };
   for (const change of parsed.changes) {
-    const tenantId = await route(change.phoneNumberId);
-    if (!tenantId) {
+    const owner = await route(change.phoneNumberId);
+    if (!owner) {
       await recordUnrouted(delivery.id, change.phoneNumberId);
       totals.unrouted++;
       continue;
     }
-    const counts = await applyChange(tenantId, change.value);
+    const counts = await applyChange(owner, change.value);
     totals.messages += counts.messages;
     totals.statuses += counts.statuses;
     totals.duplicates += counts.duplicates;

@@ -1,12 +1,12 @@
-import { tenantForPhoneNumber, withPlatform } from "@/db/platform";
+import { routeForPhoneNumber, type NumberRoute } from "@/db/platform";
 
-/** The workspace owning each receiving number, looked up once per number per delivery. */
-export function routeLookup(): (phoneNumberId: string) => Promise<string | null> {
-  const seen = new Map<string, Promise<string | null>>();
+/** The route of each receiving number, looked up once per number per delivery. */
+export function routeLookup(): (phoneNumberId: string) => Promise<NumberRoute | null> {
+  const seen = new Map<string, Promise<NumberRoute | null>>();
   return (phoneNumberId) => {
     let route = seen.get(phoneNumberId);
     if (!route) {
-      route = withPlatform((tx) => tenantForPhoneNumber(tx, phoneNumberId));
+      route = routeForPhoneNumber(phoneNumberId);
       seen.set(phoneNumberId, route);
     }
     return route;

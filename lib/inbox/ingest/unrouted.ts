@@ -1,6 +1,6 @@
 import { and, asc, count, eq, isNull, max, min } from "drizzle-orm";
 import { db } from "@/db/client";
-import { tenantForPhoneNumber, withPlatform } from "@/db/platform";
+import { routeForPhoneNumber } from "@/db/platform";
 import { phoneNumberRoutes, unroutedItems, webhookDeliveries } from "@/db/schema";
 import { log } from "@/lib/log";
 import { parseDelivery } from "@/lib/whatsapp/payload";
@@ -19,8 +19,9 @@ export async function recordUnrouted(deliveryId: string, phoneNumberId: string):
  * how many items this call claimed. An item that fails stays unclaimed for the retry.
  */
 export async function processUnroutedDeliveries(phoneNumberId: string): Promise<number> {
-  const tenantId = await withPlatform((tx) => tenantForPhoneNumber(tx, phoneNumberId));
-  if (!tenantId) return 0;
+  const route = await routeForPhoneNumber(phoneNumberId);
+  if (!route) return 0;
+  const { tenantId } = route;
   const items = await db()
     .select({ id: unroutedItems.id, deliveryId: unroutedItems.deliveryId, rawBody: webhookDeliveries.rawBody })
     .from(unroutedItems)
@@ -34,7 +35,7 @@ export async function processUnroutedDeliveries(phoneNumberId: string): Promise<
       const parsed = parseDelivery(item.rawBody);
       if (parsed.ok) {
         for (const change of parsed.changes) {
-          if (change.phoneNumberId === phoneNumberId) await applyChange(tenantId, change.value);
+          if (change.phoneNumberId === phoneNumberId) await applyChange(route, change.value);
         }
       }
       const [row] = await db()

@@ -4,7 +4,7 @@ import { signatureHeaderName } from "@/lib/whatsapp/signature";
 export const dynamic = "force-dynamic";
 
 function respond(answer: WebhookAnswer): Response {
-  return new Response(answer.body, {
+  return new Response(answer.body === "" ? null : answer.body, {
     status: answer.status,
     headers: { "content-type": answer.contentType, "x-content-type-options": "nosniff" },
   });

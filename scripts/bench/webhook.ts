@@ -1,0 +1,538 @@
+/**
+ * `npm run bench:webhook`: the WhatsApp webhook measured against its floor, on real Postgres.
+ *
+ * 1. Ingest: the production Next.js server and the floor (the same ingest function behind a
+ *    bare node:http server, floor-server.ts) take N signed deliveries each at a fixed
+ *    concurrency from a load generator in its own process, in alternating rounds on one
+ *    fresh database that is emptied before every round. Printed: deliveries/s, p50, p99,
+ *    the ratio app/floor, the server's RSS and errors; after every round the database must
+ *    hold exactly what was sent. Two mixes: new inbound messages, and sent/delivered/read
+ *    statuses for a campaign's outbound messages.
+ * 2. Ack to visible: a signed-in client on the workspace's event stream; one probe message at
+ *    a time, the time from the webhook's 200 to its `message.created` event, idle and under
+ *    background load.
+ *
+ * Needs only a Postgres server (DATABASE_URL, default postgres://postgres@127.0.0.1:5432) on
+ * which it may create and drop its own database. See docs/PERFORMANCE.md.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { closeDatabase } from "@/db/client";
+import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, uniqueName } from "@/db/testing/databases";
+import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { signBody, signatureHeaderName } from "@/lib/whatsapp/signature";
+import { clearWebhookData, conversationOf, createBenchWorkspace, seedCampaign, storedCounts } from "./bench-data";
+import { buildDeliveries, customerWaId, deliveryCount, type DeliverySpec } from "./deliveries";
+import type { FromLoadGenerator, LoadJob, LoadMode, LoadResult, ToLoadGenerator } from "./load-generator";
+import {
+  buildProduction,
+  buildStaleness,
+  cpuMs,
+  freePort,
+  sampleRss,
+  startFloor,
+  startNext,
+  stopServer,
+  treeCpuMs,
+  waitUntilAnswering,
+  type Server,
+} from "./processes";
+import { signIn, openEventStream, type StreamEvent } from "./session";
+import { statementsOf } from "./statements";
+import { median, ms, percentile, table } from "./stats";
+
+const usage = `npm run bench:webhook -- [--quick] [--n 3000] [--concurrency 32] [--rounds 3] [--customers 500]
+                              [--ack-seconds 20] [--ack-rate 200] [--only ingest|status|ack] [--show-statements]
+                              [--profile <dir>]
+
+  --quick            a smoke run: n 600, 1 round, 6 s of ack-to-visible
+  --n                deliveries per round and server (BENCH_N)
+  --concurrency      requests in flight (BENCH_CONCURRENCY)
+  --rounds           rounds per mix; the order app/floor alternates every round (BENCH_ROUNDS)
+  --customers        inbound messages come from this many customers, round-robin
+  --ack-seconds      how long to probe ack-to-visible under background load
+  --ack-rate         background deliveries per second during that probe
+  --only             run one part
+  --show-statements  print the SQL of one delivery
+  --profile <dir>    run both servers with node --cpu-prof, profiles written to <dir> at the end
+                     (summarize: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
+
+Postgres: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); the bench creates
+and drops its own database switchboard_bench_webhook_* there.`;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    n: { type: "string" },
+    concurrency: { type: "string" },
+    rounds: { type: "string" },
+    customers: { type: "string", default: "500" },
+    "ack-seconds": { type: "string" },
+    "ack-rate": { type: "string", default: "200" },
+    only: { type: "string" },
+    "show-statements": { type: "boolean", default: false },
+    profile: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (args.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+const positive = (name: string, value: string | undefined, fallback: number) => {
+  const parsed = Number(value ?? fallback);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    console.error(`--${name} must be a positive integer.\n\n${usage}`);
+    process.exit(1);
+  }
+  return parsed;
+};
+const options = {
+  n: positive("n", args.n ?? process.env.BENCH_N, args.quick ? 600 : 3000),
+  concurrency: positive("concurrency", args.concurrency ?? process.env.BENCH_CONCURRENCY, 32),
+  rounds: positive("rounds", args.rounds ?? process.env.BENCH_ROUNDS, args.quick ? 1 : 3),
+  customers: positive("customers", args.customers, 500),
+  ackSeconds: positive("ack-seconds", args["ack-seconds"], args.quick ? 6 : 20),
+  ackRate: positive("ack-rate", args["ack-rate"], 200),
+};
+const parts = args.only ? [args.only] : ["ingest", "status", "ack"];
+if (!parts.every((p) => ["ingest", "status", "ack"].includes(p))) {
+  console.error(`--only takes ingest, status or ack.\n\n${usage}`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Environment: one for the bench and both servers, with secrets made for this run only.
+
+const serverUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+const databaseName = uniqueName("switchboard_bench_webhook");
+const benchDatabaseUrl = databaseUrl(serverUrl, databaseName);
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-bench-webhook-"));
+const login = { email: "bench-owner@switchboard.test", password: randomBytes(12).toString("hex") };
+const appSecret = randomBytes(16).toString("hex");
+const nextPort = await freePort();
+const floorPort = await freePort();
+const serverEnv: NodeJS.ProcessEnv = {
+  LOG_LEVEL: "info",
+  ...process.env,
+  NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL: benchDatabaseUrl,
+  DATA_DIR: path.join(workDir, "data"),
+  APP_URL: `http://127.0.0.1:${nextPort}`,
+  AUTH_SECRET: randomBytes(32).toString("hex"),
+  WHATSAPP_APP_SECRET: appSecret,
+  WHATSAPP_VERIFY_TOKEN: randomBytes(16).toString("hex"),
+  ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+};
+// Only the servers are profiled, never the bench or its load generator.
+const serverNodeArgs = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+// The bench itself reads the same configuration (env() is read on first use, after this),
+// but keeps its own log to warnings: its output is the figures.
+Object.assign(process.env, serverEnv, { LOG_LEVEL: "warn" });
+
+// ---------------------------------------------------------------------------------------
+
+const servers: Server[] = [];
+const running: { loadGenerator: ChildProcess | null; monitor: postgres.Sql | null; databaseCreated: boolean } = {
+  loadGenerator: null,
+  monitor: null,
+  databaseCreated: false,
+};
+
+/** Stops what the bench started and drops its database; the server logs stay after a failure. */
+async function cleanUp(keepLogs: boolean): Promise<void> {
+  running.loadGenerator?.kill();
+  await Promise.all(servers.map(stopServer));
+  await closeDatabase().catch(() => {});
+  await running.monitor?.end({ timeout: 5 });
+  if (running.databaseCreated) {
+    await dropPostgresDatabase(serverUrl, databaseName).catch((error) => console.error(`could not drop ${databaseName}: ${error}`));
+  }
+  if (!keepLogs) fs.rmSync(workDir, { recursive: true, force: true });
+}
+
+process.on("SIGINT", () => {
+  console.error("\ninterrupted: stopping the servers and dropping the bench database");
+  void cleanUp(false).finally(() => process.exit(130));
+});
+
+function startLoadGenerator(): Promise<ChildProcess> {
+  const child = fork(path.join(import.meta.dirname, "load-generator.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    env: serverEnv,
+  });
+  return new Promise((resolve, reject) => {
+    child.once("message", (message: FromLoadGenerator) => (message.type === "ready" ? resolve(child) : reject(new Error("load generator failed to start"))));
+    child.once("exit", (code) => reject(new Error(`load generator exited (${code})`)));
+  });
+}
+
+function runLoad(job: LoadJob): Promise<LoadResult> {
+  const child = running.loadGenerator!;
+  return new Promise((resolve, reject) => {
+    child.once("message", (message: FromLoadGenerator) => {
+      if (message.type === "result") resolve(message.result);
+      else reject(new Error(message.type === "failed" ? message.error : "unexpected message from the load generator"));
+    });
+    child.send({ type: "run", job } satisfies ToLoadGenerator);
+  });
+}
+
+const webhookUrl = (server: Server) => `${server.url}/api/webhooks/whatsapp`;
+
+type Round = {
+  server: string;
+  round: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  rssMiB: number;
+  errors: number;
+  latencies: number[];
+  /** CPU time per delivery of the server's processes, and of its database backends. */
+  serverCpuMs: number;
+  postgresCpuMs: number;
+};
+
+/** The Postgres backends serving the bench database: the servers' pools and the bench's own. */
+async function backendPids(): Promise<number[]> {
+  const monitor = (running.monitor ??= postgres(benchDatabaseUrl, { max: 1, onnotice: () => {} }));
+  const rows = await monitor<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database()`;
+  return rows.map((r) => r.pid);
+}
+
+/** CPU used by the database's backends from now until `stop`, counting backends opened meanwhile. */
+async function postgresCpu(): Promise<{ stop: () => Promise<number> }> {
+  const before = new Map((await backendPids()).map((pid) => [pid, cpuMs([pid])]));
+  return {
+    stop: async () => {
+      let total = 0;
+      for (const pid of await backendPids()) total += cpuMs([pid]) - (before.get(pid) ?? 0);
+      return total;
+    },
+  };
+}
+
+/** Fails loudly unless the database holds exactly what the round sent. */
+async function verify(spec: DeliverySpec, result: LoadResult, server: string): Promise<void> {
+  const stored = await storedCounts();
+  const sent = deliveryCount(spec);
+  const expected =
+    spec.kind === "inbound"
+      ? { deliveries: sent, processed: sent, inbound: sent, statuses: 0 }
+      : { deliveries: sent, processed: sent, inbound: 0, statuses: sent, read: spec.messages };
+  const wrong = Object.entries(expected).filter(([key, value]) => stored[key as keyof typeof stored] !== value);
+  if (wrong.length > 0 || result.errors > 0) {
+    throw new Error(
+      `${server}: the database does not hold what was sent (${result.errors} errors: ${result.errorSamples.join(" | ")}).\n` +
+        `  expected ${JSON.stringify(expected)}\n  stored   ${JSON.stringify(stored)}`,
+    );
+  }
+}
+
+async function measure(server: Server, spec: DeliverySpec, round: number, prepare: () => Promise<void>): Promise<Round> {
+  await clearWebhookData();
+  await prepare();
+  const rss = sampleRss(server.child.pid!);
+  const serverCpuBefore = treeCpuMs(server.child.pid!);
+  const postgres = await postgresCpu();
+  const result = await runLoad({ url: webhookUrl(server), appSecret, spec, mode: { kind: "closed", concurrency: options.concurrency } });
+  const serverCpu = treeCpuMs(server.child.pid!) - serverCpuBefore;
+  const postgresCpuMs = await postgres.stop();
+  const rssMiB = rss.stop();
+  await verify(spec, result, server.name);
+  return {
+    server: server.name,
+    round,
+    perSecond: (result.ok / result.elapsedMs) * 1000,
+    p50: percentile(result.latenciesMs, 50),
+    p99: percentile(result.latenciesMs, 99),
+    rssMiB,
+    errors: result.errors,
+    latencies: result.latenciesMs,
+    serverCpuMs: serverCpu / result.ok,
+    postgresCpuMs: postgresCpuMs / result.ok,
+  };
+}
+
+function report(title: string, rounds: Round[]): { ratio: number; p99: number } {
+  const rows = [["", "round", "deliveries/s", "p50", "p99", "peak RSS", "errors", "server CPU/delivery", "Postgres CPU/delivery"]];
+  for (const r of rounds) {
+    rows.push([
+      r.server,
+      String(r.round),
+      r.perSecond.toFixed(0),
+      ms(r.p50),
+      ms(r.p99),
+      `${r.rssMiB.toFixed(0)} MiB`,
+      String(r.errors),
+      ms(r.serverCpuMs),
+      ms(r.postgresCpuMs),
+    ]);
+  }
+  const ratios: number[] = [];
+  for (const round of new Set(rounds.map((r) => r.round))) {
+    const app = rounds.find((r) => r.round === round && r.server === "next")!;
+    const floor = rounds.find((r) => r.round === round && r.server === "floor")!;
+    ratios.push(app.perSecond / floor.perSecond);
+  }
+  const summary = (name: string) => {
+    const mine = rounds.filter((r) => r.server === name);
+    const all = mine.flatMap((r) => r.latencies);
+    return [
+      `${name} (all rounds)`,
+      "",
+      median(mine.map((r) => r.perSecond)).toFixed(0),
+      ms(percentile(all, 50)),
+      ms(percentile(all, 99)),
+      `${Math.max(...mine.map((r) => r.rssMiB)).toFixed(0)} MiB`,
+      String(mine.reduce((sum, r) => sum + r.errors, 0)),
+      ms(median(mine.map((r) => r.serverCpuMs))),
+      ms(median(mine.map((r) => r.postgresCpuMs))),
+    ];
+  };
+  rows.push(summary("next"), summary("floor"));
+  const ratio = median(ratios);
+  // What the throughput ratio would be where CPU is the only limit: less at the mercy of
+  // whatever else the machine runs than deliveries/s.
+  const cpuPerDelivery = (name: string) => {
+    const mine = rounds.filter((r) => r.server === name);
+    return median(mine.map((r) => r.serverCpuMs)) + median(mine.map((r) => r.postgresCpuMs));
+  };
+  console.log(`\n${title}\n${table(rows)}`);
+  console.log(`ratio next/floor (median of per-round ratios ${ratios.map((r) => r.toFixed(2)).join(", ")}): ${ratio.toFixed(2)}`);
+  console.log(
+    `CPU per delivery, server + Postgres: next ${ms(cpuPerDelivery("next"))}, floor ${ms(cpuPerDelivery("floor"))} ` +
+      `(ratio ${(cpuPerDelivery("floor") / cpuPerDelivery("next")).toFixed(2)})`,
+  );
+  return { ratio, p99: percentile(rounds.filter((r) => r.server === "next").flatMap((r) => r.latencies), 99) };
+}
+
+async function ingestRounds(kind: "inbound" | "status", next: Server, floor: Server, tenantId: string, businessNumberId: string): Promise<Round[]> {
+  const phoneNumberId = "100000000000777";
+  const campaign = Math.ceil(options.n / 3);
+  const specFor = (tag: string, size: number): DeliverySpec =>
+    kind === "inbound"
+      ? { kind, phoneNumberId, tag, count: size, customers: options.customers }
+      : { kind, phoneNumberId, tag, messages: Math.ceil(size / 3) };
+  const prepareFor = (spec: DeliverySpec) => () =>
+    spec.kind === "status" ? seedCampaign(tenantId, businessNumberId, spec.tag, spec.messages) : Promise.resolve();
+
+  // JIT, connection pools and Next.js's lazily loaded route: warm both before measuring.
+  for (const server of [next, floor]) {
+    const spec = specFor(`warm${server.name}${kind}`, Math.min(600, options.n));
+    await measure(server, spec, 0, prepareFor(spec));
+  }
+  const rounds: Round[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const server of round % 2 === 1 ? [next, floor] : [floor, next]) {
+      const spec = specFor(`r${round}${server.name}${kind}`, kind === "inbound" ? options.n : campaign * 3);
+      const result = await measure(server, spec, round, prepareFor(spec));
+      rounds.push(result);
+      process.stdout.write(`  ${kind} round ${round} ${server.name}: ${result.perSecond.toFixed(0)}/s, p99 ${ms(result.p99)}\n`);
+    }
+  }
+  return rounds;
+}
+
+/** One POST, answered; the time of the answer's last byte. */
+function postDelivery(agent: http.Agent, url: string, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const request = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": body.byteLength, [signatureHeaderName]: signBody(body, appSecret) },
+      },
+      (response) => {
+        response.resume();
+        response.on("end", () => (response.statusCode === 200 ? resolve(performance.now()) : reject(new Error(`probe answered ${response.statusCode}`))));
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+type Probe = { sendToVisible: number; ackToVisible: number };
+
+async function ackToVisible(next: Server, slug: string) {
+  await clearWebhookData();
+  const cookie = await signIn(next.url, login.email, login.password);
+  const probeWaId = customerWaId(9_999_999);
+  let waiting: { resolve: (at: number) => void } | null = null;
+  let conversationId: string | null = null;
+  let firstSeen: ((event: StreamEvent) => void) | null = null;
+  let backgroundEvents = 0;
+  const stream = await openEventStream(`${next.url}/api/w/${slug}/events`, cookie, (event) => {
+    if (event.type !== "message.created") return;
+    const data = event.data as { conversationId: string };
+    if (conversationId === null) firstSeen?.(event);
+    else if (data.conversationId === conversationId) waiting?.resolve(event.at);
+    else backgroundEvents++;
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let sequence = 0;
+  const probe = async (): Promise<Probe> => {
+    const body = simulatedTextDelivery({ to: "100000000000777", from: probeWaId, text: "probe", wamid: `wamid.BENCH.PROBE.${sequence++}` });
+    const visible = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("a probe's event did not arrive within 5 s")), 5000);
+      waiting = { resolve: (at) => (clearTimeout(timer), resolve(at)) };
+    });
+    const sent = performance.now();
+    const acked = await postDelivery(agent, webhookUrl(next), body);
+    const seen = await visible;
+    waiting = null;
+    return { sendToVisible: seen - sent, ackToVisible: seen - acked };
+  };
+  /** One probe at a time, `gapMs` apart, for `durationMs`. */
+  const probes = async (durationMs: number, gapMs: number) => {
+    const results: Probe[] = [];
+    const until = performance.now() + durationMs;
+    while (performance.now() < until) {
+      results.push(await probe());
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+    return results;
+  };
+
+  // The probe customer's first message creates its conversation; its id tells its events apart.
+  const seenFirst = new Promise<void>((resolve) => (firstSeen = () => resolve()));
+  await postDelivery(agent, webhookUrl(next), simulatedTextDelivery({ to: "100000000000777", from: probeWaId, text: "first", wamid: "wamid.BENCH.PROBE.first" }));
+  await seenFirst;
+  conversationId = await conversationOf(probeWaId);
+  if (!conversationId) throw new Error("the probe's conversation was not stored");
+
+  const idle = await probes(args.quick ? 1000 : 3000, 20);
+  const background = runLoad({
+    url: webhookUrl(next),
+    appSecret,
+    spec: { kind: "inbound", phoneNumberId: "100000000000777", tag: "background", count: options.ackRate * (options.ackSeconds + 30), customers: options.customers },
+    mode: { kind: "rate", perSecond: options.ackRate, maxInFlight: options.concurrency } satisfies LoadMode,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const rss = sampleRss(next.child.pid!);
+  const loaded = await probes(options.ackSeconds * 1000, 100);
+  const rssMiB = rss.stop();
+  running.loadGenerator!.send({ type: "stop" } satisfies ToLoadGenerator);
+  const load = await background;
+  stream.close();
+  agent.destroy();
+  if (load.errors > 0) throw new Error(`background load had ${load.errors} errors: ${load.errorSamples.join(" | ")}`);
+  const stored = await storedCounts();
+  const expected = load.ok + idle.length + loaded.length + 1;
+  if (stored.inbound !== expected) throw new Error(`ack to visible: ${stored.inbound} messages stored, ${expected} acknowledged`);
+  return { idle, loaded, load, rssMiB, backgroundEvents };
+}
+
+function reportAck(result: Awaited<ReturnType<typeof ackToVisible>>) {
+  const row = (name: string, probes: Probe[]) => {
+    const ack = probes.map((p) => p.ackToVisible);
+    const send = probes.map((p) => p.sendToVisible);
+    return [name, String(probes.length), ms(percentile(ack, 50)), ms(percentile(ack, 95)), ms(percentile(send, 50)), ms(percentile(send, 95)), String(probes.filter((p) => p.ackToVisible <= 0).length)];
+  };
+  const rate = (result.load.ok / result.load.elapsedMs) * 1000;
+  console.log(`\nAck to visible (probe message → its message.created on the SSE stream of a signed-in client)`);
+  console.log(
+    table([
+      ["", "probes", "ack→visible p50", "p95", "send→visible p50", "p95", "event before 200"],
+      row("idle", result.idle),
+      row(`under ${rate.toFixed(0)} deliveries/s`, result.loaded),
+    ]),
+  );
+  console.log(
+    `background: ${result.load.ok} deliveries, 0 errors, p99 ${ms(percentile(result.load.latenciesMs, 99))}; ` +
+      `${result.backgroundEvents} of their events reached the client; next peak RSS ${result.rssMiB.toFixed(0)} MiB`,
+  );
+  console.log("(ack→visible below 0: the event reached the client before the webhook's 200 did)");
+  return percentile(result.loaded.map((p) => p.ackToVisible), 95);
+}
+
+function printStatements(label: string, statements: string[]) {
+  console.log(`  ${label}: ${statements.length} statements`);
+  if (args["show-statements"]) for (const s of statements) console.log(`      ${s.length > 150 ? `${s.slice(0, 150)}…` : s}`);
+}
+
+async function main(): Promise<boolean> {
+  console.log(`Switchboard webhook bench — ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}, node ${process.version}`);
+  console.log(`n ${options.n}, concurrency ${options.concurrency}, rounds ${options.rounds}, customers ${options.customers}, pool ${process.env.DATABASE_POOL_MAX ?? 10} connections per server`);
+
+  const stale = buildStaleness();
+  if (stale) {
+    console.log(`Building the production server: ${stale}.`);
+    buildProduction();
+  } else console.log("Using the existing production build (.next is newer than its sources).");
+
+  await createPostgresDatabase(serverUrl, databaseName);
+  running.databaseCreated = true;
+  console.log(`Database ${databaseName} on ${new URL(serverUrl).host}`);
+
+  const next = startNext(serverEnv, nextPort, workDir, serverNodeArgs);
+  servers.push(next);
+  // The Next.js server migrates the fresh database at start-up; the floor starts once it has.
+  await waitUntilAnswering(next, "/api/health");
+  const floor = startFloor(serverEnv, floorPort, workDir, serverNodeArgs);
+  servers.push(floor);
+  await waitUntilAnswering(floor, "/health");
+  running.loadGenerator = await startLoadGenerator();
+
+  const { workspace, number } = await createBenchWorkspace(login);
+  const checks: string[] = [];
+
+  console.log("\nStatements per delivery (postgres.js round trips, BEGIN/COMMIT included):");
+  const probeBody = (i: number) =>
+    simulatedTextDelivery({ to: "100000000000777", from: customerWaId(1), text: "count", wamid: `wamid.BENCH.COUNT.${i}` });
+  printStatements("inbound, new customer", await statementsOf(benchDatabaseUrl, probeBody(1)));
+  printStatements("inbound, known customer", await statementsOf(benchDatabaseUrl, probeBody(2)));
+  await clearWebhookData();
+  await seedCampaign(workspace.id, number.id, "count", 1);
+  const [sent, delivered] = buildDeliveries({ kind: "status", phoneNumberId: "100000000000777", tag: "count", messages: 1 });
+  await statementsOf(benchDatabaseUrl, sent!);
+  printStatements("status (delivered, moves the message)", await statementsOf(benchDatabaseUrl, delivered!));
+
+  if (parts.includes("ingest")) {
+    const { ratio, p99 } = report(
+      `Webhook ingest: ${options.n} new inbound text messages per round, concurrency ${options.concurrency}`,
+      await ingestRounds("inbound", next, floor, workspace.id, number.id),
+    );
+    checks.push(`inbound: ratio ${ratio.toFixed(2)} ${ratio >= 0.8 ? "≥" : "<"} 0.8, next p99 ${ms(p99)} ${p99 <= 50 ? "≤" : ">"} 50 ms`);
+  }
+  if (parts.includes("status")) {
+    const { ratio, p99 } = report(
+      `Status updates: sent/delivered/read for ${Math.ceil(options.n / 3)} outbound messages per round, concurrency ${options.concurrency}`,
+      await ingestRounds("status", next, floor, workspace.id, number.id),
+    );
+    checks.push(`statuses: ratio ${ratio.toFixed(2)} ${ratio >= 0.8 ? "≥" : "<"} 0.8, next p99 ${ms(p99)} ${p99 <= 50 ? "≤" : ">"} 50 ms`);
+  }
+  if (parts.includes("ack")) {
+    const p95 = reportAck(await ackToVisible(next, workspace.slug));
+    checks.push(`ack→visible p95 ${ms(p95)} ${p95 <= 200 ? "≤" : ">"} 200 ms`);
+  }
+  console.log(`\nTargets: ${checks.join("; ")}. Every round stored exactly what was sent.`);
+  console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  return true;
+}
+
+let ok = false;
+try {
+  ok = await main();
+} catch (error) {
+  console.error(`\nBENCH FAILED: ${error instanceof Error ? error.message : error}`);
+  console.error(`server logs: ${workDir} (kept)`);
+} finally {
+  await cleanUp(!ok);
+}
+process.exit(ok ? 0 : 1);
