@@ -171,7 +171,7 @@ export function mutateDelivery(fixture: Buffer, random: Random, tag: string): Fu
     if (described) mutations.push(described);
   }
   if (random.next() < 0.1) mutations.push(deepNesting(root, random) ?? "nothing to nest");
-  let body = Buffer.from(serialize(root), "utf8");
+  let body: Buffer = Buffer.from(serialize(root), "utf8");
   if (random.next() < 0.15) {
     const [described, mutated] = random.pick(byteMutations)(body, random);
     mutations.push(described);
