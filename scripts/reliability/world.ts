@@ -67,18 +67,20 @@ export type Answer = { wamid: string; status: number | "timeout" | "error"; ms: 
 export async function send(url: string, delivery: Delivery, phase: string): Promise<Answer> {
   const started = performance.now();
   const signature = signBody(delivery.body, process.env.WHATSAPP_APP_SECRET!);
-  const status = await fetch(`${url}/api/webhooks/whatsapp`, {
-    method: "POST",
-    headers: { "content-type": "application/json", [signatureHeaderName]: signature },
-    body: new Uint8Array(delivery.body),
-    signal: AbortSignal.timeout(15_000),
-  }).then(
-    async (response) => {
-      await response.arrayBuffer();
-      return response.status;
-    },
-    (error: unknown) => ((error as Error).name === "TimeoutError" ? ("timeout" as const) : ("error" as const)),
-  );
+  let status: Answer["status"];
+  try {
+    const response = await fetch(`${url}/api/webhooks/whatsapp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", [signatureHeaderName]: signature },
+      body: new Uint8Array(delivery.body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    await response.arrayBuffer();
+    status = response.status;
+  } catch (error) {
+    // A connection the server dropped (it was killed) is no answer at all.
+    status = (error as Error).name === "TimeoutError" ? "timeout" : "error";
+  }
   return { wamid: delivery.wamid, status, ms: performance.now() - started, phase };
 }
 
