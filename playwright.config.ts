@@ -4,6 +4,8 @@ import path from "node:path";
 
 // E2E_PORT lets several checkouts on one machine run their browser tests side by side.
 const port = Number(process.env.E2E_PORT ?? 3100);
+// The fake Graph API the app sends through (scripts/fake-graph.ts); specs queue Meta's errors on it.
+const graphPort = Number(process.env.E2E_GRAPH_PORT ?? port + 1000);
 const dataDir = path.join(os.tmpdir(), `switchboard-e2e-${process.pid}`);
 
 // The browser tests run the production server on a fresh embedded database, exactly
@@ -34,22 +36,31 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: `${process.env.CI ? "" : "npm run build && "}npm run start -- --port ${port} --hostname 127.0.0.1`,
-    url: `http://127.0.0.1:${port}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    env: {
-      DATA_DIR: dataDir,
-      APP_URL: `http://127.0.0.1:${port}`,
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: "",
-      // Production refuses to start without secrets; these exist only for this test server.
-      AUTH_SECRET: "e2e-auth-secret-e2e-auth-secret-e2e-auth-secret",
-      WHATSAPP_APP_SECRET: "e2e-app-secret-0123456789abcdef",
-      WHATSAPP_VERIFY_TOKEN: "e2e-verify-token-0123456789",
-      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+  webServer: [
+    {
+      command: `npx tsx scripts/fake-graph.ts --port ${graphPort}`,
+      port: graphPort,
+      timeout: 30_000,
+      reuseExistingServer: false,
     },
-  },
+    {
+      command: `${process.env.CI ? "" : "npm run build && "}npm run start -- --port ${port} --hostname 127.0.0.1`,
+      url: `http://127.0.0.1:${port}/api/health`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: {
+        DATA_DIR: dataDir,
+        APP_URL: `http://127.0.0.1:${port}`,
+        NEXT_TELEMETRY_DISABLED: "1",
+        DATABASE_URL: "",
+        // Production refuses to start without secrets; these exist only for this test server.
+        AUTH_SECRET: "e2e-auth-secret-e2e-auth-secret-e2e-auth-secret",
+        WHATSAPP_APP_SECRET: "e2e-app-secret-0123456789abcdef",
+        WHATSAPP_VERIFY_TOKEN: "e2e-verify-token-0123456789",
+        ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+        WHATSAPP_GRAPH_URL: `http://127.0.0.1:${graphPort}`,
+      },
+    },
+  ],
 });

@@ -35,7 +35,13 @@ async function ownerWithNumber(browser: Browser, who: string, phoneNumberId: str
 }
 
 /** A text message from a customer, as Meta delivers it, signed with the app secret. */
-function signedDelivery(phoneNumberId: string, from: string, name: string, text: string) {
+function signedDelivery(phoneNumberId: string, from: string, name: string, text: string, wamid = `wamid.e2e${stamp}${from}`) {
+  return signedMessages(phoneNumberId, from, name, [{ text, wamid }]);
+}
+
+/** Several messages from one customer in one delivery, a second apart, the last one now. */
+function signedMessages(phoneNumberId: string, from: string, name: string, items: { text: string; wamid: string }[]) {
+  const now = Math.floor(Date.now() / 1000);
   const body = JSON.stringify({
     object: "whatsapp_business_account",
     entry: [
@@ -48,7 +54,7 @@ function signedDelivery(phoneNumberId: string, from: string, name: string, text:
               messaging_product: "whatsapp",
               metadata: { display_phone_number: "15550100001", phone_number_id: phoneNumberId },
               contacts: [{ profile: { name }, wa_id: from }],
-              messages: [{ from, id: `wamid.e2e${stamp}${from}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+              messages: items.map((m, i) => ({ from, id: m.wamid, timestamp: String(now - items.length + 1 + i), type: "text", text: { body: m.text } })),
             },
           },
         ],
@@ -97,7 +103,15 @@ test("a delivery for A appears live in A's inbox only, and A works it", async ({
   await expect(a.page.getByRole("heading", { name: customer, level: 2 })).toBeVisible();
   await expect(a.page.getByRole("list", { name: "Messages" }).getByText(/Hola, ¿dónde está mi pedido 4471\?\s+Gracias/)).toBeVisible();
 
-  // Opening it reads it.
+  // Opening it reads it, and so does a message arriving while it is open on screen.
+  await expect(row.getByTestId("unread-badge")).toHaveCount(0);
+  const conversationUrl = a.page.url().replace(`/w/${a.slug}/inbox/`, `/api/w/${a.slug}/conversations/`);
+  const followUp = signedDelivery(numberA, "5215512345678", customer, "¿Sigue ahí?", `wamid.e2e${stamp}followup`);
+  expect((await request.post("/api/webhooks/whatsapp", followUp)).status()).toBe(200);
+  await expect(a.page.getByRole("list", { name: "Messages" }).getByText("¿Sigue ahí?")).toBeVisible();
+  await expect
+    .poll(async () => ((await (await a.page.request.get(conversationUrl)).json()) as { unreadCount: number }).unreadCount)
+    .toBe(0);
   await expect(row.getByTestId("unread-badge")).toHaveCount(0);
   await shot(a.page, "02-desktop-thread");
   await expectAccessible(a.page);
@@ -148,4 +162,24 @@ test("a delivery for A appears live in A's inbox only, and A works it", async ({
   await expect(a.page.getByTestId("conversation-list")).toBeHidden();
   await shot(a.page, "04-phone-thread");
   await expectAccessible(a.page);
+});
+
+test("a long thread loads older messages as the person scrolls up, and keeps their place", async ({ browser, request }) => {
+  const number = `73${Date.now()}`;
+  const c = await ownerWithNumber(browser, "Charlie", number);
+  const customer = `Paco ${stamp}`;
+  const notes = Array.from({ length: 70 }, (_, i) => ({ text: `Note ${i + 1}`, wamid: `wamid.e2e${stamp}note${i + 1}` }));
+  expect((await request.post("/api/webhooks/whatsapp", signedMessages(number, "5215599990000", customer, notes))).status()).toBe(200);
+
+  await c.page.locator("[data-conversation-row]", { hasText: customer }).click();
+  const thread = c.page.getByRole("list", { name: "Messages" });
+  await expect(thread.getByText("Note 70", { exact: true })).toBeVisible();
+  await expect(thread.getByText("Note 1", { exact: true })).toHaveCount(0);
+
+  // Scrolling to the top fetches the older page by itself; what was at the top stays in view.
+  await thread.hover();
+  await c.page.mouse.wheel(0, -50_000);
+  await expect(thread.getByText("Note 1", { exact: true })).toBeAttached();
+  await expect(thread.getByText("Note 21", { exact: true })).toBeInViewport();
+  await expect(c.page.getByRole("button", { name: "Load older messages" })).toHaveCount(0);
 });

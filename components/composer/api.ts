@@ -19,7 +19,6 @@ export type SendOutcome = { ok: true; message: OutboundMessageView } | { ok: fal
 const base = (slug: string) => `/api/w/${encodeURIComponent(slug)}`;
 
 export const composerStateKey = (slug: string, conversationId: string) => ["composer", slug, conversationId] as const;
-export const threadKey = (slug: string, conversationId: string) => ["thread", slug, conversationId] as const;
 
 export async function fetchComposerState(slug: string, conversationId: string): Promise<ComposerStateView> {
   const response = await fetch(`${base(slug)}/conversations/${encodeURIComponent(conversationId)}/composer`, { cache: "no-store" });

@@ -2,16 +2,21 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useRef, useState } from "react";
-import { composerStateKey, retryMessageRequest, threadKey, type SendOutcome } from "./api";
+import { threadKey } from "@/components/inbox/api";
+import { composerStateKey, type SendOutcome } from "./api";
 
 /**
  * One message on its way: its id is chosen before the first attempt and kept for every
  * retry, so a double click or a retried request can never send it twice. While a send is
  * in flight a second one is ignored.
  */
-export type Attempt<B> = { messageId: string; body: B; stored: boolean };
+export type Attempt<B> = { messageId: string; body: B };
 
-/** `stored`: Meta refused it but it is in the thread (failed), so the draft can go. */
+/**
+ * `stored`: Meta refused it but it is in the thread, where its bubble says why and offers
+ * Retry (components/composer/retry-message.tsx), so the draft can go. `not_stored`: it never
+ * reached the server's database; the composer keeps it and offers Retry under the same id.
+ */
 export type SendResult = "sent" | "stored" | "not_stored" | "busy";
 
 export function useSend<B>(slug: string, conversationId: string, request: (messageId: string, body: B) => Promise<SendOutcome>) {
@@ -27,15 +32,14 @@ export function useSend<B>(slug: string, conversationId: string, request: (messa
         queryClient.invalidateQueries({ queryKey: threadKey(slug, conversationId) }),
         queryClient.invalidateQueries({ queryKey: composerStateKey(slug, conversationId) }),
       ]);
-      if (outcome.ok) {
+      if (outcome.ok || outcome.message !== null) {
         setFailed(null);
         setError(null);
-        return "sent";
+        return outcome.ok ? "sent" : "stored";
       }
-      const stored = attempt.stored || outcome.message !== null;
-      setFailed({ ...attempt, stored });
+      setFailed(attempt);
       setError(outcome.error);
-      return stored ? "stored" : "not_stored";
+      return "not_stored";
     },
     [queryClient, slug, conversationId],
   );
@@ -47,22 +51,18 @@ export function useSend<B>(slug: string, conversationId: string, request: (messa
       setPending(true);
       setError(null);
       try {
-        // A message already stored (Meta refused it) is sent again by the retry route;
-        // one never stored is posted again under the same id.
-        const outcome = attempt.stored ? await retryMessageRequest(slug, attempt.messageId) : await request(attempt.messageId, attempt.body);
-        return await settle(attempt, outcome);
+        return await settle(attempt, await request(attempt.messageId, attempt.body));
       } finally {
         inFlight.current = false;
         setPending(false);
       }
     },
-    [request, settle, slug],
+    [request, settle],
   );
 
   /** Sends `body`: the failed attempt again when it is the same body, else a new message. */
   const send = useCallback(
-    (body: B, same: (a: B, b: B) => boolean) =>
-      run(failed && same(failed.body, body) ? failed : { messageId: crypto.randomUUID(), body, stored: false }),
+    (body: B, same: (a: B, b: B) => boolean) => run(failed && same(failed.body, body) ? failed : { messageId: crypto.randomUUID(), body }),
     [failed, run],
   );
 

@@ -13,8 +13,8 @@ export type SearchResults = Json<SearchResult>;
 export type ListFilters = { status: "open" | "resolved"; assignee: "all" | "mine" | "unassigned"; number: string | null };
 
 /**
- * Query keys, shared with other parts of the app: the reply composer invalidates
- * `threadKey(slug, conversationId)` after sending, so keep its shape.
+ * Query keys, shared with other parts of the app: the reply composer imports `threadKey` to
+ * refresh the thread after sending, and live-updates.tsx invalidates by its prefix.
  */
 export const conversationsKey = (slug: string, filters: ListFilters) => ["conversations", slug, filters] as const;
 export const conversationKey = (slug: string, conversationId: string) => ["conversations", slug, "one", conversationId] as const;

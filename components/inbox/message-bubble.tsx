@@ -1,4 +1,6 @@
+import { RetryMessage } from "@/components/composer/retry-message";
 import { MessageMedia } from "@/components/media/message-media";
+import { sandboxStatusLabel } from "@/lib/outbound/message-state";
 import { clockTime, type Message } from "./api";
 
 /**
@@ -8,11 +10,13 @@ import { clockTime, type Message } from "./api";
  */
 export function MessageBubble({
   slug,
+  conversationId,
   message: m,
   highlighted,
   onReply,
 }: {
   slug: string;
+  conversationId: string;
   message: Message;
   highlighted: boolean;
   onReply: () => void;
@@ -54,6 +58,12 @@ export function MessageBubble({
           <time dateTime={m.sentAt}>{clockTime(m.sentAt)}</time>
           {outbound ? <Ticks message={m} /> : null}
         </div>
+        {outbound && m.status === "failed" ? (
+          <p className="mt-1 text-right text-xs font-medium text-red-800 dark:text-red-200">
+            Not delivered: {m.failure?.reason ?? "WhatsApp could not deliver this message."}
+          </p>
+        ) : null}
+        {outbound && m.canRetry ? <RetryMessage slug={slug} conversationId={conversationId} messageId={m.id} /> : null}
         <Reactions reactions={m.reactions} />
       </div>
     </li>
@@ -161,23 +171,40 @@ function Referral({ referral }: { referral: Record<string, unknown> }) {
   );
 }
 
+/** The ticks, each with the name a screen reader (and a hover) gives it. */
 function Ticks({ message: m }: { message: Message }) {
   switch (m.status) {
     case "sent":
-      return <span title="Sent">✓<span className="sr-only">Sent</span></span>;
+      return <Tick label="Sent">✓</Tick>;
     case "delivered":
-      return <span title="Delivered">✓✓<span className="sr-only">Delivered</span></span>;
+      return <Tick label="Delivered">✓✓</Tick>;
     case "read":
-      return <span title="Read" className="text-sky-700 dark:text-sky-300">✓✓<span className="sr-only">Read</span></span>;
+      return (
+        <Tick label="Read" className="text-sky-700 dark:text-sky-300">
+          ✓✓
+        </Tick>
+      );
     case "failed":
-      return <span className="font-medium text-red-700 dark:text-red-300">Failed: {m.failure?.reason ?? "WhatsApp could not deliver this message."}</span>;
+      return (
+        <Tick label="Failed" className="font-bold text-red-700 dark:text-red-300">
+          !
+        </Tick>
+      );
     case "sandbox":
-      return <span className="text-amber-800 dark:text-amber-200">Not sent (sandbox number)</span>;
+      return <span className="text-amber-800 dark:text-amber-200">{sandboxStatusLabel}</span>;
     case "pending":
-      return <span title="Sending">🕓<span className="sr-only">Sending</span></span>;
+      return <Tick label="Sending">🕓</Tick>;
     default:
       return null;
   }
+}
+
+function Tick({ label, className, children }: { label: string; className?: string; children: React.ReactNode }) {
+  return (
+    <span role="img" aria-label={label} title={label} className={className}>
+      {children}
+    </span>
+  );
 }
 
 function Reactions({ reactions }: { reactions: Message["reactions"] }) {

@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { Fragment, useEffect, useRef, useState, useTransition } from "react";
+import { Fragment, useCallback, useEffect, useRef, useState, useTransition } from "react";
 import { queueAction, type QueueActionInput } from "@/app/w/[slug]/inbox/actions";
 import { Composer, type ReplyTarget } from "@/components/composer/composer";
 import { buttonClass } from "@/components/ui/styles";
@@ -20,11 +20,10 @@ import {
 } from "./api";
 import { isTyping } from "./conversation-list";
 import { MessageBubble } from "./message-bubble";
+import { useLoadOlderOnScroll } from "./use-load-older-on-scroll";
+import { useReadWhileOpen } from "./use-read-while-open";
 
 type Member = { userId: string; name: string };
-
-// The kit's primary green is too light for white text at this size (axe: color contrast).
-const resolveButtonClass = buttonClass.primary.replace("bg-emerald-600", "bg-emerald-700").replace("hover:bg-emerald-700", "hover:bg-emerald-800");
 
 /**
  * An open conversation: header with the queue actions, then the thread, oldest at the
@@ -65,6 +64,13 @@ export function ThreadView({
   });
   const messages = (thread.data?.pages.flatMap((p) => p.messages) ?? []).slice().reverse();
   const bottomRef = useRef<HTMLDivElement>(null);
+  const { fetchNextPage } = thread;
+  const loadOlder = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+  const { scrollerRef, sentinelRef } = useLoadOlderOnScroll({
+    canLoad: thread.hasNextPage && !thread.isFetchingNextPage,
+    loadOlder,
+    pageCount: thread.data?.pages.length ?? 0,
+  });
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const newestId = messages.at(-1)?.id;
 
@@ -83,13 +89,15 @@ export function ThreadView({
   }, [router, backHref]);
 
   const c = conversation.data;
+  useReadWhileOpen(slug, conversationId, c.unreadCount);
   return (
     <section aria-label={`Conversation with ${contactName(c.contact)}`} className="flex min-h-0 flex-1 flex-col">
       <ThreadHeader slug={slug} conversation={c} members={members} me={me} backHref={backHref} />
-      <div className="min-h-0 flex-1 overflow-y-auto bg-slate-100 px-3 py-4 dark:bg-slate-950">
+      <div ref={scrollerRef} className="min-h-0 flex-1 overflow-y-auto bg-slate-100 px-3 py-4 dark:bg-slate-950">
+        <div ref={sentinelRef} />
         {thread.hasNextPage ? (
           <div className="mb-3 text-center">
-            <button type="button" className={buttonClass.secondary} onClick={() => void thread.fetchNextPage()} disabled={thread.isFetchingNextPage}>
+            <button type="button" className={buttonClass.secondary} onClick={loadOlder} disabled={thread.isFetchingNextPage}>
               {thread.isFetchingNextPage ? "Loading…" : "Load older messages"}
             </button>
           </div>
@@ -107,6 +115,7 @@ export function ThreadView({
                 ) : null}
                 <MessageBubble
                   slug={slug}
+                  conversationId={conversationId}
                   message={m}
                   highlighted={m.id === highlight}
                   onReply={() => setReplyTo({ messageId: m.id, summary: m.summary })}
@@ -171,7 +180,7 @@ function ThreadHeader({ slug, conversation: c, members, me, backHref }: { slug: 
           </button>
         ) : null}
         {c.status === "open" ? (
-          <button type="button" className={resolveButtonClass} disabled={pending} onClick={() => run({ action: "resolve", conversationId: c.id })}>
+          <button type="button" className={buttonClass.primary} disabled={pending} onClick={() => run({ action: "resolve", conversationId: c.id })}>
             Resolve
           </button>
         ) : (

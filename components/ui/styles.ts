@@ -11,7 +11,7 @@ const buttonBase =
   "focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-not-allowed disabled:opacity-60";
 
 export const buttonClass = {
-  primary: `${buttonBase} bg-emerald-600 text-white hover:bg-emerald-700 focus-visible:outline-emerald-600`,
+  primary: `${buttonBase} bg-emerald-700 text-white hover:bg-emerald-800 focus-visible:outline-emerald-700`,
   secondary:
     `${buttonBase} border border-slate-300 bg-white text-slate-700 hover:bg-slate-50 focus-visible:outline-slate-400 ` +
     "dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800",

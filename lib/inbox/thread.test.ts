@@ -9,6 +9,7 @@ import {
   createTestNumber,
   createTestWorkspace,
 } from "@/db/testing/factories";
+import { tokenExpiredReason, windowClosedReason } from "@/lib/outbound/failures";
 import { fixtureJson } from "@/lib/whatsapp/fixtures";
 import { assignConversation, resolveConversation } from "./queue";
 import { getThread, type GetThreadInput, type ThreadMessage } from "./thread";
@@ -48,6 +49,21 @@ beforeAll(async () => {
   await add("reply", { direction: "inbound", text: "Sí, esa dirección", replyToWamid: m.question!.wamid!, sentAt: at(50) });
   await add("orphanReply", { direction: "inbound", text: "¿y esto?", replyToWamid: "wamid.NEVER-STORED", sentAt: at(45) });
   await add("failed", { direction: "outbound", text: "Seguimos aquí", status: "failed", error: metaErrors, sentAt: at(40) });
+  // As the status webhook stores it (lib/inbox/ingest/statuses.ts) and as a refused send does.
+  await add("reportedFailure", {
+    direction: "outbound",
+    text: "¿Sigues ahí?",
+    status: "failed",
+    error: { code: 131026, title: "Message undeliverable", message: "Message undeliverable", details: "Unable to deliver message." },
+    sentAt: at(39),
+  });
+  await add("refused", {
+    direction: "outbound",
+    text: "Te llamo mañana",
+    status: "failed",
+    error: { reason: tokenExpiredReason, code: 190, title: "Error validating access token", details: null },
+    sentAt: at(38),
+  });
   await add("system", { direction: "inbound", type: "system", text: "Ana changed their number", sentAt: at(35) });
   await add("location", { direction: "inbound", type: "location", text: "Oficina central", sentAt: at(30) });
   await withTenant(a, (tx) => assignConversation(tx, { tenantId: a, conversationId, actorUserId: me.id, assigneeUserId: bob.id }));
@@ -66,7 +82,7 @@ const thread = (input: Partial<GetThreadInput> = {}, tenantId = a) =>
 describe("thread", () => {
   it("shows every message except reaction rows, newest first, with events last", async () => {
     const page = (await thread())!;
-    const order = ["location", "system", "failed", "orphanReply", "reply", "question", "hello"].map((k) => m[k]!.id);
+    const order = ["location", "system", "refused", "reportedFailure", "failed", "orphanReply", "reply", "question", "hello"].map((k) => m[k]!.id);
     expect(page.messages.slice(2).map((x) => x.id)).toEqual(order);
     expect(page.messages.slice(0, 2).map((x) => x.event?.kind)).toEqual(["resolved", "assigned"]);
     expect(page.messages.some((x) => x.type === "reaction")).toBe(false);
@@ -90,14 +106,16 @@ describe("thread", () => {
     expect(byId.get(m.orphanReply!.id)!.replyTo).toEqual({ wamid: "wamid.NEVER-STORED", message: null });
   });
 
-  it("carries delivery ticks, Meta's reason for a failure, and who sent an outbound message", async () => {
+  it("carries delivery ticks, Meta's reason for a failure in words, retry for failures, and who sent an outbound message", async () => {
     const byId = new Map((await thread())!.messages.map((x) => [x.id, x]));
-    expect(byId.get(m.question!.id)).toMatchObject({ status: "read", failure: null, author: { id: me.id, name: "Ana Agent" } });
-    expect(byId.get(m.failed!.id)!.failure).toEqual({
-      code: 131047,
-      reason: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+    expect(byId.get(m.question!.id)).toMatchObject({ status: "read", failure: null, canRetry: false, author: { id: me.id, name: "Ana Agent" } });
+    expect(byId.get(m.failed!.id)).toMatchObject({ failure: { code: 131047, reason: windowClosedReason }, canRetry: true });
+    expect(byId.get(m.reportedFailure!.id)).toMatchObject({
+      failure: { code: 131026, reason: "Message undeliverable — Unable to deliver message." },
+      canRetry: true,
     });
-    expect(byId.get(m.hello!.id)).toMatchObject({ text: "Hola\nnecesito ayuda", status: null, author: null });
+    expect(byId.get(m.refused!.id)).toMatchObject({ failure: { code: 190, reason: tokenExpiredReason }, canRetry: true });
+    expect(byId.get(m.hello!.id)).toMatchObject({ text: "Hola\nnecesito ayuda", status: null, canRetry: false, author: null });
   });
 
   it("describes events with the actor's and assignee's names, and system and media messages legibly", async () => {

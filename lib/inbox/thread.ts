@@ -3,6 +3,8 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { conversations, messages, users, type Message } from "@/db/schema";
+import { storedFailure } from "@/lib/outbound/failures";
+import { canRetry } from "@/lib/outbound/message-state";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst, oldestFirst, type Keyset } from "./cursor";
 import { summarizeMessage } from "./summary";
 
@@ -25,6 +27,8 @@ export type ThreadMessage = {
   /** Outbound delivery ticks: pending, sent ✓, delivered ✓✓, read (blue ✓✓), failed. */
   status: Message["status"];
   failure: { code: number | null; reason: string } | null;
+  /** A failed (or abandoned) outbound message the thread offers to send again. */
+  canRetry: boolean;
   /** The member who sent an outbound message. */
   author: Person | null;
   /** The quoted message; `message` is null when it is not stored in this workspace. */
@@ -234,6 +238,7 @@ async function decorate(tx: Tx, tenantId: string, conversationId: string, rows: 
         );
   const person = (id: string | null | undefined) => (id ? (people.get(id) ?? null) : null);
 
+  const now = new Date();
   return rows.map((r) => {
     const payload = events.get(r.id);
     const event =
@@ -250,7 +255,8 @@ async function decorate(tx: Tx, tenantId: string, conversationId: string, rows: 
       wamid: r.wamid,
       sentAt: r.sentAt,
       status: r.status,
-      failure: r.status === "failed" ? failureOf(r.error) : null,
+      failure: r.status === "failed" ? storedFailure(r.error) : null,
+      canRetry: canRetry(r, now),
       author: person(r.authorUserId),
       replyTo: r.replyToWamid
         ? {
@@ -287,21 +293,4 @@ function describeEvent(event: NonNullable<ThreadMessage["event"]>): string {
     case "reopened":
       return `${actor} reopened this conversation`;
   }
-}
-
-const metaError = z.object({
-  code: z.number().optional(),
-  title: z.string().optional(),
-  message: z.string().optional(),
-  error_data: z.object({ details: z.string().optional() }).optional(),
-});
-
-/** Meta's reason for a failed message, from the error the status webhook reported. */
-function failureOf(error: unknown): { code: number | null; reason: string } {
-  const parsed = metaError.safeParse(Array.isArray(error) ? error[0] : error);
-  const e = parsed.success ? parsed.data : {};
-  return {
-    code: e.code ?? null,
-    reason: e.error_data?.details ?? e.message ?? e.title ?? "WhatsApp could not deliver this message.",
-  };
 }

@@ -52,3 +52,31 @@ export function deliveryErrorFromGraph(error: GraphError): DeliveryError {
       };
   }
 }
+
+const reportedErrorSchema = z.object({
+  code: z.number().int().nullish(),
+  title: z.string().nullish(),
+  message: z.string().nullish(),
+  details: z.string().nullish(),
+  error_data: z.object({ details: z.string().optional() }).optional(),
+});
+
+/**
+ * The reason a failed message shows, from whatever `messages.error` holds: the send's own
+ * DeliveryError (already in words), or Meta's error as a `failed` status webhook reported
+ * it (lib/inbox/ingest/statuses.ts, or Meta's `errors` array as it came), described the
+ * same way a refused send is, so 131047 reads the same whichever way it arrived.
+ */
+export function storedFailure(stored: unknown): { code: number | null; reason: string } {
+  const own = deliveryErrorSchema.safeParse(stored);
+  if (own.success) return { code: own.data.code, reason: own.data.reason };
+  const reported = reportedErrorSchema.safeParse(Array.isArray(stored) ? stored[0] : stored);
+  if (!reported.success) return { code: null, reason: "WhatsApp could not deliver this message." };
+  const e = reported.data;
+  const described = describeMetaError({
+    code: e.code ?? null,
+    title: e.title ?? e.message ?? null,
+    details: e.details ?? e.error_data?.details ?? null,
+  });
+  return { code: described.code, reason: described.reason };
+}

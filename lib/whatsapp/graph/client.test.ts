@@ -141,6 +141,26 @@ describe("sending", () => {
   });
 });
 
+describe("the fake's answers per customer", () => {
+  it("gives a reply queued for a customer only to a send to that customer, never to a read receipt", async () => {
+    graph.queueFor("5215500000099", reply.fixture("error-131047-reengagement-400"));
+    await graph.client().markAsRead(auth, "wamid.IN-1");
+    expect((await graph.client().sendMessage(auth, textMessage({ to: { waId: "5215500000001" }, body: "a" }))).wamid).toMatch(/^wamid\./);
+    const refused = await failure(graph.client().sendMessage(auth, textMessage({ to: { waId: "5215500000099" }, body: "b" })));
+    expect(refused.code).toBe(131047);
+    await graph.client().sendMessage(auth, textMessage({ to: { waId: "5215500000099" }, body: "c" }));
+  });
+
+  it("takes a customer's reply over HTTP, from the shared fixtures only, as the browser tests do", async () => {
+    const control = (body: unknown) =>
+      fetch(`${graph.url}/__fake/recipients/5215500000098/replies`, { method: "POST", body: JSON.stringify(body) });
+    expect((await control({ fixture: "../../../package" })).status).toBe(400);
+    expect((await control({ fixture: "error-190-token-expired-401" })).status).toBe(204);
+    expect((await failure(graph.client().sendMessage(auth, textMessage({ to: { waId: "5215500000098" }, body: "a" })))).code).toBe(190);
+    expect(graph.requests.every((r) => !r.path.startsWith("/__fake"))).toBe(true);
+  });
+});
+
 describe("mark as read", () => {
   it("posts Meta's read receipt body", async () => {
     await graph.client().markAsRead(auth, "wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjATEXT01");

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { fixtureJson } from "../fixtures";
+import { z } from "zod";
+import { fixtureJson, fixtureNames } from "../fixtures";
 import { createGraphClient, type GraphClientOptions } from "./client";
 
 /**
@@ -15,6 +16,12 @@ import { createGraphClient, type GraphClientOptions } from "./client";
  *   const client = graph.client();
  *   …
  *   await graph.close();
+ *
+ * Replies queued for a recipient (`queueFor`) answer only sends to that WhatsApp user, so a
+ * test's error cannot be taken by another conversation's send or a mark-as-read call. A
+ * browser test, whose app server talks to this fake over HTTP, queues them through
+ * `POST /__fake/recipients/{wa_id}/replies` with `{ "fixture"?: name, "delayMs"?: n }`
+ * (no fixture: the default success) — see scripts/fake-graph.ts.
  */
 
 export type FakeRoute = "messages" | "media" | "download" | "templates";
@@ -32,7 +39,9 @@ export type FakeReply =
   | { status: number; json: unknown }
   | { status: number; bytes: Buffer; contentType: string }
   /** Never answers: the client's timeout fires. */
-  | { hang: true };
+  | { hang: true }
+  /** Answers `then` (else the route's default) after a pause: lets a test see a send in flight. */
+  | { delayMs: number; then?: FakeReply };
 
 /** A reply, or a function deciding one when the request arrives (it may wait on the test). */
 export type FakeStep = FakeReply | ((request: RecordedRequest) => FakeReply | Promise<FakeReply>);
@@ -52,6 +61,9 @@ export const reply = {
   hang(): FakeReply {
     return { hang: true };
   },
+  delayed(delayMs: number, then?: FakeReply): FakeReply {
+    return { delayMs, then };
+  },
 };
 
 export type FakeMedia = { bytes: Buffer; mimeType: string };
@@ -62,6 +74,8 @@ export type FakeGraph = {
   requests: RecordedRequest[];
   calls(route: FakeRoute): RecordedRequest[];
   queue(route: FakeRoute, ...steps: FakeStep[]): void;
+  /** Replies for the next sends to this WhatsApp user (`to`), before any queued for the route. */
+  queueFor(recipient: string, ...steps: FakeStep[]): void;
   /** Media Meta still has; any other media id answers 404 (expired). */
   setMedia(mediaId: string, media: FakeMedia): void;
   /** Forgets recorded requests, queued replies and media: between tests. */
@@ -87,9 +101,21 @@ const expiredMedia = (mediaId: string) =>
     { type: "GraphMethodException", error_subcode: 33 },
   );
 
-export async function startFakeGraph(): Promise<FakeGraph> {
+const controlPath = /^\/__fake\/recipients\/(\d{1,20})\/replies$/;
+
+const controlSchema = z.object({
+  fixture: z
+    .string()
+    .refine((name) => fixtureNames("graph").includes(name), "not a fixture in lib/whatsapp/fixtures/graph")
+    .optional(),
+  delayMs: z.number().int().min(0).max(10_000).optional(),
+});
+
+/** `port`: 0 (default) for an ephemeral one; a browser test's server needs a known one. */
+export async function startFakeGraph(options: { port?: number } = {}): Promise<FakeGraph> {
   const requests: RecordedRequest[] = [];
   const queues = new Map<FakeRoute, FakeStep[]>();
+  const recipientQueues = new Map<string, FakeStep[]>();
   const media = new Map<string, FakeMedia>();
   let sends = 0;
   let url = "";
@@ -147,6 +173,20 @@ export async function startFakeGraph(): Promise<FakeGraph> {
         body = raw;
       }
       const method = req.method ?? "GET";
+      const control = controlPath.exec(parsed.pathname);
+      if (control && method === "POST") {
+        const parsedControl = controlSchema.safeParse(body ?? {});
+        if (!parsedControl.success) {
+          res.writeHead(400, { "Content-Type": "text/plain" });
+          res.end(parsedControl.error.issues[0]?.message ?? "invalid");
+          return;
+        }
+        const { fixture, delayMs } = parsedControl.data;
+        queueFor(control[1]!, reply.delayed(delayMs ?? 0, fixture ? reply.fixture(fixture) : undefined));
+        res.writeHead(204);
+        res.end();
+        return;
+      }
       const request: RecordedRequest = {
         route: routeOf(method, parsed.pathname),
         method,
@@ -156,10 +196,16 @@ export async function startFakeGraph(): Promise<FakeGraph> {
         body,
       };
       requests.push(request);
-      const step = request.route === "unknown" ? undefined : queues.get(request.route)?.shift();
+      const step = recipientQueue(request)?.shift() ?? (request.route === "unknown" ? undefined : queues.get(request.route)?.shift());
       Promise.resolve(typeof step === "function" ? step(request) : (step ?? defaultReply(request)))
-        .then((answer) => {
-          if ("hang" in answer) return;
+        .then(async (first) => {
+          let answer = first;
+          if ("delayMs" in answer) {
+            const { delayMs, then } = answer;
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+            answer = then ?? defaultReply(request);
+          }
+          if ("hang" in answer || "delayMs" in answer) return;
           if ("bytes" in answer) {
             res.writeHead(answer.status, { "Content-Type": answer.contentType, "Content-Length": answer.bytes.length });
             res.end(answer.bytes);
@@ -176,7 +222,19 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  function queueFor(recipient: string, ...steps: FakeStep[]) {
+    recipientQueues.set(recipient, [...(recipientQueues.get(recipient) ?? []), ...steps]);
+  }
+
+  /** A send (not a mark-as-read) to a recipient something was queued for. */
+  function recipientQueue(request: RecordedRequest): FakeStep[] | undefined {
+    if (request.route !== "messages") return undefined;
+    const to = (request.body as { to?: unknown } | undefined)?.to;
+    const queue = typeof to === "string" ? recipientQueues.get(to) : undefined;
+    return queue?.length ? queue : undefined;
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
@@ -184,10 +242,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     requests,
     calls: (route) => requests.filter((r) => r.route === route),
     queue: (route, ...steps) => queues.set(route, [...(queues.get(route) ?? []), ...steps]),
+    queueFor,
     setMedia: (mediaId, m) => void media.set(mediaId, m),
     reset: () => {
       requests.length = 0;
       queues.clear();
+      recipientQueues.clear();
       media.clear();
     },
     client: (options = {}) =>

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { eq } from "drizzle-orm";
 import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/db/testing/factories";
+import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/auth/signup";
 import { env } from "@/lib/config/env";
@@ -9,6 +11,7 @@ import { actAs } from "@/lib/testing/next-request";
 import { queueAction } from "@/app/w/[slug]/inbox/actions";
 import { GET as listRoute } from "./conversations/route";
 import { GET as conversationRoute } from "./conversations/[conversationId]/route";
+import { POST as readRoute } from "./conversations/[conversationId]/read/route";
 import { GET as messagesRoute } from "./conversations/[conversationId]/messages/route";
 import { GET as eventsRoute } from "./events/route";
 import { GET as searchRoute } from "./search/route";
@@ -95,6 +98,33 @@ describe("conversation and thread routes", () => {
     await actAs(b.ownerId);
     const header = await conversationRoute(url(`/api/w/${b.slug}/conversations/${b.conversationId}`), withConversation(b.slug, b.conversationId));
     expect(((await header.json()) as { status: string }).status).toBe("open");
+  });
+});
+
+describe("read route", () => {
+  const post = (slug: string, id: string) =>
+    readRoute(
+      new Request(url(`/api/w/${slug}/conversations/${id}/read`), { method: "POST", headers: { origin: new URL(env().APP_URL).origin } }),
+      withConversation(slug, id),
+    );
+  const unread = (side: Side) =>
+    withTenant(side.id, async (tx) => (await tx.select({ n: conversations.unreadCount }).from(conversations).where(eq(conversations.id, side.conversationId)))[0]!.n);
+  const setUnread = (side: Side, n: number) =>
+    withTenant(side.id, (tx) => tx.update(conversations).set({ unreadCount: n }).where(eq(conversations.id, side.conversationId)));
+
+  it("clears what arrived while the thread was open", async () => {
+    await setUnread(a, 2);
+    await actAs(a.ownerId);
+    expect((await post(a.slug, a.conversationId)).status).toBe(204);
+    expect(await unread(a)).toBe(0);
+  });
+
+  it("answers 404 for B's conversation under A's slug and leaves B's unread count alone", async () => {
+    await setUnread(b, 3);
+    await actAs(a.ownerId);
+    expect((await post(a.slug, b.conversationId)).status).toBe(404);
+    expect((await post(a.slug, "not-a-uuid")).status).toBe(404);
+    expect(await unread(b)).toBe(3);
   });
 });
 

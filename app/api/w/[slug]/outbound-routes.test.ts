@@ -7,6 +7,7 @@ import { withTenant } from "@/db/tenant";
 import { createTestMember } from "@/db/testing/factories";
 import { env, resetEnvForTests } from "@/lib/config/env";
 import { tokenExpiredReason, windowClosedReason } from "@/lib/outbound/failures";
+import { updateNumber } from "@/lib/workspace/numbers";
 import { captureOutput, outboundWorld, type OutboundWorld } from "@/lib/outbound/test-support";
 import { actAs } from "@/lib/testing/next-request";
 import { fixtureJson } from "@/lib/whatsapp/fixtures";
@@ -177,6 +178,34 @@ describe("sending a reply", () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(graph.calls("messages")).toHaveLength(2);
     expect(await stored(w, messageId)).toMatchObject({ status: "sent", error: null });
+  });
+  it("after a 190, refuses Retry with the token message until an admin replaces the token, then sends the same message", async () => {
+    const w = await world();
+    graph.queueFor(w.contact.waId!, reply.fixture("error-190-token-expired-401"));
+    const messageId = randomUUID();
+    expect((await replyTo(w, { messageId, text: "Te confirmo el pedido" })).status).toBe(422);
+
+    const retryRequest = () => retry(post(`/api/w/${w.slug}/messages/${messageId}/retry`, {}), messageParams(w, messageId));
+    const refused = await retryRequest();
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error).toBe(tokenExpiredReason);
+    expect(await stored(w, messageId)).toMatchObject({ status: "failed", error: { reason: tokenExpiredReason, code: 190 } });
+
+    const admin = await createTestMember(w.tenantId, "admin", "Ada Admin");
+    const [number] = await withTenant(w.tenantId, (tx) => tx.select().from(businessNumbers).where(eq(businessNumbers.id, w.number.id)));
+    await withTenant(w.tenantId, (tx) =>
+      updateNumber(tx, { tenantId: w.tenantId, userId: admin.id, role: "admin" }, {
+        id: number!.id,
+        label: number!.label,
+        displayNumber: number!.displayNumber,
+        wabaId: number!.wabaId,
+        accessToken: "EAAG-a-fresh-token-0123456789",
+      }),
+    );
+    const sent = await retryRequest();
+    expect(sent.status).toBe(200);
+    expect((await sent.json()).message).toMatchObject({ id: messageId, status: "sent", error: null });
+    expect(graph.calls("messages").map((c) => c.authorization)).toEqual([`Bearer ${w.token}`, "Bearer EAAG-a-fresh-token-0123456789"]);
   });
 });
 

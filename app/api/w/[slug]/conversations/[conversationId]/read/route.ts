@@ -1,0 +1,25 @@
+import { withTenant } from "@/db/tenant";
+import { workspaceForRoute } from "@/lib/auth/workspace";
+import { getConversation } from "@/lib/inbox/conversations";
+import { markConversationRead } from "@/lib/outbound/mark-read";
+import { idParam, notFound } from "../../../outbound-responses";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ slug: string; conversationId: string }> };
+
+/**
+ * The open thread reads what arrives while a person is looking at it: unread back to zero
+ * and the read receipt to WhatsApp, as opening the conversation does. Another workspace's
+ * id is 404 and changes nothing.
+ */
+export async function POST(request: Request, { params }: Params) {
+  const { slug, conversationId } = await params;
+  const access = await workspaceForRoute(request, slug);
+  if (access instanceof Response) return access;
+  if (!idParam.safeParse(conversationId).success) return notFound();
+  const found = await withTenant(access.tenantId, (tx) => getConversation(tx, { tenantId: access.tenantId, conversationId }));
+  if (!found) return notFound();
+  await markConversationRead({ tenantId: access.tenantId, conversationId });
+  return new Response(null, { status: 204 });
+}

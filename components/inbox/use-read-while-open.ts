@@ -1,0 +1,27 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+
+/**
+ * A customer message that arrives while its thread is open and on screen is read by the
+ * person looking at it: the unread badge must not come back, and the customer gets blue
+ * ticks. A hidden tab leaves it unread until the person returns to it.
+ */
+export function useReadWhileOpen(slug: string, conversationId: string, unreadCount: number) {
+  const client = useQueryClient();
+  useEffect(() => {
+    if (unreadCount === 0) return;
+    let sent = false;
+    const read = () => {
+      if (sent || document.visibilityState !== "visible") return;
+      sent = true;
+      void fetch(`/api/w/${slug}/conversations/${conversationId}/read`, { method: "POST" })
+        .then(() => client.invalidateQueries({ queryKey: ["conversations", slug] }))
+        .catch(() => undefined);
+    };
+    read();
+    document.addEventListener("visibilitychange", read);
+    return () => document.removeEventListener("visibilitychange", read);
+  }, [client, slug, conversationId, unreadCount]);
+}

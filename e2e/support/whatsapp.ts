@@ -1,0 +1,107 @@
+import { createHmac } from "node:crypto";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { fixtureJson } from "../../lib/whatsapp/fixtures";
+
+/**
+ * What the outbound journeys share: a workspace with a real (non-sandbox) number added the
+ * way a person adds it, Meta's webhook deliveries built from the shared fixtures and signed
+ * with the test server's app secret, and the fake Graph API the server sends through.
+ */
+const appSecret = "e2e-app-secret-0123456789abcdef"; // playwright.config.ts: WHATSAPP_APP_SECRET
+const graphUrl = `http://127.0.0.1:${Number(process.env.E2E_GRAPH_PORT ?? Number(process.env.E2E_PORT ?? 3100) + 1000)}`;
+
+let counter = 0;
+/** Digits no other journey of this run uses: phone number ids, customers' numbers. */
+export function uniqueDigits(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now() % 1e9}${String(counter).padStart(2, "0")}`;
+}
+
+/** Signs up (a new workspace) and adds a WhatsApp number with an access token in Settings. */
+export async function ownerWithCloudNumber(page: Page, who: string, phoneNumberId: string) {
+  const stamp = uniqueDigits("");
+  await page.goto("/sign-up");
+  await page.getByLabel("Your name").fill(`${who} Owner`);
+  await page.getByLabel("Work email").fill(`${who.toLowerCase()}-${stamp}@example.test`);
+  await page.getByLabel("Password").fill(`${who}-password-123`);
+  await page.getByLabel("Workspace name").fill(`${who} ${stamp}`);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
+  const slug = new URL(page.url()).pathname.split("/")[2]!;
+
+  await page.goto(`/w/${slug}/settings/numbers`);
+  await page.getByLabel("Phone number ID").fill(phoneNumberId);
+  await page.getByLabel("Label", { exact: true }).fill(`${who} line`);
+  await page.getByLabel("Display phone number").fill("+1 555 010 0009");
+  await page.getByLabel("WhatsApp Business Account ID").fill(uniqueDigits("1044"));
+  await page.getByLabel("Access token", { exact: true }).fill(`EAAGe2e${who}${stamp}Token`);
+  await page.getByRole("button", { name: "Add number" }).click();
+  await expect(page.getByText(`${who} line (+1 555 010 0009) is connected.`)).toBeVisible();
+  return { slug };
+}
+
+type Delivery = {
+  entry: { changes: { value: { metadata: { phone_number_id: string }; contacts?: unknown[]; messages?: Record<string, unknown>[]; statuses?: Record<string, unknown>[] } }[] }[];
+};
+
+function signed(delivery: Delivery) {
+  const body = JSON.stringify(delivery);
+  const signature = `sha256=${createHmac("sha256", appSecret).update(body).digest("hex")}`;
+  return { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signature } };
+}
+
+const seconds = (at: Date) => String(Math.floor(at.getTime() / 1000));
+
+/** A customer's text message, as Meta delivers it; `at` is WhatsApp's timestamp. */
+export async function customerWrites(
+  request: APIRequestContext,
+  input: { phoneNumberId: string; from: string; name: string; text: string; at?: Date },
+) {
+  const delivery = fixtureJson<Delivery>("whatsapp", "text-inbound");
+  const value = delivery.entry[0]!.changes[0]!.value;
+  value.metadata.phone_number_id = input.phoneNumberId;
+  value.contacts = [{ profile: { name: input.name }, wa_id: input.from }];
+  value.messages = [
+    { ...value.messages![0], from: input.from, id: `wamid.e2e.${uniqueDigits("")}`, timestamp: seconds(input.at ?? new Date()), text: { body: input.text } },
+  ];
+  const response = await request.post("/api/webhooks/whatsapp", signed(delivery));
+  expect(response.status()).toBe(200);
+}
+
+/** A status webhook (delivered, read) for a message we sent. */
+export async function metaReports(
+  request: APIRequestContext,
+  input: { phoneNumberId: string; wamid: string; recipient: string; status: "delivered" | "read" },
+) {
+  const delivery = fixtureJson<Delivery>("whatsapp", `status-${input.status}`);
+  const value = delivery.entry[0]!.changes[0]!.value;
+  value.metadata.phone_number_id = input.phoneNumberId;
+  value.statuses = [{ ...value.statuses![0], id: input.wamid, recipient_id: input.recipient, timestamp: seconds(new Date()) }];
+  const response = await request.post("/api/webhooks/whatsapp", signed(delivery));
+  expect(response.status()).toBe(200);
+}
+
+/**
+ * How Meta will answer the next send to `recipient`: a Graph fixture (an error), and/or
+ * after a pause (so the message is seen on its way). Without a fixture: success.
+ */
+export async function metaWillAnswer(request: APIRequestContext, recipient: string, answer: { fixture?: string; delayMs?: number }) {
+  const response = await request.post(`${graphUrl}/__fake/recipients/${recipient}/replies`, { data: answer });
+  expect(response.status()).toBe(204);
+}
+
+/** Opens the customer's conversation from the inbox list; returns its id. */
+export async function openConversation(page: Page, slug: string, customer: string): Promise<string> {
+  await page.goto(`/w/${slug}/inbox`);
+  await page.locator("[data-conversation-row]", { hasText: customer }).click();
+  await expect(page.getByRole("heading", { name: customer, level: 2 })).toBeVisible();
+  return new URL(page.url()).pathname.split("/")[4]!;
+}
+
+/** The message as stored, read through the thread's own API with the page's session. */
+export async function storedMessage(page: Page, slug: string, conversationId: string, text: string) {
+  const response = await page.request.get(`/api/w/${slug}/conversations/${conversationId}/messages`);
+  expect(response.ok()).toBe(true);
+  const body = (await response.json()) as { messages: { text: string | null; wamid: string | null; status: string | null }[] };
+  return body.messages.find((m) => m.text === text);
+}
