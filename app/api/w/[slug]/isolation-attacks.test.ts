@@ -23,6 +23,7 @@ import { addNumberAction, removeNumberAction, updateNumberAction } from "@/app/w
 import { GET as composerRoute } from "./conversations/[conversationId]/composer/route";
 import { GET as messagesRoute } from "./conversations/[conversationId]/messages/route";
 import { POST as repliesRoute } from "./conversations/[conversationId]/replies/route";
+import { POST as readRoute } from "./conversations/[conversationId]/read/route";
 import { GET as conversationRoute } from "./conversations/[conversationId]/route";
 import { POST as templateMessagesRoute } from "./conversations/[conversationId]/template-messages/route";
 import { GET as listRoute } from "./conversations/route";
@@ -210,6 +211,7 @@ function routes(slug: string, conversationId: string, messageId: string) {
     thread: (q: Record<string, string> = {}) =>
       messagesRoute(get(`${base}/conversations/${conversationId}/messages?${query(q)}`), conversationParams(slug, conversationId)),
     composer: () => composerRoute(get(`${base}/conversations/${conversationId}/composer`), conversationParams(slug, conversationId)),
+    read: () => readRoute(post(`${base}/conversations/${conversationId}/read`, {}), conversationParams(slug, conversationId)),
     reply: (body: Record<string, unknown> = {}) =>
       repliesRoute(post(`${base}/conversations/${conversationId}/replies`, { messageId: randomUUID(), text: "hola", ...body }), conversationParams(slug, conversationId)),
     template: (body: Record<string, unknown> = {}) =>
@@ -272,7 +274,7 @@ function attackList(): Attack[] {
   const underA = (conversationId: string, messageId: string) => routes(a.slug, conversationId, messageId);
   for (const [kind, conversationId] of [["B's conversation", b.conversationId], ["B's message id as a conversation", b.inboundId]] as const) {
     const r = underA(conversationId, a.inboundId);
-    for (const name of ["conversation", "thread", "composer", "reply", "template"] as const) {
+    for (const name of ["conversation", "thread", "composer", "read", "reply", "template"] as const) {
       add(`owner: ${name} with ${kind}`, owner, "404", [conversationId], () => r[name]());
     }
   }
