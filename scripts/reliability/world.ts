@@ -11,6 +11,7 @@ import { resetEnvForTests } from "@/lib/config/env";
 import { addNumber } from "@/lib/workspace/numbers";
 import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
 import { signatureHeaderName, signBody } from "@/lib/whatsapp/signature";
+import { defer } from "./cleanup";
 import type { ServerEnv } from "./server";
 
 /**
@@ -30,6 +31,7 @@ export function configure(databaseUrl: string): ServerEnv {
     LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
     NEXT_TELEMETRY_DISABLED: "1",
   };
+  defer(() => fs.rmSync(serverEnv.DATA_DIR!, { recursive: true, force: true }));
   Object.assign(process.env, serverEnv);
   resetEnvForTests();
   installDatabase(openDatabase({ kind: "postgres", url: databaseUrl, poolMax: 4 }));
