@@ -22,6 +22,11 @@ if (chosen.length === 0) {
   process.exit(asked === "--help" || asked === "-h" ? 0 : 1);
 }
 
+// Interrupted: still stop the servers and the private cluster.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void undoAll().finally(() => process.exit(130)));
+}
+
 let failed = 0;
 for (const name of chosen) {
   const started = performance.now();
