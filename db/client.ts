@@ -42,6 +42,9 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   if (config.kind === "postgres") {
     const client = postgres(config.url, {
       max: config.poolMax,
+      // Unreachable Postgres: fail the request in seconds (the webhook answers 503 and Meta
+      // retries) rather than after postgres.js's default 30 s.
+      connect_timeout: 5,
       onnotice: () => {},
       // Dates and JSON are parsed by drizzle; keep postgres.js from doing it twice.
       connection: { application_name: "switchboard" },

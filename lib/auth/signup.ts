@@ -6,8 +6,9 @@ import { RuleError } from "@/lib/workspace/access";
 import { createWorkspace, workspaceNameSchema } from "@/lib/workspace/workspaces";
 import { emailSchema } from "./credentials";
 import { hashPassword, passwordRules } from "./password";
+import { typedText } from "@/lib/typed-text";
 
-export const personNameSchema = z.string().trim().min(1, "Enter your name.").max(120, "Keep your name under 120 characters.");
+export const personNameSchema = typedText().trim().min(1, "Enter your name.").max(120, "Keep your name under 120 characters.");
 
 export const newPasswordSchema = z
   .string()

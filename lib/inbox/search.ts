@@ -5,6 +5,7 @@ import { businessNumbers, contacts, conversations, messages } from "@/db/schema"
 import { conversationsWhere, type ConversationListItem } from "./conversations";
 import { newestFirst } from "./cursor";
 import { summarizeMessage } from "./summary";
+import { typedText } from "@/lib/typed-text";
 
 /**
  * Search within one workspace: message text, contact names and contact numbers. Matching
@@ -15,8 +16,7 @@ import { summarizeMessage } from "./summary";
  */
 export const searchInput = z.object({
   tenantId: z.uuid(),
-  query: z
-    .string()
+  query: typedText()
     .transform((q) => q.normalize("NFC").trim().replace(/\s+/g, " "))
     .pipe(
       z

@@ -34,6 +34,7 @@ import {
 import { canRetry, stalePendingMs } from "./message-state";
 import { conversationSender, flagInvalidToken, openToken, type ConversationSender, type SendingNumber } from "./sender";
 import { replyWindow } from "./window";
+import { typedText } from "@/lib/typed-text";
 
 /**
  * Sending a reply or a template, exactly once per message id.
@@ -52,8 +53,7 @@ export type OutboundDeps = { graph?: GraphClient };
 export const sendReplySchema = z.object({
   conversationId: z.uuid(),
   messageId: z.uuid(),
-  text: z
-    .string()
+  text: typedText()
     .trim()
     .min(1, "Type a message first.")
     .refine((t) => textLength(t) <= textMaxLength, `A WhatsApp message can be at most ${textMaxLength} characters.`),
@@ -66,7 +66,7 @@ export const sendTemplateSchema = z.object({
   messageId: z.uuid(),
   templateId: z.uuid(),
   /** Keyed as `templateVariables` keys them: `body.1`, `header.name`, `button.0.1`. */
-  variables: z.record(z.string(), z.string().trim().max(1024, "A template value can be at most 1024 characters.")).default({}),
+  variables: z.record(z.string(), typedText().trim().max(1024, "A template value can be at most 1024 characters.")).default({}),
 });
 
 export const retryMessageSchema = z.object({ messageId: z.uuid() });

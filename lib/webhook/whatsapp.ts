@@ -1,4 +1,5 @@
 import { env } from "@/lib/config/env";
+import { withinDeadline } from "@/lib/deadline";
 import { storeDelivery } from "@/lib/inbox/ingest/deliveries";
 import { describeFailure } from "@/lib/inbox/ingest/failure";
 import { processStoredDelivery } from "@/lib/inbox/ingest/process-delivery";
@@ -13,6 +14,14 @@ export type WebhookAnswer = { status: number; body: string; contentType: string 
 
 /** Meta's documented maximum payload. */
 export const maxDeliveryBytes = 3 * 1024 * 1024;
+
+/**
+ * How long a delivery waits on the database. Past it, storing counts as failed (503: Meta
+ * sends it again, and a copy that did land is found by its hash), and processing is left to
+ * the retry (200: the delivery is stored). The pool's connect timeout is 5 s.
+ */
+const storeDeadlineMs = 10_000;
+const processDeadlineMs = 10_000;
 
 const plain = "text/plain; charset=utf-8";
 const answer = (status: number, body: string): WebhookAnswer => ({ status, body, contentType: plain });
@@ -68,16 +77,16 @@ export async function receiveWhatsAppDelivery(body: Uint8Array, signatureHeader:
 
   let delivery;
   try {
-    delivery = await storeDelivery(body);
+    delivery = await withinDeadline(storeDelivery(body), storeDeadlineMs, "storing the delivery");
   } catch (error) {
     log.error("webhook_store_failed", { error: describeFailure(error) });
     return answer(503, "The delivery could not be stored; retry later.");
   }
   if (delivery.state === "received" || delivery.state === "failed") {
     try {
-      await processStoredDelivery(delivery);
+      await withinDeadline(processStoredDelivery(delivery), processDeadlineMs, "processing the delivery");
     } catch (error) {
-      // Stored but not marked (the database went away mid-way): the retry picks it up.
+      // Stored but not marked (the database went away mid-way, or is too slow): the retry picks it up.
       log.error("webhook_process_failed", { deliveryId: delivery.id, error: describeFailure(error) });
     }
   } else if (delivery.state === "ignored" && delivery.isNew) {

@@ -9,6 +9,12 @@ import { z } from "zod";
 export const whatsappObject = "whatsapp_business_account";
 export const messagesField = "messages";
 
+/**
+ * An id Meta assigns (wamid, phone number id, wa_id…). Meta's are well under 256 characters;
+ * ours become unique keys, and Postgres cannot index a value of several kilobytes.
+ */
+const metaId = z.string().min(1).max(256);
+
 /** Unix seconds, as a string of digits (Meta never sends a number here). */
 const unixSeconds = z.string().regex(/^\d{1,12}$/, "expected Unix seconds as a string of digits");
 
@@ -35,13 +41,13 @@ const contactCardSchema = z.looseObject({
 });
 
 export const messageSchema = z.looseObject({
-  id: z.string().min(1),
+  id: metaId,
   timestamp: unixSeconds,
-  type: z.string().min(1),
+  type: metaId,
   /** The customer's number; absent for username-only users, who have `from_user_id`. */
-  from: z.string().min(1).optional(),
-  from_user_id: z.string().min(1).optional(),
-  context: z.looseObject({ id: z.string().optional(), from: z.string().optional() }).optional(),
+  from: metaId.optional(),
+  from_user_id: metaId.optional(),
+  context: z.looseObject({ id: metaId.optional(), from: z.string().optional() }).optional(),
   text: z.looseObject({ body: z.string() }).optional(),
   image: mediaSchema.optional(),
   video: mediaSchema.optional(),
@@ -65,9 +71,9 @@ export const messageSchema = z.looseObject({
     })
     .optional(),
   button: z.looseObject({ text: z.string().optional(), payload: z.string().optional() }).optional(),
-  reaction: z.looseObject({ message_id: z.string().min(1), emoji: z.string().optional() }).optional(),
+  reaction: z.looseObject({ message_id: metaId, emoji: z.string().optional() }).optional(),
   system: z
-    .looseObject({ body: z.string().optional(), type: z.string().optional(), wa_id: z.string().optional() })
+    .looseObject({ body: z.string().optional(), type: z.string().optional(), wa_id: metaId.optional() })
     .optional(),
   order: z.looseObject({ product_items: z.array(z.unknown()).optional() }).optional(),
   referral: z.looseObject({}).optional(),
@@ -75,16 +81,16 @@ export const messageSchema = z.looseObject({
 });
 
 export const statusSchema = z.looseObject({
-  id: z.string().min(1),
-  status: z.string().min(1),
+  id: metaId,
+  status: metaId,
   timestamp: unixSeconds,
   recipient_id: z.string().optional(),
   errors: z.array(errorSchema).optional(),
 });
 
 export const profileSchema = z.looseObject({
-  wa_id: z.string().min(1).optional(),
-  user_id: z.string().min(1).optional(),
+  wa_id: metaId.optional(),
+  user_id: metaId.optional(),
   profile: z.looseObject({ name: z.string().optional() }).optional(),
 });
 
@@ -92,7 +98,7 @@ export const messagesValueSchema = z.looseObject({
   messaging_product: z.string().optional(),
   metadata: z.looseObject({
     display_phone_number: z.string().optional(),
-    phone_number_id: z.string().min(1),
+    phone_number_id: metaId,
   }),
   contacts: z.array(profileSchema).optional(),
   messages: z.array(messageSchema).optional(),
@@ -144,7 +150,9 @@ export type ParsedDelivery =
 export function parseDelivery(text: string): ParsedDelivery {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // NUL and lone surrogates can only arrive as \u escapes (the raw bytes are refused as
+    // not UTF-8 text); Postgres stores neither in text or jsonb, so they become U+FFFD.
+    json = text.includes("\\u") ? JSON.parse(text, storable) : JSON.parse(text);
   } catch {
     return { ok: false, reason: "body is not valid JSON" };
   }
@@ -168,6 +176,20 @@ export function parseDelivery(text: string): ParsedDelivery {
     }),
   );
   return { ok: true, changes, skipped };
+}
+
+const unstorable = /\u0000/g;
+const storableText = (value: string) => value.toWellFormed().replace(unstorable, "\ufffd");
+
+function storable(_key: string, value: unknown): unknown {
+  if (typeof value === "string") return storableText(value);
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.some((key) => storableText(key) !== key)) {
+      return Object.fromEntries(keys.map((key) => [storableText(key), (value as Record<string, unknown>)[key]]));
+    }
+  }
+  return value;
 }
 
 function describeIssues(error: z.ZodError): string {

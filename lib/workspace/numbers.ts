@@ -11,6 +11,7 @@ import { processUnroutedDeliveries } from "@/lib/inbox/ingest/unrouted";
 import { log } from "@/lib/log";
 import { NotFoundError, requireRole, RuleError, type Actor } from "./access";
 import { recordAudit } from "./audit";
+import { typedText } from "@/lib/typed-text";
 
 const digits = (what: string) =>
   z
@@ -19,7 +20,7 @@ const digits = (what: string) =>
     .regex(/^\d{5,32}$/, `${what} is digits only, as shown in Meta's WhatsApp Manager.`);
 
 const numberFields = {
-  label: z.string().trim().min(1, "Give the number a label, like Support or Sales.").max(80, "Keep the label under 80 characters."),
+  label: typedText().trim().min(1, "Give the number a label, like Support or Sales.").max(80, "Keep the label under 80 characters."),
   displayNumber: z
     .string()
     .trim()

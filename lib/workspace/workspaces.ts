@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { memberships, workspaces } from "@/db/schema";
 import { enterTenant } from "@/db/tenant";
 import { log } from "@/lib/log";
 import { requireRole, RuleError, type Actor } from "./access";
 import { recordAudit } from "./audit";
+import { typedText } from "@/lib/typed-text";
 
-export const workspaceNameSchema = z
-  .string()
+export const workspaceNameSchema = typedText()
   .trim()
   .min(2, "Use at least 2 characters for the workspace name.")
   .max(80, "Keep the workspace name under 80 characters.");

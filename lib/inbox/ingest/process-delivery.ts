@@ -32,10 +32,17 @@ export async function processDelivery(delivery: { id: string; rawBody: string })
     totals.errors += counts.errors;
   }
 
-  const note = parsed.skipped.length > 0 ? parsed.skipped.join("; ") : undefined;
+  const note = describeSkipped(parsed.skipped);
   if (parsed.changes.length === 0) return { state: "ignored", note: note ?? "the delivery has no changes" };
   log.info("webhook_delivery_processed", { deliveryId: delivery.id, ...totals, skipped: parsed.skipped.length });
   return { state: "processed", note };
+}
+
+/** The first few skipped changes, so a delivery of thousands of bad changes logs one short line. */
+function describeSkipped(skipped: string[]): string | undefined {
+  if (skipped.length === 0) return undefined;
+  const shown = skipped.slice(0, 3).join("; ");
+  return skipped.length > 3 ? `${shown}; and ${skipped.length - 3} more` : shown;
 }
 
 /** Processes a stored delivery and records how it went; a failure is kept for the retry, not thrown. */
