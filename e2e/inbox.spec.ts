@@ -1,68 +1,20 @@
-import { createHmac } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { customerWrites, customerWritesMany, ownerWithCloudNumber } from "./support/whatsapp";
 
 /**
  * The inbox in two workspaces side by side: a signed WhatsApp delivery for A shows up live
  * in A's open inbox and never in B's; A's owner then works it (read, assign, resolve,
  * filter, search, keyboard), and the pages pass an accessibility check.
  */
-const appSecret = "e2e-app-secret-0123456789abcdef"; // playwright.config.ts: WHATSAPP_APP_SECRET
 const stamp = Date.now().toString(36);
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/inbox-${name}.png`, fullPage: true });
 
 async function ownerWithNumber(browser: Browser, who: string, phoneNumberId: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/sign-up");
-  await page.getByLabel("Your name").fill(`${who} Owner`);
-  await page.getByLabel("Work email").fill(`${who.toLowerCase()}-${stamp}@example.test`);
-  await page.getByLabel("Password").fill(`${who}-password-123`);
-  await page.getByLabel("Workspace name").fill(`${who} ${stamp}`);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
-  const slug = new URL(page.url()).pathname.split("/")[2]!;
-  await page.goto(`/w/${slug}/settings/numbers`);
-  await page.getByLabel("Phone number ID").fill(phoneNumberId);
-  await page.getByLabel("Label", { exact: true }).fill(`${who} support`);
-  await page.getByLabel("Display phone number").fill("+1 555 010 0001");
-  await page.getByLabel("WhatsApp Business Account ID").fill("104400000000001");
-  await page.getByLabel("Access token", { exact: true }).fill(`EAAGe2e${who}${stamp}Token1234`);
-  await page.getByRole("button", { name: "Add number" }).click();
-  await expect(page.getByText(`${who} support (+1 555 010 0001) is connected.`)).toBeVisible();
+  const page = await (await browser.newContext()).newPage();
+  const { slug } = await ownerWithCloudNumber(page, who, phoneNumberId);
   await page.goto(`/w/${slug}/inbox`);
   return { page, slug };
-}
-
-/** A text message from a customer, as Meta delivers it, signed with the app secret. */
-function signedDelivery(phoneNumberId: string, from: string, name: string, text: string, wamid = `wamid.e2e${stamp}${from}`) {
-  return signedMessages(phoneNumberId, from, name, [{ text, wamid }]);
-}
-
-/** Several messages from one customer in one delivery, a second apart, the last one now. */
-function signedMessages(phoneNumberId: string, from: string, name: string, items: { text: string; wamid: string }[]) {
-  const now = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "104400000000001",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550100001", phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name }, wa_id: from }],
-              messages: items.map((m, i) => ({ from, id: m.wamid, timestamp: String(now - items.length + 1 + i), type: "text", text: { body: m.text } })),
-            },
-          },
-        ],
-      },
-    ],
-  });
-  const signature = `sha256=${createHmac("sha256", appSecret).update(body).digest("hex")}`;
-  return { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signature } };
 }
 
 async function expectAccessible(page: Page) {
@@ -81,8 +33,7 @@ test("a delivery for A appears live in A's inbox only, and A works it", async ({
   await expect(b.page.locator('[data-live="connected"]')).toBeAttached();
 
   const customer = `Lupita ${stamp}`;
-  const delivered = await request.post("/api/webhooks/whatsapp", signedDelivery(numberA, "5215512345678", customer, "Hola, ¿dónde está mi pedido 4471?\nGracias"));
-  expect(delivered.status()).toBe(200);
+  await customerWrites(request, { phoneNumberId: numberA, from: "5215512345678", name: customer, text: "Hola, ¿dónde está mi pedido 4471?\nGracias" });
 
   // Live, without reload, with an unread badge; never in B.
   const row = a.page.locator("[data-conversation-row]", { hasText: customer });
@@ -106,8 +57,7 @@ test("a delivery for A appears live in A's inbox only, and A works it", async ({
   // Opening it reads it, and so does a message arriving while it is open on screen.
   await expect(row.getByTestId("unread-badge")).toHaveCount(0);
   const conversationUrl = a.page.url().replace(`/w/${a.slug}/inbox/`, `/api/w/${a.slug}/conversations/`);
-  const followUp = signedDelivery(numberA, "5215512345678", customer, "¿Sigue ahí?", `wamid.e2e${stamp}followup`);
-  expect((await request.post("/api/webhooks/whatsapp", followUp)).status()).toBe(200);
+  await customerWrites(request, { phoneNumberId: numberA, from: "5215512345678", name: customer, text: "¿Sigue ahí?" });
   await expect(a.page.getByRole("list", { name: "Messages" }).getByText("¿Sigue ahí?")).toBeVisible();
   await expect
     .poll(async () => ((await (await a.page.request.get(conversationUrl)).json()) as { unreadCount: number }).unreadCount)
@@ -168,8 +118,8 @@ test("a long thread loads older messages as the person scrolls up, and keeps the
   const number = `73${Date.now()}`;
   const c = await ownerWithNumber(browser, "Charlie", number);
   const customer = `Paco ${stamp}`;
-  const notes = Array.from({ length: 70 }, (_, i) => ({ text: `Note ${i + 1}`, wamid: `wamid.e2e${stamp}note${i + 1}` }));
-  expect((await request.post("/api/webhooks/whatsapp", signedMessages(number, "5215599990000", customer, notes))).status()).toBe(200);
+  const notes = Array.from({ length: 70 }, (_, i) => `Note ${i + 1}`);
+  await customerWritesMany(request, { phoneNumberId: number, from: "5215599990000", name: customer, texts: notes });
 
   await c.page.locator("[data-conversation-row]", { hasText: customer }).click();
   const thread = c.page.getByRole("list", { name: "Messages" });

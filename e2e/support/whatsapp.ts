@@ -3,9 +3,9 @@ import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { fixtureJson } from "../../lib/whatsapp/fixtures";
 
 /**
- * What the outbound journeys share: a workspace with a real (non-sandbox) number added the
- * way a person adds it, Meta's webhook deliveries built from the shared fixtures and signed
- * with the test server's app secret, and the fake Graph API the server sends through.
+ * What the browser journeys share: a workspace with a number added the way a person adds
+ * it, Meta's webhook deliveries built from the shared fixtures and signed with the test
+ * server's app secret, and the fake Graph API the server sends through.
  */
 const appSecret = "e2e-app-secret-0123456789abcdef"; // playwright.config.ts: WHATSAPP_APP_SECRET
 const graphUrl = `http://127.0.0.1:${Number(process.env.E2E_GRAPH_PORT ?? Number(process.env.E2E_PORT ?? 3100) + 1000)}`;
@@ -17,8 +17,8 @@ export function uniqueDigits(prefix: string): string {
   return `${prefix}${Date.now() % 1e9}${String(counter).padStart(2, "0")}`;
 }
 
-/** Signs up (a new workspace) and adds a WhatsApp number with an access token in Settings. */
-export async function ownerWithCloudNumber(page: Page, who: string, phoneNumberId: string) {
+/** Signs up: a new account and workspace, its owner signed in on the inbox. Returns the slug. */
+export async function signUpOwner(page: Page, who: string): Promise<string> {
   const stamp = uniqueDigits("");
   await page.goto("/sign-up");
   await page.getByLabel("Your name").fill(`${who} Owner`);
@@ -27,16 +27,25 @@ export async function ownerWithCloudNumber(page: Page, who: string, phoneNumberI
   await page.getByLabel("Workspace name").fill(`${who} ${stamp}`);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
-  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  return new URL(page.url()).pathname.split("/")[2]!;
+}
 
+/** Adds a WhatsApp number in Settings, as an admin does; without a token it is a sandbox number. */
+export async function addNumber(page: Page, slug: string, input: { phoneNumberId: string; label: string; token?: string }) {
   await page.goto(`/w/${slug}/settings/numbers`);
-  await page.getByLabel("Phone number ID").fill(phoneNumberId);
-  await page.getByLabel("Label", { exact: true }).fill(`${who} line`);
+  await page.getByLabel("Phone number ID").fill(input.phoneNumberId);
+  await page.getByLabel("Label", { exact: true }).fill(input.label);
   await page.getByLabel("Display phone number").fill("+1 555 010 0009");
   await page.getByLabel("WhatsApp Business Account ID").fill(uniqueDigits("1044"));
-  await page.getByLabel("Access token", { exact: true }).fill(`EAAGe2e${who}${stamp}Token`);
+  if (input.token) await page.getByLabel("Access token", { exact: true }).fill(input.token);
   await page.getByRole("button", { name: "Add number" }).click();
-  await expect(page.getByText(`${who} line (+1 555 010 0009) is connected.`)).toBeVisible();
+  await expect(page.getByText(`${input.label} (+1 555 010 0009) is connected.`)).toBeVisible();
+}
+
+/** Signs up (a new workspace) and adds a WhatsApp number with an access token in Settings. */
+export async function ownerWithCloudNumber(page: Page, who: string, phoneNumberId: string) {
+  const slug = await signUpOwner(page, who);
+  await addNumber(page, slug, { phoneNumberId, label: `${who} line`, token: `EAAGe2e${who}${uniqueDigits("")}Token` });
   return { slug };
 }
 
@@ -57,13 +66,27 @@ export async function customerWrites(
   request: APIRequestContext,
   input: { phoneNumberId: string; from: string; name: string; text: string; at?: Date },
 ) {
+  await customerWritesMany(request, { ...input, texts: [input.text] });
+}
+
+/** Several text messages from one customer in one delivery, a second apart, the last at `at`. */
+export async function customerWritesMany(
+  request: APIRequestContext,
+  input: { phoneNumberId: string; from: string; name: string; texts: string[]; at?: Date },
+) {
   const delivery = fixtureJson<Delivery>("whatsapp", "text-inbound");
   const value = delivery.entry[0]!.changes[0]!.value;
+  const template = value.messages![0];
+  const last = (input.at ?? new Date()).getTime();
   value.metadata.phone_number_id = input.phoneNumberId;
   value.contacts = [{ profile: { name: input.name }, wa_id: input.from }];
-  value.messages = [
-    { ...value.messages![0], from: input.from, id: `wamid.e2e.${uniqueDigits("")}`, timestamp: seconds(input.at ?? new Date()), text: { body: input.text } },
-  ];
+  value.messages = input.texts.map((text, i) => ({
+    ...template,
+    from: input.from,
+    id: `wamid.e2e.${uniqueDigits("")}`,
+    timestamp: seconds(new Date(last - (input.texts.length - 1 - i) * 1000)),
+    text: { body: text },
+  }));
   const response = await request.post("/api/webhooks/whatsapp", signed(delivery));
   expect(response.status()).toBe(200);
 }
