@@ -89,7 +89,7 @@ export function ThreadView({
   }, [router, backHref]);
 
   const c = conversation.data;
-  useReadWhileOpen(slug, conversationId, c.unreadCount);
+  useReadWhileOpen(slug, conversationId, c.unreadCount, c.preview?.messageId ?? null);
   return (
     <section aria-label={`Conversation with ${contactName(c.contact)}`} className="flex min-h-0 flex-1 flex-col">
       <ThreadHeader slug={slug} conversation={c} members={members} me={me} backHref={backHref} />

@@ -6,9 +6,11 @@ import { useEffect } from "react";
 /**
  * A customer message that arrives while its thread is open and on screen is read by the
  * person looking at it: the unread badge must not come back, and the customer gets blue
- * ticks. A hidden tab leaves it unread until the person returns to it.
+ * ticks. A hidden tab leaves it unread until the person returns to it. The newest message's
+ * id is part of the trigger because the count can go from 1 to 1 (read, then a new message,
+ * between two refetches) and must still be read again.
  */
-export function useReadWhileOpen(slug: string, conversationId: string, unreadCount: number) {
+export function useReadWhileOpen(slug: string, conversationId: string, unreadCount: number, newestMessageId: string | null) {
   const client = useQueryClient();
   useEffect(() => {
     if (unreadCount === 0) return;
@@ -23,5 +25,5 @@ export function useReadWhileOpen(slug: string, conversationId: string, unreadCou
     read();
     document.addEventListener("visibilitychange", read);
     return () => document.removeEventListener("visibilitychange", read);
-  }, [client, slug, conversationId, unreadCount]);
+  }, [client, slug, conversationId, unreadCount, newestMessageId]);
 }
