@@ -1,7 +1,7 @@
-import { closeDatabase, database } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
+import { closeDatabase } from "@/db/client";
 import { log } from "@/lib/log";
+import { openMigratedDatabase } from "./open-database";
 
-await migrateDatabase(database());
-log.info("migrations_applied", { database: database().kind });
+const handle = await openMigratedDatabase();
+log.info("migrations_applied", { database: handle.kind });
 await closeDatabase();

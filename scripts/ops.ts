@@ -1,8 +1,7 @@
-import { closeDatabase, database } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
-import { DatabaseLockedError } from "@/db/pglite-lock";
+import { closeDatabase } from "@/db/client";
 import { retryPendingDeliveries } from "@/lib/inbox/ingest/retry";
 import { listUnroutedNumbers } from "@/lib/inbox/ingest/unrouted";
+import { openMigratedDatabase } from "./open-database";
 
 const usage = `Platform operator commands.
 
@@ -50,13 +49,9 @@ if (!run) {
   process.exit(command ? 1 : 0);
 }
 
+await openMigratedDatabase();
 try {
-  await migrateDatabase(database());
   await run();
-} catch (error) {
-  if (!(error instanceof DatabaseLockedError)) throw error;
-  console.error(error.message);
-  process.exitCode = 1;
 } finally {
   await closeDatabase();
 }

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
-import { closeDatabase, database } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
+import { closeDatabase } from "@/db/client";
 import { contacts, conversations, messages, messageTemplates } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/auth/signup";
@@ -10,6 +9,7 @@ import { fixtureBytes, fixtureNames } from "@/lib/whatsapp/fixtures";
 import { signBody } from "@/lib/whatsapp/signature";
 import { accountExists } from "@/lib/workspace/invitations";
 import { addNumber } from "@/lib/workspace/numbers";
+import { openMigratedDatabase } from "./open-database";
 
 /**
  * `npm run db:seed`: a demo workspace a newcomer can sign in to and see a living inbox.
@@ -28,7 +28,7 @@ const fixtureEpoch = 1795000000;
 // Deliveries about other workspaces or no message at all: not demo material.
 const skipped = new Set(["batch-two-tenants", "unknown-number", "errors-toplevel"]);
 
-await migrateDatabase(database());
+await openMigratedDatabase();
 if (await accountExists(login.email)) {
   console.log(`The demo already exists. Sign in at ${env().APP_URL}/sign-in as ${login.email} / ${login.password}.`);
   console.log("To start over, delete the database (the DATA_DIR folder, or your Postgres database) and run npm run db:seed again.");
