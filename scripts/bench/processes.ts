@@ -56,6 +56,15 @@ function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv, port
   return { name, url: `http://127.0.0.1:${port}`, child, logFile };
 }
 
+/**
+ * The Node flags `npm start` runs the server with (package.json), so the bench measures the
+ * production runtime and the floor runs on the same one, minus the framework.
+ */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
+}
+
 export function startNext(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = []): Server {
   return startProcess("next", [...nodeArgs, nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"], env, port, logDir);
 }

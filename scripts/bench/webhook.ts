@@ -36,6 +36,7 @@ import {
   buildStaleness,
   cpuMs,
   freePort,
+  productionNodeFlags,
   sampleRss,
   startFloor,
   startNext,
@@ -134,7 +135,7 @@ const serverEnv: NodeJS.ProcessEnv = {
   ENCRYPTION_KEY: randomBytes(32).toString("base64"),
 };
 // Only the servers are profiled, never the bench or its load generator.
-const serverNodeArgs = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+const serverNodeArgs = [...productionNodeFlags(), ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [])];
 // The bench itself reads the same configuration (env() is read on first use, after this),
 // but keeps its own log to warnings: its output is the figures.
 Object.assign(process.env, serverEnv, { LOG_LEVEL: "warn" });
