@@ -1,7 +1,10 @@
+import { eq } from "drizzle-orm";
 import { expect, it } from "vitest";
+import { withPlatform } from "@/db/platform";
+import { loginAttempts } from "@/db/schema";
 import { authenticate } from "./credentials";
 import { signUp } from "./signup";
-import { throttleMessage, throttlePolicy } from "./throttle";
+import { pruneLoginAttempts, throttleMessage, throttlePolicy } from "./throttle";
 
 const minute = 60_000;
 let n = 0;
@@ -60,4 +63,20 @@ it("lets a successful sign-in clear the count for its email", async () => {
   expect(await authenticate(p, at(20))).toMatchObject({ ok: true });
   for (let i = 0; i < 9; i++) await authenticate({ ...p, password: "wrong", ip: `10.9.1.${i}` }, at(30 + i));
   expect(await authenticate(p, at(60))).toMatchObject({ ok: true });
+});
+
+it("forgets sign-in attempts after a day, and pruning never lifts a pause that is still running", async () => {
+  const p = await signedUp();
+  const now = new Date("2031-06-01T12:00:00Z");
+  const day = 24 * 60 * minute;
+  for (let i = 0; i < throttlePolicy.maxFailures; i++) await authenticate({ ...p, password: "wrong" }, new Date(now.getTime() - 2 * day + i * minute));
+  for (let i = 0; i < throttlePolicy.maxFailures; i++) await authenticate({ ...p, password: "wrong" }, new Date(now.getTime() - 10 * minute + i * 1000));
+  const kept = () => withPlatform((tx) => tx.select().from(loginAttempts).where(eq(loginAttempts.email, p.email)));
+  expect(await kept()).toHaveLength(2 * throttlePolicy.maxFailures);
+
+  expect(await withPlatform((tx) => pruneLoginAttempts(tx, now))).toBeGreaterThanOrEqual(throttlePolicy.maxFailures);
+  const left = await kept();
+  expect(left).toHaveLength(throttlePolicy.maxFailures);
+  expect(left.every((a) => a.attemptedAt.getTime() > now.getTime() - day)).toBe(true);
+  expect(await authenticate(p, now)).toMatchObject({ ok: false, reason: "throttled" });
 });

@@ -1,6 +1,8 @@
-import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
+import { withPlatform } from "@/db/platform";
 import { loginAttempts } from "@/db/schema";
+import { log } from "@/lib/log";
 
 /**
  * Brute-force protection kept in the database, so it holds across app instances:
@@ -48,6 +50,36 @@ export async function checkThrottle(tx: Tx, attempt: Attempt, now = new Date()):
 
 export async function recordAttempt(tx: Tx, attempt: Attempt & { succeeded: boolean }, now = new Date()): Promise<void> {
   await tx.insert(loginAttempts).values({ ...attempt, attemptedAt: now });
+}
+
+/**
+ * How long sign-in attempts are kept. The throttle looks back 15 minutes; a day more is left
+ * for someone investigating an attack, and then the rows go, or every sign-in anyone ever
+ * tried would stay in the table for good.
+ */
+export const attemptRetentionMs = 24 * 60 * 60 * 1000;
+
+/** Deletes the attempts older than the retention; returns how many. */
+export async function pruneLoginAttempts(tx: Tx, now = new Date()): Promise<number> {
+  const removed = await tx
+    .delete(loginAttempts)
+    .where(lt(loginAttempts.attemptedAt, new Date(now.getTime() - attemptRetentionMs)))
+    .returning({ id: loginAttempts.id });
+  return removed.length;
+}
+
+/** Prunes now and then every hour, for as long as the server runs. */
+export function startLoginAttemptPruning(): void {
+  const run = async () => {
+    try {
+      const removed = await withPlatform((tx) => pruneLoginAttempts(tx));
+      if (removed > 0) log.info("login_attempts_pruned", { removed });
+    } catch (error) {
+      log.warn("login_attempts_prune_failed", { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  void run();
+  setInterval(() => void run(), 60 * 60 * 1000).unref();
 }
 
 /** The message a person sees when refused: what happened and when to try again. */

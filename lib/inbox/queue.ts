@@ -63,8 +63,11 @@ async function recordEvent(
     .insert(messages)
     .values({ tenantId, conversationId, direction: "event", type, payload, sentAt: sql`now()` })
     .returning({ id: messages.id });
-  await notifyWorkspace(tx, { tenantId, type: "conversation.updated", conversationId });
-  await notifyWorkspace(tx, { tenantId, type: "message.created", conversationId, messageId: event!.id });
+  await notifyWorkspace(
+    tx,
+    { tenantId, type: "conversation.updated", conversationId },
+    { tenantId, type: "message.created", conversationId, messageId: event!.id },
+  );
   return { changed: true, eventMessageId: event!.id };
 }
 

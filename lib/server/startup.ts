@@ -1,5 +1,6 @@
 import { database } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
+import { startLoginAttemptPruning } from "@/lib/auth/throttle";
 import { env } from "@/lib/config/env";
 import { startDeliveryRetries } from "@/lib/inbox/ingest/retry";
 import { log } from "@/lib/log";
@@ -33,5 +34,7 @@ async function start(): Promise<void> {
   startDeliveryRetries();
   // Approved message templates from Meta, for the composer's picker: now, then every six hours.
   startTemplateSync();
+  // Sign-in attempts past the throttle's window and a day of hindsight: now, then hourly.
+  startLoginAttemptPruning();
   log.info("server_started", { database: handle.kind, dataDir: handle.kind === "pglite" ? config.DATA_DIR : undefined });
 }
