@@ -65,3 +65,22 @@ export async function commitBarrier(tenantId: string): Promise<string> {
   await withTenant(tenantId, (tx) => notifyWorkspace(tx, { tenantId, type: "conversation.updated", conversationId }));
   return conversationId;
 }
+
+/** Reads an SSE response as text: `until(needle)` waits for it, `text` is everything so far. */
+export function streamReader(response: Response) {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  return {
+    get text() {
+      return text;
+    },
+    until: async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}`);
+        text += value;
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}

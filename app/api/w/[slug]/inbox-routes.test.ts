@@ -6,6 +6,7 @@ import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/auth/signup";
 import { env } from "@/lib/config/env";
 import { notifyWorkspace } from "@/lib/realtime/events";
+import { streamReader } from "@/lib/realtime/testing";
 import { expectNotFound } from "@/lib/testing/expect-next";
 import { actAs } from "@/lib/testing/next-request";
 import { queueAction } from "@/app/w/[slug]/inbox/actions";
@@ -155,24 +156,16 @@ describe("events route", () => {
     const abort = new AbortController();
     const response = await eventsRoute(new Request(`${env().APP_URL}/api/w/${a.slug}/events`, { signal: abort.signal }), slugOnly(a.slug));
     expect(response.headers.get("content-type")).toContain("text/event-stream");
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    const readUntil = async (needle: string) => {
-      while (!seen.includes(needle)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${needle}`);
-        seen += value;
-      }
-    };
-    await readUntil("event: resync");
+    const stream = streamReader(response);
+    await stream.until("event: resync");
     // Commit order is delivery order: once A's later event is here, B's earlier one would have been too.
     await withTenant(b.id, (tx) => notifyWorkspace(tx, { tenantId: b.id, type: "conversation.updated", conversationId: b.conversationId }));
     await withTenant(a.id, (tx) => notifyWorkspace(tx, { tenantId: a.id, type: "message.created", conversationId: a.conversationId, messageId: a.messageId }));
-    await readUntil(a.messageId);
-    expect(seen).toContain("event: message.created");
-    expect(seen).not.toContain(b.conversationId);
-    expect(seen).not.toContain(b.id);
+    await stream.until(a.messageId);
+    expect(stream.text).toContain("event: message.created");
+    expect(stream.text).not.toContain(b.conversationId);
+    expect(stream.text).not.toContain(b.id);
     abort.abort();
-    await reader.cancel();
+    await stream.cancel();
   });
 });

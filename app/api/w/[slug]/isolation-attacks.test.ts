@@ -7,6 +7,7 @@ import { withTenant } from "@/db/tenant";
 import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/db/testing/factories";
 import { signUp } from "@/lib/auth/signup";
 import { env, resetEnvForTests } from "@/lib/config/env";
+import { streamReader } from "@/lib/realtime/testing";
 import { formData, rendered } from "@/lib/testing/expect-next";
 import { actAs } from "@/lib/testing/next-request";
 import { deliver, messageByWamid } from "@/lib/webhook/testing";
@@ -394,24 +395,16 @@ describe("webhook deliveries through B's number about A's messages", () => {
     await actAs(a.ownerId);
     const abort = new AbortController();
     const response = await eventsRoute(new Request(`${env().APP_URL}/api/w/${a.slug}/events`, { signal: abort.signal }), slugParams(a.slug));
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    const readUntil = async (needle: string) => {
-      while (!seen.includes(needle)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${needle}`);
-        seen += value;
-      }
-    };
-    await readUntil("event: resync");
+    const stream = streamReader(response);
+    await stream.until("event: resync");
     // B's delivery commits first; once A's later event arrives, B's would have too.
     await deliver(simulatedTextDelivery({ to: b.phoneNumberId, from: "447700900556", text: "for B only", wamid: "wamid.B-SSE" }));
     await deliver(simulatedTextDelivery({ to: a.phoneNumberId, from: "447700900557", text: "for A", wamid: "wamid.A-SSE" }));
     const aMessage = await messageByWamid(a.id, "wamid.A-SSE");
-    await readUntil(aMessage!.id);
+    await stream.until(aMessage!.id);
     const bMessage = await messageByWamid(b.id, "wamid.B-SSE");
-    for (const forbidden of [...idsOfB(), bMessage!.id, bMessage!.conversationId]) expect(seen).not.toContain(forbidden);
+    for (const forbidden of [...idsOfB(), bMessage!.id, bMessage!.conversationId]) expect(stream.text).not.toContain(forbidden);
     abort.abort();
-    await reader.cancel();
+    await stream.cancel();
   });
 });
