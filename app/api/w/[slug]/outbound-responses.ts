@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Message } from "@/db/schema";
+import { workspaceForRoute, type WorkspaceAccess } from "@/lib/auth/workspace";
 import { metaCodes } from "@/lib/whatsapp/graph/errors";
 import { OutboundNotFound, OutboundRefusal, type RefusalKind } from "@/lib/outbound/errors";
 import { deliveryErrorSchema } from "@/lib/outbound/failures";
@@ -82,3 +83,25 @@ export async function jsonBody(request: Request): Promise<unknown | Response> {
 
 /** A uuid from the URL; anything else cannot name a record of this workspace. */
 export const idParam = z.uuid();
+
+/**
+ * The edge every send into a conversation shares: access, a conversation id that can be
+ * one, a JSON body, then `send` with that body and the conversation; refusals in words.
+ */
+export async function sendToConversation(
+  request: Request,
+  params: Promise<{ slug: string; conversationId: string }>,
+  send: (access: WorkspaceAccess, input: unknown) => Promise<Message>,
+): Promise<Response> {
+  const { slug, conversationId } = await params;
+  const access = await workspaceForRoute(request, slug);
+  if (access instanceof Response) return access;
+  if (!idParam.safeParse(conversationId).success) return notFound();
+  const body = await jsonBody(request);
+  if (body instanceof Response) return body;
+  try {
+    return messageResponse(await send(access, { ...(body as object), conversationId }));
+  } catch (error) {
+    return outboundErrorResponse(error);
+  }
+}

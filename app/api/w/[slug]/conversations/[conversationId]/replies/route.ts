@@ -1,6 +1,5 @@
-import { workspaceForRoute } from "@/lib/auth/workspace";
 import { sendReply } from "@/lib/outbound/send";
-import { idParam, jsonBody, messageResponse, notFound, outboundErrorResponse } from "../../../outbound-responses";
+import { sendToConversation } from "../../../outbound-responses";
 
 export const dynamic = "force-dynamic";
 
@@ -12,16 +11,5 @@ type Params = { params: Promise<{ slug: string; conversationId: string }> };
  * message is never sent twice.
  */
 export async function POST(request: Request, { params }: Params) {
-  const { slug, conversationId } = await params;
-  const access = await workspaceForRoute(request, slug);
-  if (access instanceof Response) return access;
-  if (!idParam.safeParse(conversationId).success) return notFound();
-  const body = await jsonBody(request);
-  if (body instanceof Response) return body;
-  try {
-    const message = await sendReply(access, { ...(body as object), conversationId });
-    return messageResponse(message);
-  } catch (error) {
-    return outboundErrorResponse(error);
-  }
+  return sendToConversation(request, params, sendReply);
 }
