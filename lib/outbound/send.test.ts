@@ -22,6 +22,17 @@ afterAll(() => graph.close());
 afterEach(() => graph.reset());
 
 const deps = () => ({ graph: graph.client() });
+
+/** Meta answers the next send with success, but only once the returned function is called. */
+function holdNextSend(): () => void {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  graph.queue("messages", async () => {
+    await released;
+    return reply.fixture("send-text-response-200");
+  });
+  return release;
+}
 /** For the tests where Meta never answers. */
 const impatient = () => ({ graph: graph.client({ timeoutMs: 300 }) });
 const reply1 = (world: OutboundWorld, text = "Sí, hoy enviamos antes de las 6 pm.", extra: Record<string, unknown> = {}) => ({
@@ -145,12 +156,7 @@ describe("sending a reply", () => {
   it("makes exactly one Graph call for two concurrent sends of the same message id", async () => {
     const world = await outboundWorld();
     const input = reply1(world);
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    graph.queue("messages", async () => {
-      await released;
-      return reply.fixture("send-text-response-200");
-    });
+    const release = holdNextSend();
     const first = sendReply(world.actor, input, deps());
     const second = sendReply(world.actor, input, deps());
     // Whichever lost the claim returns at once, with the message still pending.
@@ -298,12 +304,7 @@ describe("retrying a failed message", () => {
   it("retries a message left pending by a process that died mid-send, but not one still in flight", async () => {
     const world = await outboundWorld();
     const input = reply1(world);
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    graph.queue("messages", async () => {
-      await released;
-      return reply.fixture("send-text-response-200");
-    });
+    const release = holdNextSend();
     const inFlight = sendReply(world.actor, input, deps());
     await vi.waitFor(() => expect(graph.calls("messages")).toHaveLength(1));
     expect(await retryMessage(world.actor, { messageId: input.messageId }, deps())).toMatchObject({ status: "pending" });
