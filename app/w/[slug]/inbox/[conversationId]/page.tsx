@@ -39,6 +39,7 @@ export default async function ConversationPage({
     return thread ? { conversation, thread, members: await listMembers(tx) } : null;
   });
   if (!found) notFound();
+  // Read as it is rendered: the thread starts from a count of zero, so it does not ask to read it again.
   after(() => markConversationRead({ tenantId: access.tenantId, conversationId }));
   const filters = filtersFrom(query);
   return (
@@ -48,7 +49,7 @@ export default async function ConversationPage({
         key={`${conversationId}:${highlight ?? ""}`}
         slug={access.workspace.slug}
         conversationId={conversationId}
-        initialConversation={toJson(found.conversation)}
+        initialConversation={toJson({ ...found.conversation, unreadCount: 0 })}
         initialThread={toJson(found.thread)}
         highlight={highlight}
         members={found.members.map((m) => ({ userId: m.userId, name: m.name }))}
