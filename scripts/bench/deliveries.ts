@@ -14,6 +14,8 @@ export type DeliverySpec =
       count: number;
       /** Messages come from this many customers, round-robin. */
       customers: number;
+      /** Unix seconds the first message was sent; a fixed value makes the same bytes again. */
+      sentAt?: number;
     }
   | {
       kind: "status";
@@ -68,6 +70,7 @@ function statusDelivery(phoneNumberId: string, wamid: string, status: (typeof st
 export function buildDeliveries(spec: DeliverySpec): Buffer[] {
   const now = Math.floor(Date.now() / 1000);
   if (spec.kind === "inbound") {
+    const first = spec.sentAt ?? now;
     return Array.from({ length: spec.count }, (_, i) =>
       simulatedTextDelivery({
         to: spec.phoneNumberId,
@@ -75,7 +78,7 @@ export function buildDeliveries(spec: DeliverySpec): Buffer[] {
         profileName: `Customer ${i % spec.customers}`,
         text: `Hello, is order ${i} on its way?`,
         wamid: inboundWamid(spec.tag, i),
-        sentAt: new Date((now + Math.floor(i / 100)) * 1000),
+        sentAt: new Date((first + Math.floor(i / 100)) * 1000),
       }),
     );
   }

@@ -1,15 +1,19 @@
+import { createHook } from "node:async_hooks";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { database, installDatabase, type Database } from "@/db/client";
 import * as schema from "@/db/schema";
 import { deliver } from "@/lib/webhook/testing";
 
+export type DeliveryCost = { statements: string[]; promises: number };
+
 /**
- * Every statement one delivery sends to Postgres, BEGIN and COMMIT included (postgres.js
- * reports each to `debug`): each is a round trip, and at a few hundred deliveries a
- * second round trips are what the ingest costs.
+ * What one delivery costs beyond its CPU time: every statement it sends to Postgres, BEGIN
+ * and COMMIT included (postgres.js reports each to `debug`: each is a round trip, and at a
+ * few hundred deliveries a second round trips are what the ingest costs), and the promises
+ * it creates (inside Next.js every promise also runs AsyncLocalStorage's hooks).
  */
-export async function statementsOf(url: string, body: Buffer): Promise<string[]> {
+export async function costOf(url: string, body: Buffer): Promise<DeliveryCost> {
   const statements: string[] = [];
   const client = postgres(url, {
     max: 1,
@@ -26,12 +30,21 @@ export async function statementsOf(url: string, body: Buffer): Promise<string[]>
     listen: previous.listen,
     close: () => client.end({ timeout: 5 }),
   });
+  let promises = 0;
+  const counter = createHook({
+    init: (_id, type) => {
+      if (type === "PROMISE") promises++;
+    },
+  });
   try {
+    counter.enable();
     const answer = await deliver(body);
+    counter.disable();
     if (answer.status !== 200) throw new Error(`the delivery was answered ${answer.status}: ${answer.body}`);
   } finally {
+    counter.disable();
     installDatabase(previous);
     await client.end({ timeout: 5 });
   }
-  return statements;
+  return { statements, promises };
 }

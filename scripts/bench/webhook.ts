@@ -7,7 +7,9 @@
  *    fresh database that is emptied before every round. Printed: deliveries/s, p50, p99,
  *    the ratio app/floor, the server's RSS and errors; after every round the database must
  *    hold exactly what was sent. Two mixes: new inbound messages, and sent/delivered/read
- *    statuses for a campaign's outbound messages.
+ *    statuses for a campaign's outbound messages. A third, redeliveries of deliveries already
+ *    stored (answered 200 after two statements), measures what the framework costs per
+ *    request with little else around it, and from that the best ratio the ingest could reach.
  * 2. Ack to visible: a signed-in client on the workspace's event stream; one probe message at
  *    a time, the time from the webhook's 200 to its `message.created` event, idle and under
  *    background load.
@@ -46,11 +48,12 @@ import {
   type Server,
 } from "./processes";
 import { signIn, openEventStream, type StreamEvent } from "./session";
-import { statementsOf } from "./statements";
+import { costOf, type DeliveryCost } from "./statements";
 import { median, ms, percentile, table } from "./stats";
 
 const usage = `npm run bench:webhook -- [--quick] [--n 3000] [--concurrency 32] [--rounds 3] [--customers 500]
-                              [--ack-seconds 20] [--ack-rate 200] [--only ingest|status|ack] [--show-statements]
+                              [--ack-seconds 20] [--ack-rate 200] [--only ingest|status|redelivered|ack]
+                              [--show-statements]
                               [--profile <dir>]
 
   --quick            a smoke run: n 600, 1 round, 6 s of ack-to-visible
@@ -60,7 +63,8 @@ const usage = `npm run bench:webhook -- [--quick] [--n 3000] [--concurrency 32] 
   --customers        inbound messages come from this many customers, round-robin
   --ack-seconds      how long to probe ack-to-visible under background load
   --ack-rate         background deliveries per second during that probe
-  --only             run one part
+  --only             run one part: ingest (inbound messages), status (a campaign's statuses),
+                     redelivered (stored deliveries sent again: the framework's own cost), ack
   --show-statements  print the SQL of one delivery
   --profile <dir>    run both servers with node --cpu-prof, profiles written to <dir> at the end
                      (summarize: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
@@ -104,9 +108,10 @@ const options = {
   ackSeconds: positive("ack-seconds", args["ack-seconds"], args.quick ? 6 : 20),
   ackRate: positive("ack-rate", args["ack-rate"], 200),
 };
-const parts = args.only ? [args.only] : ["ingest", "status", "ack"];
-if (!parts.every((p) => ["ingest", "status", "ack"].includes(p))) {
-  console.error(`--only takes ingest, status or ack.\n\n${usage}`);
+const allParts = ["ingest", "status", "redelivered", "ack"];
+const parts = args.only ? [args.only] : allParts;
+if (!parts.every((p) => allParts.includes(p))) {
+  console.error(`--only takes ${allParts.join(", ")}.\n\n${usage}`);
   process.exit(1);
 }
 
@@ -223,14 +228,21 @@ async function postgresCpu(): Promise<{ stop: () => Promise<number> }> {
   };
 }
 
+/**
+ * What a round sends: new inbound messages, a campaign's statuses, or inbound messages
+ * already stored (Meta's redeliveries: answered 200, and stored no second time).
+ */
+type Mix = "inbound" | "status" | "redelivered";
+
 /** Fails loudly unless the database holds exactly what the round sent. */
-async function verify(spec: DeliverySpec, result: LoadResult, server: string): Promise<void> {
+async function verify(mix: Mix, spec: DeliverySpec, result: LoadResult, server: string): Promise<void> {
   const stored = await storedCounts();
-  const sent = deliveryCount(spec);
+  // Redeliveries leave the stored set as it was: the n deliveries sent once before the rounds.
+  const sent = mix === "redelivered" ? options.n : deliveryCount(spec);
   const expected =
     spec.kind === "inbound"
-      ? { deliveries: sent, processed: sent, inbound: sent, statuses: 0 }
-      : { deliveries: sent, processed: sent, inbound: 0, statuses: sent, read: spec.messages };
+        ? { deliveries: sent, processed: sent, inbound: sent, statuses: 0 }
+        : { deliveries: sent, processed: sent, inbound: 0, statuses: sent, read: spec.messages };
   const wrong = Object.entries(expected).filter(([key, value]) => stored[key as keyof typeof stored] !== value);
   if (wrong.length > 0 || result.errors > 0) {
     throw new Error(
@@ -240,8 +252,7 @@ async function verify(spec: DeliverySpec, result: LoadResult, server: string): P
   }
 }
 
-async function measure(server: Server, spec: DeliverySpec, round: number, prepare: () => Promise<void>): Promise<Round> {
-  await clearWebhookData();
+async function measure(server: Server, mix: Mix, spec: DeliverySpec, round: number, prepare: () => Promise<void>): Promise<Round> {
   await prepare();
   const rss = sampleRss(server.child.pid!);
   const serverCpuBefore = treeCpuMs(server.child.pid!);
@@ -250,7 +261,7 @@ async function measure(server: Server, spec: DeliverySpec, round: number, prepar
   const serverCpu = treeCpuMs(server.child.pid!) - serverCpuBefore;
   const postgresCpuMs = await postgres.stop();
   const rssMiB = rss.stop();
-  await verify(spec, result, server.name);
+  await verify(mix, spec, result, server.name);
   return {
     server: server.name,
     round,
@@ -265,7 +276,15 @@ async function measure(server: Server, spec: DeliverySpec, round: number, prepar
   };
 }
 
-function report(title: string, rounds: Round[]): { ratio: number; p99: number } {
+type Report = {
+  ratio: number;
+  p99: number;
+  /** Median server CPU per delivery, and server + Postgres. */
+  serverCpuMs: { next: number; floor: number };
+  totalCpuMs: { next: number; floor: number };
+};
+
+function report(title: string, rounds: Round[]): Report {
   const rows = [["", "round", "deliveries/s", "p50", "p99", "peak RSS", "errors", "server CPU/delivery", "Postgres CPU/delivery"]];
   for (const r of rounds) {
     rows.push([
@@ -305,41 +324,58 @@ function report(title: string, rounds: Round[]): { ratio: number; p99: number } 
   const ratio = median(ratios);
   // What the throughput ratio would be where CPU is the only limit: less at the mercy of
   // whatever else the machine runs than deliveries/s.
-  const cpuPerDelivery = (name: string) => {
-    const mine = rounds.filter((r) => r.server === name);
-    return median(mine.map((r) => r.serverCpuMs)) + median(mine.map((r) => r.postgresCpuMs));
-  };
+  const serverCpu = (name: string) => median(rounds.filter((r) => r.server === name).map((r) => r.serverCpuMs));
+  const cpuPerDelivery = (name: string) => serverCpu(name) + median(rounds.filter((r) => r.server === name).map((r) => r.postgresCpuMs));
   console.log(`\n${title}\n${table(rows)}`);
   console.log(`ratio next/floor (median of per-round ratios ${ratios.map((r) => r.toFixed(2)).join(", ")}): ${ratio.toFixed(2)}`);
   console.log(
     `CPU per delivery, server + Postgres: next ${ms(cpuPerDelivery("next"))}, floor ${ms(cpuPerDelivery("floor"))} ` +
       `(ratio ${(cpuPerDelivery("floor") / cpuPerDelivery("next")).toFixed(2)})`,
   );
-  return { ratio, p99: percentile(rounds.filter((r) => r.server === "next").flatMap((r) => r.latencies), 99) };
+  return {
+    ratio,
+    p99: percentile(rounds.filter((r) => r.server === "next").flatMap((r) => r.latencies), 99),
+    serverCpuMs: { next: serverCpu("next"), floor: serverCpu("floor") },
+    totalCpuMs: { next: cpuPerDelivery("next"), floor: cpuPerDelivery("floor") },
+  };
 }
 
-async function ingestRounds(kind: "inbound" | "status", next: Server, floor: Server, tenantId: string, businessNumberId: string): Promise<Round[]> {
+async function ingestRounds(mix: Mix, next: Server, floor: Server, tenantId: string, businessNumberId: string): Promise<Round[]> {
   const phoneNumberId = "100000000000777";
   const campaign = Math.ceil(options.n / 3);
+  // Redeliveries are the same bytes every round: one tag, one timestamp.
+  const sentAt = Math.floor(Date.now() / 1000);
   const specFor = (tag: string, size: number): DeliverySpec =>
-    kind === "inbound"
-      ? { kind, phoneNumberId, tag, count: size, customers: options.customers }
-      : { kind, phoneNumberId, tag, messages: Math.ceil(size / 3) };
-  const prepareFor = (spec: DeliverySpec) => () =>
-    spec.kind === "status" ? seedCampaign(tenantId, businessNumberId, spec.tag, spec.messages) : Promise.resolve();
+    mix === "status"
+      ? { kind: "status", phoneNumberId, tag, messages: Math.ceil(size / 3) }
+      : mix === "redelivered"
+        ? { kind: "inbound", phoneNumberId, tag: "redelivered", count: size, customers: options.customers, sentAt }
+        : { kind: "inbound", phoneNumberId, tag, count: size, customers: options.customers };
+  const prepareFor = (spec: DeliverySpec) => async () => {
+    if (mix === "redelivered") return;
+    await clearWebhookData();
+    if (spec.kind === "status") await seedCampaign(tenantId, businessNumberId, spec.tag, spec.messages);
+  };
+
+  if (mix === "redelivered") {
+    await clearWebhookData();
+    const spec = specFor("", options.n);
+    const first = await runLoad({ url: webhookUrl(floor), appSecret, spec, mode: { kind: "closed", concurrency: options.concurrency } });
+    await verify(mix, spec, first, "first delivery");
+  }
 
   // JIT, connection pools and Next.js's lazily loaded route: warm both before measuring.
   for (const server of [next, floor]) {
-    const spec = specFor(`warm${server.name}${kind}`, Math.min(600, options.n));
-    await measure(server, spec, 0, prepareFor(spec));
+    const spec = specFor(`warm${server.name}${mix}`, Math.min(600, options.n));
+    await measure(server, mix, spec, 0, prepareFor(spec));
   }
   const rounds: Round[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     for (const server of round % 2 === 1 ? [next, floor] : [floor, next]) {
-      const spec = specFor(`r${round}${server.name}${kind}`, kind === "inbound" ? options.n : campaign * 3);
-      const result = await measure(server, spec, round, prepareFor(spec));
+      const spec = specFor(`r${round}${server.name}${mix}`, mix === "status" ? campaign * 3 : options.n);
+      const result = await measure(server, mix, spec, round, prepareFor(spec));
       rounds.push(result);
-      process.stdout.write(`  ${kind} round ${round} ${server.name}: ${result.perSecond.toFixed(0)}/s, p99 ${ms(result.p99)}\n`);
+      process.stdout.write(`  ${mix} round ${round} ${server.name}: ${result.perSecond.toFixed(0)}/s, p99 ${ms(result.p99)}\n`);
     }
   }
   return rounds;
@@ -462,8 +498,8 @@ function reportAck(result: Awaited<ReturnType<typeof ackToVisible>>) {
   return percentile(result.loaded.map((p) => p.ackToVisible), 95);
 }
 
-function printStatements(label: string, statements: string[]) {
-  console.log(`  ${label}: ${statements.length} statements`);
+function printCost(label: string, { statements, promises }: DeliveryCost) {
+  console.log(`  ${label}: ${statements.length} statements, ${promises} promises`);
   if (args["show-statements"]) for (const s of statements) console.log(`      ${s.length > 150 ? `${s.slice(0, 150)}…` : s}`);
 }
 
@@ -493,30 +529,56 @@ async function main(): Promise<boolean> {
   const { workspace, number } = await createBenchWorkspace(login);
   const checks: string[] = [];
 
-  console.log("\nStatements per delivery (postgres.js round trips, BEGIN/COMMIT included):");
+  console.log("\nPer delivery: statements (postgres.js round trips, BEGIN/COMMIT included) and promises created:");
   const probeBody = (i: number) =>
     simulatedTextDelivery({ to: "100000000000777", from: customerWaId(1), text: "count", wamid: `wamid.BENCH.COUNT.${i}` });
-  printStatements("inbound, new customer", await statementsOf(benchDatabaseUrl, probeBody(1)));
-  printStatements("inbound, known customer", await statementsOf(benchDatabaseUrl, probeBody(2)));
+  printCost("inbound, new customer", await costOf(benchDatabaseUrl, probeBody(1)));
+  printCost("inbound, known customer", await costOf(benchDatabaseUrl, probeBody(2)));
+  printCost("redelivery (already stored)", await costOf(benchDatabaseUrl, probeBody(2)));
   await clearWebhookData();
   await seedCampaign(workspace.id, number.id, "count", 1);
   const [sent, delivered] = buildDeliveries({ kind: "status", phoneNumberId: "100000000000777", tag: "count", messages: 1 });
-  await statementsOf(benchDatabaseUrl, sent!);
-  printStatements("status (delivered, moves the message)", await statementsOf(benchDatabaseUrl, delivered!));
+  await costOf(benchDatabaseUrl, sent!);
+  printCost("status (delivered, moves the message)", await costOf(benchDatabaseUrl, delivered!));
 
+  const measured: Array<{ mix: string; report: Report }> = [];
   if (parts.includes("ingest")) {
-    const { ratio, p99 } = report(
+    const inbound = report(
       `Webhook ingest: ${options.n} new inbound text messages per round, concurrency ${options.concurrency}`,
       await ingestRounds("inbound", next, floor, workspace.id, number.id),
     );
+    measured.push({ mix: "inbound", report: inbound });
+    const { ratio, p99 } = inbound;
     checks.push(`inbound: ratio ${ratio.toFixed(2)} ${ratio >= 0.8 ? "≥" : "<"} 0.8, next p99 ${ms(p99)} ${p99 <= 50 ? "≤" : ">"} 50 ms`);
   }
   if (parts.includes("status")) {
-    const { ratio, p99 } = report(
+    const statuses = report(
       `Status updates: sent/delivered/read for ${Math.ceil(options.n / 3)} outbound messages per round, concurrency ${options.concurrency}`,
       await ingestRounds("status", next, floor, workspace.id, number.id),
     );
+    measured.push({ mix: "statuses", report: statuses });
+    const { ratio, p99 } = statuses;
     checks.push(`statuses: ratio ${ratio.toFixed(2)} ${ratio >= 0.8 ? "≥" : "<"} 0.8, next p99 ${ms(p99)} ${p99 <= 50 ? "≤" : ">"} 50 ms`);
+  }
+  if (parts.includes("redelivered")) {
+    const redelivered = report(
+      `Redeliveries (${options.n} stored deliveries sent again each round: the same route, the same empty 200, 2 statements), concurrency ${options.concurrency}`,
+      await ingestRounds("redelivered", next, floor, workspace.id, number.id),
+    );
+    // A redelivery runs the same code in both servers (read the body, check the signature,
+    // find the stored copy, answer 200 with no body) and little of it, so what next spends
+    // beyond the floor is close to the framework's own cost per request.
+    const frameworkMs = redelivered.totalCpuMs.next - redelivered.totalCpuMs.floor;
+    console.log(`Next.js's own CPU per request (next − floor, redeliveries): ${ms(frameworkMs)}`);
+    for (const { mix, report: mixReport } of measured) {
+      const floorMs = mixReport.totalCpuMs.floor;
+      console.log(
+        `Best ${mix} ratio by CPU with that cost on top of the floor's ${ms(floorMs)} per delivery: ` +
+          `${(floorMs / (floorMs + frameworkMs)).toFixed(2)} (measured: ${(floorMs / mixReport.totalCpuMs.next).toFixed(2)}; ` +
+          `next's remaining extra, ${ms(mixReport.totalCpuMs.next - floorMs - frameworkMs)} per delivery, grows with the ingest's own work)`,
+      );
+    }
+    checks.push(`redeliveries: ratio ${redelivered.ratio.toFixed(2)} (no target: the framework's cost with little work)`);
   }
   if (parts.includes("ack")) {
     const p95 = reportAck(await ackToVisible(next, workspace.slug));
