@@ -48,7 +48,7 @@ import {
   type Server,
 } from "./processes";
 import { signIn, openEventStream, type StreamEvent } from "./session";
-import { costOf, type DeliveryCost } from "./statements";
+import { costOf, type DeliveryCost } from "./delivery-cost";
 import { median, ms, percentile, table } from "./stats";
 
 const usage = `npm run bench:webhook -- [--quick] [--n 3000] [--concurrency 32] [--rounds 3] [--customers 500]

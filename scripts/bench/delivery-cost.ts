@@ -39,7 +39,6 @@ export async function costOf(url: string, body: Buffer): Promise<DeliveryCost> {
   try {
     counter.enable();
     const answer = await deliver(body);
-    counter.disable();
     if (answer.status !== 200) throw new Error(`the delivery was answered ${answer.status}: ${answer.body}`);
   } finally {
     counter.disable();
