@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { db } from "@/db/client";
 import { webhookDeliveries } from "@/db/schema";
-import { startCluster } from "./cluster";
 import { defer } from "./cleanup";
 import { Report } from "./report";
 import { startServer } from "./server";
-import { closeDatabase, configure, createWorld, deliveries, deliveryStates, messageCount, send, startLoad, storedWamids, tally, waitFor, type Answer } from "./world";
+import { deliveries, setUpWorld, deliveryStates, messageCount, send, startLoad, storedWamids, tally, waitFor, type Answer } from "./world";
 
 /**
  * c. Crash: the server killed with SIGKILL in the middle of a webhook load, then started
@@ -14,11 +13,7 @@ import { closeDatabase, configure, createWorld, deliveries, deliveryStates, mess
  */
 export async function crash(): Promise<Report> {
   const report = new Report("crash: kill -9 of the server mid-load, then a restart");
-  const cluster = await startCluster();
-  defer(() => cluster.destroy());
-  const serverEnv = configure(cluster.url("switchboard"));
-  defer(() => closeDatabase());
-  const world = await createWorld();
+  const { serverEnv, world } = await setUpWorld();
   let server = await startServer(serverEnv);
   defer(() => server.stop());
   try {

@@ -1,9 +1,8 @@
 import { retryPendingDeliveries } from "@/lib/inbox/ingest/retry";
-import { startCluster } from "./cluster";
 import { defer } from "./cleanup";
 import { Report } from "./report";
 import { startServer } from "./server";
-import { closeDatabase, configure, createWorld, deliveries, deliveryStates, messageCount, send, startLoad, storedWamids, tally, waitFor, type Answer } from "./world";
+import { deliveries, setUpWorld, deliveryStates, messageCount, send, startLoad, storedWamids, tally, waitFor, type Answer } from "./world";
 
 /**
  * b. Database outage: Postgres stopped (immediate mode, as a crash would) in the middle of
@@ -11,11 +10,7 @@ import { closeDatabase, configure, createWorld, deliveries, deliveryStates, mess
  */
 export async function outage(): Promise<Report> {
   const report = new Report("outage: Postgres stopped mid-load and started again");
-  const cluster = await startCluster();
-  defer(() => cluster.destroy());
-  const serverEnv = configure(cluster.url("switchboard"));
-  defer(() => closeDatabase());
-  const world = await createWorld();
+  const { cluster, serverEnv, world } = await setUpWorld();
   const server = await startServer(serverEnv);
   defer(() => server.stop());
   try {

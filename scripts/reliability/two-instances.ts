@@ -1,11 +1,10 @@
 import { inArray } from "drizzle-orm";
 import { db } from "@/db/client";
 import { messages } from "@/db/schema";
-import { startCluster } from "./cluster";
 import { defer } from "./cleanup";
 import { Report } from "./report";
 import { startServer, type Server } from "./server";
-import { closeDatabase, configure, createWorld, deliveries, send, type World } from "./world";
+import { deliveries, setUpWorld, send, type World } from "./world";
 
 /**
  * e. Two instances on different ports sharing one Postgres: a webhook on either reaches an
@@ -13,11 +12,7 @@ import { closeDatabase, configure, createWorld, deliveries, send, type World } f
  */
 export async function twoInstances(): Promise<Report> {
   const report = new Report("two instances: one Postgres, two servers");
-  const cluster = await startCluster();
-  defer(() => cluster.destroy());
-  const serverEnv = configure(cluster.url("switchboard"));
-  defer(() => closeDatabase());
-  const world = await createWorld();
+  const { serverEnv, world } = await setUpWorld();
   const first = await startServer(serverEnv);
   defer(() => first.stop());
   const second = await startServer(serverEnv);

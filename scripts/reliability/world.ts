@@ -12,6 +12,7 @@ import { addNumber } from "@/lib/workspace/numbers";
 import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
 import { signatureHeaderName, signBody } from "@/lib/whatsapp/signature";
 import { defer } from "./cleanup";
+import { startCluster, type Cluster } from "./cluster";
 import type { ServerEnv } from "./server";
 
 /**
@@ -19,7 +20,7 @@ import type { ServerEnv } from "./server";
  * and the servers under test, a workspace owning a sandbox number, deliveries to it, and
  * a look at what the database holds.
  */
-export function configure(databaseUrl: string): ServerEnv {
+function configure(databaseUrl: string): ServerEnv {
   const serverEnv: ServerEnv = {
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_MAX: "10",
@@ -40,7 +41,7 @@ export function configure(databaseUrl: string): ServerEnv {
 
 export type World = { slug: string; tenantId: string; phoneNumberId: string; email: string; password: string };
 
-export async function createWorld(): Promise<World> {
+async function createWorld(): Promise<World> {
   await migrateDatabase(database());
   const email = `owner-${randomBytes(4).toString("hex")}@reliability.test`;
   const password = "reliability-password-1";
@@ -51,6 +52,18 @@ export async function createWorld(): Promise<World> {
     { phoneNumberId, label: "Load line", displayNumber: "+1 555 010 0077", wabaId: "104400000000077", accessToken: undefined },
   );
   return { slug: owner.workspace.slug, tenantId: owner.workspace.id, phoneNumberId, email, password };
+}
+
+/**
+ * A suite's ground: its own Postgres cluster, the servers' environment pointing at it, and a
+ * workspace owning a sandbox number; all of it undone when the suite ends.
+ */
+export async function setUpWorld(): Promise<{ cluster: Cluster; serverEnv: ServerEnv; world: World }> {
+  const cluster = await startCluster();
+  defer(() => cluster.destroy());
+  const serverEnv = configure(cluster.url("switchboard"));
+  defer(() => closeDatabase());
+  return { cluster, serverEnv, world: await createWorld() };
 }
 
 export type Delivery = { wamid: string; body: Buffer };
@@ -141,7 +154,6 @@ export async function messageCount(): Promise<number> {
   return row!.n;
 }
 
-export { closeDatabase };
 
 /** Counts of answers by status, for the report. */
 export function tally(answers: Answer[]): Record<string, number> {
