@@ -5,6 +5,11 @@ const nextConfig: NextConfig = {
   // postgres.js and argon2 are plain Node modules. Bundling any of them breaks that.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "@node-rs/argon2"],
   poweredByHeader: false,
+  experimental: {
+    // Next counts a server action's body as it reads it and answers 413 past this (its default
+    // is 1 MB). Our forms send a few hundred bytes; the same cap as the route handlers' (lib/http/body.ts).
+    serverActions: { bodySizeLimit: "64kb" },
+  },
 };
 
 export default nextConfig;

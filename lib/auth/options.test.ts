@@ -1,8 +1,10 @@
+import NextAuth from "next-auth";
 import { decode } from "next-auth/jwt";
 import { expect, it } from "vitest";
 import { env } from "@/lib/config/env";
 import { sessionToken } from "@/lib/testing/next-request";
 import { authOptions, sessionCookie } from "./options";
+import { signUp } from "./signup";
 
 const userId = "5b1a0d1e-6c2f-4d43-9a5e-0f4b7b0c1d2e";
 
@@ -31,4 +33,48 @@ it("keeps the session cookie away from scripts and other sites", () => {
     name: "next-auth.session-token",
     options: { httpOnly: true, sameSite: "lax", path: "/", secure: false },
   });
+});
+
+/**
+ * A next-auth request through its Node API signature `NextAuth(req, res, options)`, the same
+ * core our route calls; `res` collects what would be sent.
+ */
+async function nextAuth(nextauth: string[], req: { method: string; body?: Record<string, string>; cookies?: Record<string, string> }) {
+  const sent = { status: 200, setCookie: [] as string[], body: undefined as unknown };
+  const res = {
+    status: (code: number) => ((sent.status = code), res),
+    getHeader: (name: string) => (name.toLowerCase() === "set-cookie" ? sent.setCookie : undefined),
+    setHeader: (name: string, value: string | string[]) => {
+      if (name.toLowerCase() === "set-cookie") sent.setCookie = ([] as string[]).concat(value);
+      return res;
+    },
+    send: (body: unknown) => void (sent.body = body),
+    json: (body: unknown) => void (sent.body = body),
+    end: () => undefined,
+  };
+  await NextAuth({ ...req, query: { nextauth }, headers: { host: new URL(env().APP_URL).host }, cookies: req.cookies ?? {} } as never, res as never, authOptions());
+  const cookies = Object.fromEntries(
+    sent.setCookie.map((c) => {
+      const [name, value] = c.split(";")[0]!.split(/=(.*)/s);
+      return [name!, decodeURIComponent(value!)];
+    }),
+  );
+  return { ...sent, cookies };
+}
+
+it("issues session tokens that expire with the session, after 14 days, not next-auth's default 30", async () => {
+  await signUp({ name: "Tess", email: "tess@options.test", password: "tess-password-1", workspaceName: "Tess Co" });
+  const csrf = await nextAuth(["csrf"], { method: "GET" });
+  const { csrfToken } = csrf.body as { csrfToken: string };
+  const signedIn = await nextAuth(["callback", "credentials"], {
+    method: "POST",
+    body: { csrfToken, email: "tess@options.test", password: "tess-password-1", json: "true" },
+    cookies: csrf.cookies,
+  });
+  const issued = signedIn.cookies[sessionCookie().name];
+  expect(issued, JSON.stringify(signedIn)).toBeDefined();
+  const token = await decode({ token: issued!, secret: env().AUTH_SECRET });
+  const fourteenDays = 14 * 24 * 60 * 60;
+  expect(token!.exp! - token!.iat!).toBeGreaterThanOrEqual(fourteenDays - 5);
+  expect(token!.exp! - token!.iat!).toBeLessThanOrEqual(fourteenDays);
 });

@@ -26,6 +26,8 @@ export function authOptions(): AuthOptions {
   return {
     secret: config.AUTH_SECRET,
     session: { strategy: "jwt", maxAge: sessionMaxAgeSeconds },
+    // next-auth's token lifetime is its own setting (30 days unless set): a token must not outlive its session.
+    jwt: { maxAge: sessionMaxAgeSeconds },
     useSecureCookies: config.APP_URL.startsWith("https://"),
     cookies: { sessionToken: sessionCookie() },
     pages: { signIn: "/sign-in", error: "/sign-in" },

@@ -27,38 +27,6 @@ const plain = "text/plain; charset=utf-8";
 const answer = (status: number, body: string): WebhookAnswer => ({ status, body, contentType: plain });
 
 /**
- * Reads a request body, but never more than `maxBytes + 1` bytes: enough for the receiver to
- * see that it is too large without holding an arbitrarily large body in memory.
- */
-export async function readBodyUpTo(
-  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null,
-  maxBytes: number,
-): Promise<Buffer> {
-  if (!source) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const take = (chunk: Uint8Array) => {
-    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    size += chunk.byteLength;
-    return size > maxBytes;
-  };
-  if ("getReader" in source) {
-    const reader = source.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (take(value)) {
-        await reader.cancel();
-        break;
-      }
-    }
-  } else {
-    for await (const chunk of source) if (take(chunk)) break;
-  }
-  return Buffer.concat(chunks, size);
-}
-
-/**
  * POST: size, then signature over the exact bytes, before anything is written; then the
  * delivery is stored, and only a stored delivery is answered 200. Processing happens before
  * the answer too, but a processing failure is kept for the retry and still answered 200:

@@ -5,7 +5,8 @@
  * this is the framework's. Started by webhook.ts with the app's environment and PORT.
  */
 import http from "node:http";
-import { maxDeliveryBytes, readBodyUpTo, receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
+import { readBodyUpTo } from "@/lib/http/body";
+import { maxDeliveryBytes, receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
 import { signatureHeaderName } from "@/lib/whatsapp/signature";
 
 const port = Number(process.env.PORT);

@@ -1,6 +1,8 @@
 import NextAuth from "next-auth";
+import { NextRequest } from "next/server";
 import { authOptions } from "@/lib/auth/options";
 import { refuseCrossOrigin } from "@/lib/auth/origin";
+import { cappedBody } from "@/lib/http/body";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +12,15 @@ export async function GET(request: Request, context: Context) {
   return NextAuth(request as never, context as never, authOptions());
 }
 
-/** Sign-in and sign-out: next-auth's CSRF token, and before it, a same-site check. */
+/**
+ * Sign-in and sign-out: next-auth's CSRF token, and before it, a same-site check and a
+ * body capped while it is read (next-auth itself would read and parse any size).
+ */
 export async function POST(request: Request, context: Context) {
-  return refuseCrossOrigin(request) ?? NextAuth(request as never, context as never, authOptions());
+  const refused = refuseCrossOrigin(request);
+  if (refused) return refused;
+  const body = await cappedBody(request);
+  if (body instanceof Response) return body;
+  const bounded = new NextRequest(request.url, { method: "POST", headers: request.headers, body });
+  return NextAuth(bounded as never, context as never, authOptions());
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Message } from "@/db/schema";
 import { workspaceForRoute, type WorkspaceAccess } from "@/lib/auth/workspace";
+import { cappedJson } from "@/lib/http/body";
 import { metaCodes } from "@/lib/whatsapp/graph/errors";
 import { OutboundNotFound, OutboundRefusal, type RefusalKind } from "@/lib/outbound/errors";
 import { deliveryErrorSchema } from "@/lib/outbound/failures";
@@ -72,15 +73,6 @@ export const expiredMediaMessage = "This media is no longer available on WhatsAp
 
 export const notFound = () => Response.json({ error: "Not found." }, { status: 404 });
 
-/** The request's JSON body, or a 400 answer when it is not JSON. */
-export async function jsonBody(request: Request): Promise<unknown | Response> {
-  try {
-    return await request.json();
-  } catch {
-    return Response.json({ error: "The request body must be JSON." }, { status: 400 });
-  }
-}
-
 /** A uuid from the URL; anything else cannot name a record of this workspace. */
 export const idParam = z.uuid();
 
@@ -97,7 +89,7 @@ export async function sendToConversation(
   const access = await workspaceForRoute(request, slug);
   if (access instanceof Response) return access;
   if (!idParam.safeParse(conversationId).success) return notFound();
-  const body = await jsonBody(request);
+  const body = await cappedJson(request);
   if (body instanceof Response) return body;
   try {
     return messageResponse(await send(access, { ...(body as object), conversationId }));

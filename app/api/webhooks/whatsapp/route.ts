@@ -1,4 +1,5 @@
-import { answerVerification, maxDeliveryBytes, readBodyUpTo, receiveWhatsAppDelivery, type WebhookAnswer } from "@/lib/webhook/whatsapp";
+import { readBodyUpTo } from "@/lib/http/body";
+import { answerVerification, maxDeliveryBytes, receiveWhatsAppDelivery, type WebhookAnswer } from "@/lib/webhook/whatsapp";
 import { signatureHeaderName } from "@/lib/whatsapp/signature";
 
 export const dynamic = "force-dynamic";
