@@ -21,6 +21,6 @@ export async function POST(request: Request, context: Context) {
   if (refused) return refused;
   const body = await cappedBody(request);
   if (body instanceof Response) return body;
-  const bounded = new NextRequest(request.url, { method: "POST", headers: request.headers, body });
+  const bounded = new NextRequest(request.url, { method: "POST", headers: request.headers, body: new Uint8Array(body) });
   return NextAuth(bounded as never, context as never, authOptions());
 }
