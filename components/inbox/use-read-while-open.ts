@@ -4,9 +4,11 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
 /**
- * A customer message that arrives while its thread is open and on screen is read by the
- * person looking at it: the unread badge must not come back, and the customer gets blue
- * ticks. A hidden tab leaves it unread until the person returns to it. The newest message's
+ * A thread on screen is read by the person looking at it: when it opens with unread
+ * messages, and whenever a customer message arrives while it is open. The unread badge goes,
+ * and the customer gets blue ticks. This is the only place reading happens (the page's GET
+ * reads nothing, since Next prefetches pages). A hidden tab leaves it unread until the
+ * person returns to it. The newest message's
  * id is part of the trigger because the count can go from 1 to 1 (read, then a new message,
  * between two refetches) and must still be read again.
  */

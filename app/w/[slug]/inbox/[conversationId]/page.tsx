@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { after } from "next/server";
 import { z } from "zod";
 import { contactName, filterQuery, filtersFrom } from "@/components/inbox/api";
 import { ThreadView } from "@/components/inbox/thread-view";
@@ -9,16 +8,16 @@ import { requireWorkspace } from "@/lib/auth/workspace";
 import { getConversation } from "@/lib/inbox/conversations";
 import { getThread } from "@/lib/inbox/thread";
 import { toJson } from "@/lib/json";
-import { markConversationRead } from "@/lib/outbound/mark-read";
 import { listMembers } from "@/lib/workspace/members";
 import { InboxFrame, paramsOf, type SearchParams } from "../inbox-frame";
 
 export const metadata: Metadata = { title: "Conversation · Switchboard" };
 
 /**
- * One conversation. Opening it reads it: after the response, the unread count clears and
- * WhatsApp hears the read receipt (best effort, never delays the page). An id from another
- * workspace finds nothing under row-level security and answers 404.
+ * One conversation. Rendering it reads nothing (Next prefetches linked pages): the thread,
+ * once on screen, posts its read request, which clears the unread count and sends WhatsApp
+ * the read receipt. An id from another workspace finds nothing under row-level security and
+ * answers 404.
  */
 export default async function ConversationPage({
   params,
@@ -39,8 +38,6 @@ export default async function ConversationPage({
     return thread ? { conversation, thread, members: await listMembers(tx) } : null;
   });
   if (!found) notFound();
-  // Read as it is rendered: the thread starts from a count of zero, so it does not ask to read it again.
-  after(() => markConversationRead({ tenantId: access.tenantId, conversationId }));
   const filters = filtersFrom(query);
   return (
     <InboxFrame access={access} filters={filters} selectedId={conversationId}>
@@ -49,7 +46,7 @@ export default async function ConversationPage({
         key={`${conversationId}:${highlight ?? ""}`}
         slug={access.workspace.slug}
         conversationId={conversationId}
-        initialConversation={toJson({ ...found.conversation, unreadCount: 0 })}
+        initialConversation={toJson(found.conversation)}
         initialThread={toJson(found.thread)}
         highlight={highlight}
         members={found.members.map((m) => ({ userId: m.userId, name: m.name }))}

@@ -9,9 +9,9 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ slug: string; conversationId: string }> };
 
 /**
- * The open thread reads what arrives while a person is looking at it: unread back to zero
- * and the read receipt to WhatsApp, as opening the conversation does. Another workspace's
- * id is 404 and changes nothing.
+ * The thread on screen reads its conversation (on opening, and as messages arrive while a
+ * person is looking at it): unread back to zero and the read receipt to WhatsApp. Nothing
+ * else reads. Another workspace's id is 404 and changes nothing.
  */
 export async function POST(request: Request, { params }: Params) {
   const { slug, conversationId } = await params;
