@@ -162,8 +162,8 @@ function Referral({ referral }: { referral: Record<string, unknown> }) {
     <div className="mb-1 rounded-lg bg-sky-100 px-2 py-1 text-xs text-sky-900 dark:bg-sky-950 dark:text-sky-100">
       <p className="font-medium">From an ad{str(referral.headline) ? `: ${str(referral.headline)}` : ""}</p>
       {str(referral.body) ? <p>{str(referral.body)}</p> : null}
-      {str(referral.source_url) ? (
-        <a className="underline" href={str(referral.source_url)!} target="_blank" rel="noreferrer">
+      {webAddress(referral.source_url) ? (
+        <a className="underline" href={webAddress(referral.source_url)!} target="_blank" rel="noreferrer">
           View ad
         </a>
       ) : null}
@@ -252,6 +252,17 @@ function record(value: unknown): Record<string, unknown> {
 
 function str(value: unknown): string | null {
   return typeof value === "string" && value.trim() ? value : null;
+}
+
+/** An absolute http(s) address, or null: a payload's URL must never become a `javascript:` or `data:` link. */
+function webAddress(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 function num(value: unknown): number | null {
