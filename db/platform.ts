@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { db, type Tx } from "./client";
 import { businessNumbers, memberships, phoneNumberRoutes, workspaces } from "./schema";
 
@@ -75,4 +75,24 @@ export async function membershipBySlug(tx: Tx, userId: string, slug: string) {
 export async function workspacesWithNumbers(tx: Tx): Promise<string[]> {
   const rows = await tx.selectDistinct({ workspaceId: phoneNumberRoutes.workspaceId }).from(phoneNumberRoutes);
   return rows.map((r) => r.workspaceId);
+}
+
+export type MemberKey = { tenantId: string; userId: string };
+
+/**
+ * Which of these (workspace, user) pairs are still memberships: one statement on the
+ * primary key, outside any transaction, for every open live-events stream of the process.
+ * A deleted workspace has no memberships left (they cascade).
+ */
+export async function currentMemberships(pairs: MemberKey[]): Promise<MemberKey[]> {
+  if (pairs.length === 0) return [];
+  return db()
+    .select({ tenantId: memberships.tenantId, userId: memberships.userId })
+    .from(memberships)
+    .where(
+      and(
+        inArray(memberships.tenantId, [...new Set(pairs.map((p) => p.tenantId))]),
+        inArray(memberships.userId, [...new Set(pairs.map((p) => p.userId))]),
+      ),
+    );
 }

@@ -1,6 +1,7 @@
 import { log } from "@/lib/log";
 import type { WorkspaceEvent } from "./events";
 import { realtimeHub, type RealtimeHub } from "./hub";
+import { membershipWatch, type MembershipWatch } from "./membership-watch";
 
 /** Headers for the response that carries `workspaceEventStream`. */
 export const sseHeaders: Record<string, string> = {
@@ -15,6 +16,8 @@ export type WorkspaceEventStreamOptions = {
   tenantId: string;
   /** The request's signal: the stream ends and unsubscribes when the client goes away. */
   signal?: AbortSignal;
+  /** The member the stream is for: it ends once they are no longer a member (or the workspace is gone). */
+  member?: { userId: string; watch?: MembershipWatch };
   hub?: RealtimeHub;
   heartbeatMs?: number;
   /** How long a browser waits before reconnecting (the `retry:` field). */
@@ -38,7 +41,8 @@ const encoder = new TextEncoder();
  * - `event: message.created | message.updated | conversation.updated` with
  *   `data: {"type","conversationId","messageId"?}`;
  * - a `: keep-alive` comment every `heartbeatMs`, so proxies keep the connection open.
- * Each event carries an `id:` that counts up within the connection.
+ * Each event carries an `id:` that counts up within the connection. With `member`, the
+ * stream ends within seconds of that user leaving the workspace (`MembershipWatch`).
  */
 export function workspaceEventStream(options: WorkspaceEventStreamOptions): ReadableStream<Uint8Array> {
   const { tenantId, signal, heartbeatMs = 15_000, retryMs = 3_000, maxQueuedChunks = 1_000 } = options;
@@ -47,6 +51,7 @@ export function workspaceEventStream(options: WorkspaceEventStreamOptions): Read
   let nextId = 1;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let unsubscribe: (() => Promise<void>) | null = null;
+  let unwatch: (() => void) | null = null;
   let close: () => void = () => {};
 
   const cleanUp = () => {
@@ -54,6 +59,8 @@ export function workspaceEventStream(options: WorkspaceEventStreamOptions): Read
     if (heartbeat) clearInterval(heartbeat);
     heartbeat = null;
     signal?.removeEventListener("abort", close);
+    unwatch?.();
+    unwatch = null;
     const stop = unsubscribe;
     unsubscribe = null;
     void stop?.();
@@ -83,6 +90,9 @@ export function workspaceEventStream(options: WorkspaceEventStreamOptions): Read
 
       if (signal?.aborted) return close();
       signal?.addEventListener("abort", close);
+      if (options.member) {
+        unwatch = (options.member.watch ?? membershipWatch()).watch({ tenantId, userId: options.member.userId }, () => close());
+      }
       write(`retry: ${retryMs}\n\n`);
       try {
         const stop = await hub.subscribe(tenantId, {

@@ -5,13 +5,13 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /**
- * The workspace's live events as Server-Sent Events. Membership is checked once, on
- * connect; the hub hands this stream only events of this workspace's tenant. A member
- * removed later keeps the stream until it drops, but each refetch it triggers is
- * authorized again and answers 404.
+ * The workspace's live events as Server-Sent Events. Membership is checked on connect, then
+ * every few seconds: the stream ends once the user is no longer a member or the workspace
+ * is deleted (a role change does not matter; every member may stream). The hub hands this
+ * stream only events of this workspace's tenant.
  */
 export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
   const access = await workspaceForRoute(request, (await params).slug);
   if (access instanceof Response) return access;
-  return workspaceEventResponse({ tenantId: access.tenantId, signal: request.signal });
+  return workspaceEventResponse({ tenantId: access.tenantId, member: { userId: access.userId }, signal: request.signal });
 }
