@@ -8,10 +8,19 @@ import { z } from "zod";
  */
 export type Keyset = { at: string; id: string };
 
-const keysetSchema = z.object({
-  at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/).refine((v) => !Number.isNaN(Date.parse(v))),
-  id: z.uuid(),
-});
+/**
+ * A real instant Postgres can compare: JavaScript rolls 30 February over to 1 March and
+ * takes year 0, Postgres refuses both, so the date must come back from a round trip unchanged.
+ */
+const keysetTimeSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+  .refine((v) => {
+    const parsed = new Date(`${v.slice(0, 23)}Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.getUTCFullYear() >= 1 && parsed.toISOString().slice(0, 19) === v.slice(0, 19);
+  });
+
+const keysetSchema = z.object({ at: keysetTimeSchema, id: z.uuid() });
 
 export function encodeCursor(keyset: Keyset): string {
   return Buffer.from(JSON.stringify([keyset.at, keyset.id])).toString("base64url");

@@ -1,4 +1,5 @@
 import { and, desc, eq, lt } from "drizzle-orm";
+import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { auditLog, users } from "@/db/schema";
 
@@ -37,6 +38,19 @@ export type AuditRow = {
 };
 
 export const auditPageSize = 50;
+
+/**
+ * The audit page's `?before=` as its "Older" link writes it (an ISO instant in UTC), or
+ * undefined for anything else, which shows the first page. Year 0 and years past 9999 are
+ * valid JavaScript dates that Postgres refuses.
+ */
+export function auditBefore(value: unknown): Date | undefined {
+  const parsed = z.iso.datetime().safeParse(value);
+  if (!parsed.success) return undefined;
+  const date = new Date(parsed.data);
+  const year = date.getUTCFullYear();
+  return year >= 1 && year <= 9999 ? date : undefined;
+}
 
 /** Newest first; `before` continues from the last row of the previous page. */
 export async function listAudit(tx: Tx, options: { before?: Date; limit?: number } = {}): Promise<AuditRow[]> {

@@ -32,8 +32,16 @@ type InvitationCode = { tenantId: string; invitationId: string; secret: string }
 
 const codeSchema = z.tuple([z.uuid(), z.uuid(), z.string().regex(/^[A-Za-z0-9_-]{43}$/)]);
 
+function decoded(code: string): string | null {
+  try {
+    return decodeURIComponent(code);
+  } catch {
+    return null; // Malformed percent-encoding: not a link we made.
+  }
+}
+
 export function parseInvitationCode(code: string): InvitationCode | null {
-  const parsed = codeSchema.safeParse(decodeURIComponent(code).split("."));
+  const parsed = codeSchema.safeParse(decoded(code)?.split("."));
   if (!parsed.success) return null;
   const [tenantId, invitationId, secret] = parsed.data;
   return { tenantId, invitationId, secret };

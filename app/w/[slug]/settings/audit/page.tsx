@@ -4,7 +4,7 @@ import { Card } from "@/components/ui/card";
 import { linkClass } from "@/components/ui/styles";
 import { withTenant } from "@/db/tenant";
 import { requireWorkspace } from "@/lib/auth/workspace";
-import { auditPageSize, listAudit, type AuditRow } from "@/lib/workspace/audit";
+import { auditBefore, auditPageSize, listAudit, type AuditRow } from "@/lib/workspace/audit";
 
 export const metadata: Metadata = { title: "Audit log · Settings · Switchboard" };
 
@@ -15,11 +15,10 @@ export default async function AuditPage({
   searchParams,
 }: {
   params: Promise<{ slug: string }>;
-  searchParams: Promise<{ before?: string }>;
+  searchParams: Promise<{ before?: string | string[] }>;
 }) {
   const access = await requireWorkspace((await params).slug, "admin");
-  const before = (await searchParams).before;
-  const beforeDate = before && !Number.isNaN(Date.parse(before)) ? new Date(before) : undefined;
+  const beforeDate = auditBefore((await searchParams).before);
   const rows = await withTenant(access.tenantId, (tx) => listAudit(tx, { before: beforeDate }));
   const last = rows.at(-1);
   return (
