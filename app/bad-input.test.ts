@@ -136,7 +136,7 @@ function cases(): Case[] {
 
   // Pages: a bad value in the query string is ignored or is a 404.
   const page = (query: Record<string, string | string[]>) => Promise.resolve(query);
-  for (const [name, query] of Object.entries({
+  for (const [name, query] of Object.entries<Record<string, string | string[]>>({
     "status as an array": { status: ["resolved", "open"] },
     "number not an id": { number: "%E0%A4%A" },
     "number huge": { number: "9".repeat(500) },
