@@ -4,7 +4,7 @@ import { withPlatform } from "@/db/platform";
 import { users } from "@/db/schema";
 import { log } from "@/lib/log";
 import { passwordRules, verifyPassword } from "./password";
-import { checkThrottle, recordAttempt } from "./throttle";
+import { attemptSucceeded, reserveAttempt } from "./throttle";
 
 export const emailSchema = z
   .string()
@@ -34,7 +34,7 @@ export async function authenticate(
   const email = typeof input.email === "string" ? input.email.trim().toLowerCase().slice(0, 320) : "";
   const attempt = { email, ip: input.ip.slice(0, 64) };
 
-  const verdict = await withPlatform((tx) => checkThrottle(tx, attempt, now));
+  const verdict = await withPlatform((tx) => reserveAttempt(tx, attempt, now));
   if (!verdict.allowed) {
     log.warn("sign_in_throttled", { ip: attempt.ip, retryAt: verdict.retryAt.toISOString() });
     return { ok: false, reason: "throttled", retryAt: verdict.retryAt };
@@ -49,8 +49,9 @@ export async function authenticate(
     if (await verifyPassword(user?.passwordHash ?? null, parsed.data.password)) userId = user!.id;
   }
 
-  await withPlatform((tx) => recordAttempt(tx, { ...attempt, succeeded: userId !== null }, now));
-  return userId ? { ok: true, userId } : { ok: false, reason: "invalid" };
+  if (userId === null) return { ok: false, reason: "invalid" };
+  await withPlatform((tx) => attemptSucceeded(tx, verdict.attemptId));
+  return { ok: true, userId };
 }
 
 /** The client address for throttling: the first hop a proxy (or Next itself) recorded. */
