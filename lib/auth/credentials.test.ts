@@ -5,7 +5,7 @@ import { db, database } from "@/db/client";
 import { withPlatform } from "@/db/platform";
 import { loginAttempts } from "@/db/schema";
 import { databaseUrl } from "@/db/testing/databases";
-import { authenticate, type SignInOutcome } from "./credentials";
+import { authenticate, clientIp, type SignInOutcome } from "./credentials";
 import { signUp } from "./signup";
 import { pruneLoginAttempts, throttleMessage } from "./throttle";
 
@@ -22,6 +22,12 @@ async function signedUp() {
 
 const reasons = (outcomes: SignInOutcome[]) => outcomes.map((o) => (o.ok ? "ok" : o.reason));
 const count = (list: string[], value: string) => list.filter((v) => v === value).length;
+
+it("throttles by the address the server entry wrote, never by X-Forwarded-For or X-Real-IP", () => {
+  expect(clientIp({ "x-switchboard-client-ip": "127.0.0.2", "x-forwarded-for": "203.0.113.9" })).toBe("127.0.0.2");
+  expect(clientIp(new Headers({ "x-switchboard-client-ip": "127.0.0.2" }))).toBe("127.0.0.2");
+  expect(clientIp({ "x-forwarded-for": "203.0.113.9", "x-real-ip": "203.0.113.10" })).toBe("unknown");
+});
 
 it("signs in with the right password and refuses a wrong one or an unknown email the same way", async () => {
   const p = await signedUp();

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { withPlatform } from "@/db/platform";
 import { users } from "@/db/schema";
 import { log } from "@/lib/log";
+import { clientAddressHeader } from "@/lib/server/client-address";
 import { passwordRules, verifyPassword } from "./password";
 import { attemptSucceeded, reserveAttempt } from "./throttle";
 
@@ -54,14 +55,12 @@ export async function authenticate(
   return { ok: true, userId };
 }
 
-/** The client address for throttling: the first hop a proxy (or Next itself) recorded. */
+/**
+ * The client address for throttling: the one the server entry (server.ts) wrote from the
+ * socket, never a header the client chose. Without the entry there is none, and every such
+ * request shares the one bucket "unknown".
+ */
 export function clientIp(headers: Record<string, string | string[] | undefined> | Headers | undefined): string {
-  const get = (name: string) => {
-    if (!headers) return undefined;
-    if (headers instanceof Headers) return headers.get(name) ?? undefined;
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const forwarded = get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || get("x-real-ip")?.trim() || "unknown";
+  const value = headers instanceof Headers ? headers.get(clientAddressHeader) : headers?.[clientAddressHeader];
+  return (Array.isArray(value) ? value[0] : value)?.trim() || "unknown";
 }
