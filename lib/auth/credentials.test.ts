@@ -76,28 +76,26 @@ it("does not let a stranger's failures at other addresses pause the owner at the
   expect(await authenticate(owner, at(82))).toEqual({ ok: true, userId: owner.userId });
 });
 
-it("refuses every email from an address that failed 30 times in 15 minutes, and not other addresses", async () => {
+it("refuses every email from an IP that failed 10 times, and not other IPs", async () => {
   const victim = await signedUp();
   const ip = "192.0.2.77";
   const start = new Date("2030-02-01T10:00:00Z");
-  for (let i = 0; i < 29; i++) {
+  for (let i = 0; i < 10; i++) {
     await authenticate({ email: `guess${i}@example.test`, password: "x", ip }, new Date(start.getTime() + i * 1000));
   }
-  expect(await authenticate({ ...victim, ip }, new Date(start.getTime() + 30_000))).toEqual({ ok: true, userId: victim.userId });
-  await authenticate({ email: "guess-last@example.test", password: "x", ip }, new Date(start.getTime() + 31_000));
   const now = new Date(start.getTime() + minute);
   expect(await authenticate({ ...victim, ip }, now)).toMatchObject({ ok: false, reason: "throttled" });
   expect(await authenticate(victim, now)).toEqual({ ok: true, userId: victim.userId });
   expect(await authenticate({ ...victim, ip }, new Date(start.getTime() + 16 * minute))).toEqual({ ok: true, userId: victim.userId });
 });
 
-it("lets a successful sign-in clear the count for its email at its address", async () => {
+it("lets a successful sign-in clear the count for its email", async () => {
   const p = await signedUp();
   const start = new Date("2030-03-01T10:00:00Z");
   const at = (m: number) => new Date(start.getTime() + m * 1000);
-  for (let i = 0; i < 9; i++) await authenticate({ ...p, password: "wrong" }, at(i));
+  for (let i = 0; i < 9; i++) await authenticate({ ...p, password: "wrong", ip: `10.9.0.${i}` }, at(i));
   expect(await authenticate(p, at(20))).toMatchObject({ ok: true });
-  for (let i = 0; i < 9; i++) await authenticate({ ...p, password: "wrong" }, at(30 + i));
+  for (let i = 0; i < 9; i++) await authenticate({ ...p, password: "wrong", ip: `10.9.1.${i}` }, at(30 + i));
   expect(await authenticate(p, at(60))).toMatchObject({ ok: true });
 });
 

@@ -6,17 +6,16 @@ import { log } from "@/lib/log";
 
 /**
  * Brute-force protection kept in the database, so it holds across app instances. Failed
- * sign-ins within 15 minutes are counted in three tiers; the one that is full refuses until
+ * sign-ins within 15 minutes are counted in two tiers; the one that is full refuses until
  * the failure that filled it is 15 minutes old:
- * - one email from one address: 10 (a success from that address starts the count again);
- * - one address, any emails: 30 (an office behind one address shares it; no reset, since
- *   anyone there can succeed with their own account);
+ * - one address, any emails: 10 (no reset on success, since an attacker may share the
+ *   address and succeed with an account of their own);
  * - one email from every address it has not signed in from within the last day: 50, so a
  *   guesser spread over many addresses is bounded, while the owner at an address they use is
  *   never paused by strangers elsewhere.
  * An attempt is counted before its password is checked (see `reserveAttempt`).
  */
-export const throttlePolicy = { perPair: 10, perAddress: 30, perEmailFromNewAddresses: 50, windowMs: 15 * 60 * 1000 } as const;
+export const throttlePolicy = { perAddress: 10, perEmailFromNewAddresses: 50, windowMs: 15 * 60 * 1000 } as const;
 
 export type ThrottleVerdict = { allowed: true; attemptId: string } | { allowed: false; retryAt: Date };
 
@@ -36,13 +35,7 @@ export async function reserveAttempt(tx: Tx, attempt: Attempt, now = new Date())
   }
   const since = new Date(now.getTime() - throttlePolicy.windowMs);
   const fromHere = and(eq(loginAttempts.email, attempt.email), eq(loginAttempts.ip, attempt.ip));
-  const lastSuccessHere = sql`coalesce((select max(${loginAttempts.attemptedAt}) from ${loginAttempts}
-    where ${fromHere} and ${loginAttempts.succeeded}), '-infinity'::timestamptz)`;
-
-  const fullSince = [
-    await nthFailure(tx, and(fromHere, sql`${loginAttempts.attemptedAt} > ${lastSuccessHere}`)!, since, throttlePolicy.perPair),
-    await nthFailure(tx, eq(loginAttempts.ip, attempt.ip), since, throttlePolicy.perAddress),
-  ];
+  const fullSince = [await nthFailure(tx, eq(loginAttempts.ip, attempt.ip), since, throttlePolicy.perAddress)];
   const byEmail = await nthFailure(tx, eq(loginAttempts.email, attempt.email), since, throttlePolicy.perEmailFromNewAddresses);
   if (byEmail && !(await signedInFromHere(tx, fromHere!, now))) fullSince.push(byEmail);
 
