@@ -54,3 +54,21 @@ it("answers 500 when the handler fails, and keeps serving", async () => {
   const { port } = server.address() as AddressInfo;
   expect((await fetch(`http://127.0.0.1:${port}/fail`)).status).toBe(500);
 });
+
+it("answers 400 to a path whose percent-encoding does not decode, before the app sees it", async () => {
+  const seen: string[] = [];
+  const server = createAppServer(async (request, response) => {
+    seen.push(request.url ?? "");
+    response.end("ok");
+  }, 0);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  for (const path of ["/w/%E0%A4%A/inbox", "/api/w/%ZZ/conversations", "/%", "/w/x/%C0%AF"]) {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    expect(response.status, path).toBe(400);
+    expect(await response.text()).toMatch(/malformed/);
+  }
+  expect((await fetch(`http://127.0.0.1:${port}/w/caf%C3%A9/inbox?q=%ZZ`)).status).toBe(200);
+  expect(seen).toEqual(["/w/caf%C3%A9/inbox?q=%ZZ"]);
+});
