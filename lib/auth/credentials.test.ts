@@ -1,11 +1,15 @@
-import { eq } from "drizzle-orm";
-import { expect, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import postgres from "postgres";
+import { expect, inject, it } from "vitest";
+import { db, database } from "@/db/client";
 import { withPlatform } from "@/db/platform";
 import { loginAttempts } from "@/db/schema";
-import { authenticate } from "./credentials";
+import { databaseUrl } from "@/db/testing/databases";
+import { authenticate, clientIp, type SignInOutcome } from "./credentials";
 import { signUp } from "./signup";
-import { pruneLoginAttempts, throttleMessage, throttlePolicy } from "./throttle";
+import { pruneLoginAttempts, throttleMessage } from "./throttle";
 
+// The policy is pinned by what a person sees, so these tests use its numbers, not the module's.
 const minute = 60_000;
 let n = 0;
 const person = () => ({ email: `owner${++n}@example.test`, password: "correct horse battery", ip: `203.0.113.${n}` });
@@ -16,6 +20,15 @@ async function signedUp() {
   return { ...p, userId: user.id };
 }
 
+const reasons = (outcomes: SignInOutcome[]) => outcomes.map((o) => (o.ok ? "ok" : o.reason));
+const count = (list: string[], value: string) => list.filter((v) => v === value).length;
+
+it("throttles by the address the server entry wrote, never by X-Forwarded-For or X-Real-IP", () => {
+  expect(clientIp({ "x-switchboard-client-ip": "127.0.0.2", "x-forwarded-for": "203.0.113.9" })).toBe("127.0.0.2");
+  expect(clientIp(new Headers({ "x-switchboard-client-ip": "127.0.0.2" }))).toBe("127.0.0.2");
+  expect(clientIp({ "x-forwarded-for": "203.0.113.9", "x-real-ip": "203.0.113.10" })).toBe("unknown");
+});
+
 it("signs in with the right password and refuses a wrong one or an unknown email the same way", async () => {
   const p = await signedUp();
   expect(await authenticate(p)).toEqual({ ok: true, userId: p.userId });
@@ -24,11 +37,11 @@ it("signs in with the right password and refuses a wrong one or an unknown email
   expect(await authenticate({ ...p, email: "nobody@example.test" })).toEqual({ ok: false, reason: "invalid" });
 });
 
-it("refuses the 11th attempt for an email after 10 failures in 15 minutes, even with the right password, and recovers", async () => {
+it("refuses the 11th attempt for an email from an address after 10 failures in 15 minutes, even with the right password, and recovers", async () => {
   const p = await signedUp();
   const start = new Date("2030-01-01T10:00:00Z");
-  for (let i = 0; i < throttlePolicy.maxFailures; i++) {
-    const outcome = await authenticate({ ...p, password: "wrong", ip: `198.51.100.${i}` }, new Date(start.getTime() + i * minute));
+  for (let i = 0; i < 10; i++) {
+    const outcome = await authenticate({ ...p, password: "wrong" }, new Date(start.getTime() + i * minute));
     expect(outcome).toEqual({ ok: false, reason: "invalid" });
   }
   const during = new Date(start.getTime() + 10 * minute);
@@ -42,11 +55,32 @@ it("refuses the 11th attempt for an email after 10 failures in 15 minutes, even 
   expect(await authenticate(p, new Date("2030-01-01T10:15:01Z"))).toEqual({ ok: true, userId: p.userId });
 });
 
+it("does not let a stranger's failures at other addresses pause the owner at theirs", async () => {
+  const owner = await signedUp();
+  const start = new Date("2030-04-01T10:00:00Z");
+  const at = (s: number) => new Date(start.getTime() + s * 1000);
+  expect(await authenticate(owner, at(0))).toEqual({ ok: true, userId: owner.userId });
+
+  const stranger = { ...owner, password: "guess", ip: "127.0.0.2" };
+  for (let i = 0; i < 10; i++) expect(await authenticate(stranger, at(1 + i))).toEqual({ ok: false, reason: "invalid" });
+  expect(await authenticate(stranger, at(20))).toMatchObject({ ok: false, reason: "throttled" });
+  expect(await authenticate(owner, at(21))).toEqual({ ok: true, userId: owner.userId });
+
+  // Spread over more addresses, 50 failures in 15 minutes pause the email at every address it
+  // has not signed in from; the owner's own address still works.
+  for (let a = 0; a < 4; a++) {
+    for (let i = 0; i < 10; i++) await authenticate({ ...stranger, ip: `198.51.100.${a}` }, at(30 + a * 10 + i));
+  }
+  expect(await authenticate({ ...stranger, ip: "198.51.100.200" }, at(80))).toMatchObject({ ok: false, reason: "throttled" });
+  expect(await authenticate({ ...owner, ip: "198.51.100.201" }, at(81))).toMatchObject({ ok: false, reason: "throttled" });
+  expect(await authenticate(owner, at(82))).toEqual({ ok: true, userId: owner.userId });
+});
+
 it("refuses every email from an IP that failed 10 times, and not other IPs", async () => {
   const victim = await signedUp();
   const ip = "192.0.2.77";
   const start = new Date("2030-02-01T10:00:00Z");
-  for (let i = 0; i < throttlePolicy.maxFailures; i++) {
+  for (let i = 0; i < 10; i++) {
     await authenticate({ email: `guess${i}@example.test`, password: "x", ip }, new Date(start.getTime() + i * 1000));
   }
   const now = new Date(start.getTime() + minute);
@@ -65,18 +99,66 @@ it("lets a successful sign-in clear the count for its email", async () => {
   expect(await authenticate(p, at(60))).toMatchObject({ ok: true });
 });
 
+it("counts 80 concurrent wrong guesses before checking any: 10 reach the password, and then the right one is refused", async () => {
+  const p = await signedUp();
+  const now = new Date("2030-05-01T10:00:00Z");
+  const outcomes = await racing(() => Promise.all(Array.from({ length: 80 }, (_, i) => authenticate({ ...p, password: `guess-${i}` }, now))));
+  const seen = reasons(outcomes);
+  expect(count(seen, "invalid")).toBe(10);
+  expect(count(seen, "throttled")).toBe(70);
+  expect(await authenticate(p, now)).toMatchObject({ ok: false, reason: "throttled" });
+  const recorded = await withPlatform((tx) => tx.select().from(loginAttempts).where(eq(loginAttempts.email, p.email)));
+  expect(recorded.map((a) => a.succeeded)).toEqual(Array(10).fill(false));
+});
+
+/**
+ * Starts `work` with the attempts table locked from another connection, and lets them go only
+ * once every connection of the pool (10, db/testing/setup.ts) waits on it: on Postgres the
+ * guesses then race in every run. PGlite is one connection; the guesses interleave there anyway.
+ */
+async function racing<T>(work: () => Promise<T>): Promise<T> {
+  const target = inject("testDatabase");
+  if (target.kind !== "postgres" || database().kind !== "postgres") return work();
+  const [{ name }] = (await db().execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
+  const blocker = postgres(databaseUrl(target.serverUrl, name), { max: 2, onnotice: () => {} });
+  try {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = blocker.begin(async (tx) => {
+      await tx`lock table login_attempts in access exclusive mode`;
+      locked();
+      await released;
+    });
+    await isLocked;
+    const running = work();
+    for (;;) {
+      const [row] = await blocker<{ waiting: number }[]>`select count(*)::int as waiting from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and application_name = 'switchboard'`;
+      if (row!.waiting >= 10) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    release();
+    await holding;
+    return await running;
+  } finally {
+    await blocker.end({ timeout: 5 });
+  }
+}
+
 it("forgets sign-in attempts after a day, and pruning never lifts a pause that is still running", async () => {
   const p = await signedUp();
   const now = new Date("2031-06-01T12:00:00Z");
   const day = 24 * 60 * minute;
-  for (let i = 0; i < throttlePolicy.maxFailures; i++) await authenticate({ ...p, password: "wrong" }, new Date(now.getTime() - 2 * day + i * minute));
-  for (let i = 0; i < throttlePolicy.maxFailures; i++) await authenticate({ ...p, password: "wrong" }, new Date(now.getTime() - 10 * minute + i * 1000));
+  for (let i = 0; i < 10; i++) await authenticate({ ...p, password: "wrong" }, new Date(now.getTime() - 2 * day + i * minute));
+  for (let i = 0; i < 10; i++) await authenticate({ ...p, password: "wrong" }, new Date(now.getTime() - 10 * minute + i * 1000));
   const kept = () => withPlatform((tx) => tx.select().from(loginAttempts).where(eq(loginAttempts.email, p.email)));
-  expect(await kept()).toHaveLength(2 * throttlePolicy.maxFailures);
+  expect(await kept()).toHaveLength(20);
 
-  expect(await withPlatform((tx) => pruneLoginAttempts(tx, now))).toBeGreaterThanOrEqual(throttlePolicy.maxFailures);
+  expect(await withPlatform((tx) => pruneLoginAttempts(tx, now))).toBeGreaterThanOrEqual(10);
   const left = await kept();
-  expect(left).toHaveLength(throttlePolicy.maxFailures);
+  expect(left).toHaveLength(10);
   expect(left.every((a) => a.attemptedAt.getTime() > now.getTime() - day)).toBe(true);
   expect(await authenticate(p, now)).toMatchObject({ ok: false, reason: "throttled" });
 });

@@ -3,8 +3,9 @@ import { z } from "zod";
 import { withPlatform } from "@/db/platform";
 import { users } from "@/db/schema";
 import { log } from "@/lib/log";
+import { clientAddressHeader } from "@/lib/server/client-address";
 import { passwordRules, verifyPassword } from "./password";
-import { checkThrottle, recordAttempt } from "./throttle";
+import { attemptSucceeded, reserveAttempt } from "./throttle";
 
 export const emailSchema = z
   .string()
@@ -34,7 +35,7 @@ export async function authenticate(
   const email = typeof input.email === "string" ? input.email.trim().toLowerCase().slice(0, 320) : "";
   const attempt = { email, ip: input.ip.slice(0, 64) };
 
-  const verdict = await withPlatform((tx) => checkThrottle(tx, attempt, now));
+  const verdict = await withPlatform((tx) => reserveAttempt(tx, attempt, now));
   if (!verdict.allowed) {
     log.warn("sign_in_throttled", { ip: attempt.ip, retryAt: verdict.retryAt.toISOString() });
     return { ok: false, reason: "throttled", retryAt: verdict.retryAt };
@@ -49,18 +50,17 @@ export async function authenticate(
     if (await verifyPassword(user?.passwordHash ?? null, parsed.data.password)) userId = user!.id;
   }
 
-  await withPlatform((tx) => recordAttempt(tx, { ...attempt, succeeded: userId !== null }, now));
-  return userId ? { ok: true, userId } : { ok: false, reason: "invalid" };
+  if (userId === null) return { ok: false, reason: "invalid" };
+  await withPlatform((tx) => attemptSucceeded(tx, verdict.attemptId));
+  return { ok: true, userId };
 }
 
-/** The client address for throttling: the first hop a proxy (or Next itself) recorded. */
+/**
+ * The client address for throttling: the one the server entry (server.ts) wrote from the
+ * socket, never a header the client chose. Without the entry there is none, and every such
+ * request shares the one bucket "unknown".
+ */
 export function clientIp(headers: Record<string, string | string[] | undefined> | Headers | undefined): string {
-  const get = (name: string) => {
-    if (!headers) return undefined;
-    if (headers instanceof Headers) return headers.get(name) ?? undefined;
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const forwarded = get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || get("x-real-ip")?.trim() || "unknown";
+  const value = headers instanceof Headers ? headers.get(clientAddressHeader) : headers?.[clientAddressHeader];
+  return (Array.isArray(value) ? value[0] : value)?.trim() || "unknown";
 }

@@ -24,6 +24,7 @@ const schema = z.object({
   WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v25.0"),
   MEDIA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 const secretNames = ["AUTH_SECRET", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "ENCRYPTION_KEY"] as const;
@@ -43,6 +44,14 @@ export class EnvError extends Error {}
 export function env(): Env {
   cached ??= loadEnv(process.env);
   return cached;
+}
+
+/**
+ * The server entry's mode, as `next dev` and `next start` set it: before anything reads
+ * the environment, and only when the operator did not choose one.
+ */
+export function defaultNodeEnv(mode: "development" | "production"): void {
+  if (!process.env.NODE_ENV) Object.assign(process.env, { NODE_ENV: mode });
 }
 
 /** Tests change the environment between files; production never calls this. */

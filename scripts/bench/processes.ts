@@ -8,6 +8,7 @@ import path from "node:path";
 export type Server = { name: string; url: string; child: ChildProcess; logFile: string };
 
 const nextBin = path.join(process.cwd(), "node_modules/next/dist/bin/next");
+const serverEntry = path.join(process.cwd(), "server.ts");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,15 +59,17 @@ function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv, port
 
 /**
  * The Node flags `npm start` runs the server with (package.json), so the bench measures the
- * production runtime and the floor runs on the same one, minus the framework.
+ * production runtime and the floor runs on the same one, minus the framework. `--import tsx`
+ * is left out: both servers below load TypeScript through it themselves.
  */
 export function productionNodeFlags(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--") && word !== "--import");
 }
 
+/** The production server exactly as `npm start` runs it: Next.js behind the server entry (server.ts). */
 export function startNext(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = []): Server {
-  return startProcess("next", [...nodeArgs, nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"], env, port, logDir);
+  return startProcess("next", [...nodeArgs, "--import", "tsx", serverEntry, "start", "--port", String(port), "--hostname", "127.0.0.1"], env, port, logDir);
 }
 
 export function startFloor(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = []): Server {

@@ -9,7 +9,7 @@ export type ServerEnv = Record<string, string>;
 export type Server = { url: string; pid: number; kill9: () => Promise<void>; stop: () => Promise<void>; output: () => string };
 
 /**
- * `next start` on the production build, as its own process group, answering /api/health
+ * The production server as `npm start` runs it (server.ts), as its own process group, answering /api/health
  * before this resolves. Its output is kept (and shown when a suite fails).
  */
 export async function startServer(env: ServerEnv, port?: number): Promise<Server> {
@@ -18,7 +18,7 @@ export async function startServer(env: ServerEnv, port?: number): Promise<Server
   }
   const listen = port ?? (await freePort());
   const url = `http://127.0.0.1:${listen}`;
-  const child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(listen), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts", "start", "-p", String(listen), "-H", "127.0.0.1"], {
     env: { ...process.env, ...env, NODE_ENV: "production", APP_URL: url, PORT: String(listen) },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
