@@ -1,10 +1,15 @@
 import type { NextConfig } from "next";
+import { fixedSecurityHeaders } from "./lib/server/security-headers";
 
 const nextConfig: NextConfig = {
   // PGlite ships WebAssembly and data files it loads from its own package folder;
   // postgres.js and argon2 are plain Node modules. Bundling any of them breaks that.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "@node-rs/argon2"],
   poweredByHeader: false,
+  // Every response; pages also get a per-request CSP (and HSTS) from proxy.ts.
+  async headers() {
+    return [{ source: "/:path*", headers: Object.entries(fixedSecurityHeaders).map(([key, value]) => ({ key, value })) }];
+  },
 };
 
 export default nextConfig;
