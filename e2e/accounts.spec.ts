@@ -1,4 +1,4 @@
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type BrowserContext, type Page } from "./support/csp";
 
 /**
  * The accounts journey a business goes through on day one, in two browsers: the owner's
