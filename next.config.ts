@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { fixedSecurityHeaders } from "./lib/server/security-headers";
 
 const nextConfig: NextConfig = {
   // PGlite ships WebAssembly and data files it loads from its own package folder;
@@ -9,6 +10,10 @@ const nextConfig: NextConfig = {
     // Next counts a server action's body as it reads it and answers 413 past this (its default
     // is 1 MB). Our forms send a few hundred bytes; the same cap as the route handlers' (lib/http/body.ts).
     serverActions: { bodySizeLimit: "64kb" },
+  },
+  // Every response; pages also get a per-request CSP (and HSTS) from proxy.ts.
+  async headers() {
+    return [{ source: "/:path*", headers: Object.entries(fixedSecurityHeaders).map(([key, value]) => ({ key, value })) }];
   },
 };
 

@@ -1,8 +1,11 @@
 import Link from "next/link";
+import { connection } from "next/server";
 import { AuthCard } from "@/components/auth/auth-card";
 import { buttonClass } from "@/components/ui/styles";
 
-export default function NotFound() {
+export default async function NotFound() {
+  // Rendered per request, never prerendered: a static page's scripts carry no CSP nonce and would not run.
+  await connection();
   return (
     <AuthCard title="Page not found" subtitle="This page does not exist, or your account does not have access to it.">
       <p className="text-sm text-slate-600 dark:text-slate-300">

@@ -1,4 +1,4 @@
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type BrowserContext, type Page } from "./support/csp";
 import { signInFrom } from "./support/sign-in-from";
 
 /**

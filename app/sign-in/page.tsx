@@ -4,13 +4,15 @@ import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { linkClass } from "@/components/ui/styles";
-import { currentUser, safeReturnPath } from "@/lib/auth/session";
+import { safeReturnPath } from "@/lib/auth/return-path";
+import { currentUser } from "@/lib/auth/session";
+import { env } from "@/lib/config/env";
 
 export const metadata: Metadata = { title: "Sign in · Switchboard" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeReturnPath(params.callbackUrl) ?? "/";
+  const callbackUrl = safeReturnPath(params.callbackUrl, env().APP_URL) ?? "/";
   if (await currentUser()) redirect(callbackUrl);
   const email = typeof params.email === "string" ? params.email : undefined;
   return (

@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
 import { authenticate, clientIp } from "./credentials";
+import { safeReturnPath } from "./return-path";
 import { throttleMessage } from "./throttle";
 
 export const sessionMaxAgeSeconds = 14 * 24 * 60 * 60;
@@ -54,6 +55,9 @@ export function authOptions(): AuthOptions {
     callbacks: {
       jwt: ({ token, user }) => ({ sub: user?.id ?? token.sub }),
       session: ({ session, token }) => ({ expires: session.expires, user: { id: token.sub ?? "" } }),
+      // One rule for every return target (lib/auth/return-path.ts), resolved against APP_URL rather than
+      // the origin next-auth guesses from the request; next-auth's own rule throws on what it cannot parse.
+      redirect: ({ url }) => new URL(safeReturnPath(url, config.APP_URL) ?? "/", config.APP_URL).toString(),
     },
     logger: {
       error: (code, metadata) => log.error("auth_error", { code, error: metadata instanceof Error ? metadata : undefined }),

@@ -8,6 +8,7 @@ import { withPlatform } from "@/db/platform";
 import { users } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { sessionCookie } from "./options";
+import { safeReturnPath } from "./return-path";
 
 export type SessionUser = { id: string; email: string; name: string };
 
@@ -27,15 +28,13 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
   return user ?? null;
 });
 
-/** Only same-site paths may be returned to after sign-in, never another site. */
-export function safeReturnPath(value: unknown): string | null {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return null;
-  return value;
-}
-
-export function signInPath(returnTo?: string): string {
-  const path = safeReturnPath(returnTo);
-  return path ? `/sign-in?callbackUrl=${encodeURIComponent(path)}` : "/sign-in";
+/** The sign-in page, sending the user back to `returnTo` afterwards when it is a path on this site. */
+export function signInPath(returnTo?: string, options: { email?: string } = {}): string {
+  const query = new URLSearchParams();
+  const path = safeReturnPath(returnTo, env().APP_URL);
+  if (path) query.set("callbackUrl", path);
+  if (options.email) query.set("email", options.email);
+  return query.size > 0 ? `/sign-in?${query}` : "/sign-in";
 }
 
 /** The signed-in user; anyone else is sent to sign in (and back to `returnTo` afterwards). */

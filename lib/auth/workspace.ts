@@ -1,7 +1,9 @@
+import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
 import { membershipBySlug, withPlatform } from "@/db/platform";
+import { requestPathHeader } from "@/lib/server/request-path";
 import type { Actor } from "@/lib/workspace/access";
 import { assertSameOrigin, refuseCrossOrigin } from "./origin";
 import { hasRole, type Role } from "./roles";
@@ -39,9 +41,15 @@ export const workspaceAccess = cache(async (slug: string): Promise<WorkspaceAcce
   return { tenantId: workspace.id, userId: user.id, role, user, workspace };
 });
 
-/** For pages: signed-out visitors go to sign in; anyone without the role gets a 404. */
+/**
+ * For pages: signed-out visitors go to sign in, and come back to the page they asked for
+ * (proxy.ts hands over its address); anyone without the role gets a 404.
+ */
 export async function requireWorkspace(slug: string, minimumRole: Role = "agent"): Promise<WorkspaceAccess> {
-  if (!(await currentUser())) redirect(signInPath(`/w/${slugSchema.safeParse(slug).success ? slug : ""}`));
+  if (!(await currentUser())) {
+    const asked = (await headers()).get(requestPathHeader);
+    redirect(signInPath(asked ?? `/w/${slugSchema.safeParse(slug).success ? slug : ""}`));
+  }
   const access = await workspaceAccess(slug);
   if (!access || !hasRole(access.role, minimumRole)) notFound();
   return access;

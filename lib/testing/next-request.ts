@@ -1,6 +1,7 @@
 import { encode } from "next-auth/jwt";
 import { sessionCookie } from "@/lib/auth/options";
 import { env } from "@/lib/config/env";
+import { requestPathHeader } from "@/lib/server/request-path";
 
 /**
  * A stand-in for Next's request scope (`next/headers`), which exists only inside a
@@ -35,13 +36,14 @@ export async function sessionToken(userId: string): Promise<string> {
 
 /**
  * The next calls come from `userId`'s browser (signed out when null), on our own site
- * unless `origin` says otherwise.
+ * unless `origin` says otherwise, for the page at `path` (as proxy.ts hands it over).
  */
-export async function actAs(userId: string | null, options: { origin?: string | null } = {}): Promise<void> {
+export async function actAs(userId: string | null, options: { origin?: string | null; path?: string } = {}): Promise<void> {
   const app = new URL(env().APP_URL);
   requestHeaders = new Headers({ host: app.host });
   const origin = options.origin === undefined ? app.origin : options.origin;
   if (origin) requestHeaders.set("origin", origin);
+  if (options.path) requestHeaders.set(requestPathHeader, options.path);
   requestCookies = new Map();
   if (userId) requestCookies.set(sessionCookie().name, await sessionToken(userId));
 }

@@ -10,7 +10,7 @@ import { acceptAsNewUserSchema, acceptInvitation, acceptInvitationAsNewUser } fr
 /** A signed-in user joins the workspace the invitation is for. */
 export async function acceptInvitationAction(code: string): Promise<FormState> {
   await assertSameOrigin();
-  const user = await requireUser(`/invite/${code}`);
+  const user = await requireUser(`/invite/${encodeURIComponent(code)}`);
   const outcome = await runForForm(() => acceptInvitation(code, user));
   if (!outcome.ok) return outcome.state;
   redirect(`/w/${outcome.value.slug}/inbox`);

@@ -31,7 +31,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ cod
     </>
   );
   const user = await currentUser();
-  const here = `/invite/${code}`;
+  const here = `/invite/${encodeURIComponent(code)}`;
 
   if (user && user.email === invitation.email) {
     return (
@@ -59,7 +59,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ cod
         <p className="text-sm text-slate-600 dark:text-slate-300">
           You already have a Switchboard account. Sign in as {invitation.email} to accept.
         </p>
-        <Link href={`${signInPath(here)}&email=${encodeURIComponent(invitation.email)}`} className={`${buttonClass.primary} mt-6 w-full`}>
+        <Link href={signInPath(here, { email: invitation.email })} className={`${buttonClass.primary} mt-6 w-full`}>
           Sign in to accept
         </Link>
       </AuthCard>

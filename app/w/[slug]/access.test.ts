@@ -17,6 +17,7 @@ import { createWorkspaceAction } from "@/app/workspaces/new/actions";
 import WorkspaceLayout from "./layout";
 import WorkspaceHome from "./page";
 import InboxPage from "./inbox/page";
+import ConversationPage from "./inbox/[conversationId]/page";
 import SettingsLayout from "./settings/layout";
 import GeneralSettingsPage from "./settings/page";
 import NumbersPage from "./settings/numbers/page";
@@ -183,6 +184,13 @@ describe("roles, enforced on the server", () => {
     await actAs(null);
     await expectRedirect(() => InboxPage(page(a.slug)), `/sign-in?callbackUrl=${encodeURIComponent(`/w/${a.slug}`)}`);
     await expectRedirect(() => addNumberAction(a.slug, idle, formData({})));
+  });
+
+  it("brings a signed-out visitor back to the very conversation they opened, after signing in", async () => {
+    const deepLink = `/w/${a.slug}/inbox/5b1a0d1e-6c2f-4d43-9a5e-0f4b7b0c1d2e?status=resolved`;
+    await actAs(null, { path: deepLink });
+    const conversation = { params: Promise.resolve({ slug: a.slug, conversationId: "5b1a0d1e-6c2f-4d43-9a5e-0f4b7b0c1d2e" }), searchParams: Promise.resolve({ status: "resolved" }) };
+    await expectRedirect(() => ConversationPage(conversation), `/sign-in?callbackUrl=${encodeURIComponent(deepLink)}`);
   });
 });
 
