@@ -10,6 +10,9 @@ const nextConfig: NextConfig = {
     // Next counts a server action's body as it reads it and answers 413 past this (its default
     // is 1 MB). Our forms send a few hundred bytes; the same cap as the route handlers' (lib/http/body.ts).
     serverActions: { bodySizeLimit: "64kb" },
+    // proxy.ts copies the body of every request it runs on (pages only; never API routes or
+    // actions): a page is fetched with GET, so nothing larger is worth holding in memory.
+    proxyClientMaxBodySize: "64kb",
   },
   // Every response; pages also get a per-request CSP (and HSTS) from proxy.ts.
   async headers() {

@@ -32,9 +32,12 @@ export const config = {
       // and for every request a proxy sees Next.js reads the whole body (keeping up to 10 MB)
       // before the handler runs, which would undo the handlers' own body limits. Webhooks above all.
       source: "/((?!api/|_next/static/|_next/image|favicon.ico).*)",
-      // Prefetches fetch data, not documents; the navigation that follows gets its own nonce.
+      // Prefetches and server actions fetch data, not documents; the navigation that follows
+      // gets its own nonce. Skipping actions also keeps their bodies out of the proxy's copy, so
+      // Next's own 64 KB action limit counts them as they arrive.
       missing: [
         { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "next-action" },
         { type: "header", key: "purpose", value: "prefetch" },
       ],
     },

@@ -103,6 +103,10 @@ describe("where the proxy runs", () => {
   it("skips the router's prefetches", () => {
     expect(runs("/w/acme/inbox", { "next-router-prefetch": "1" })).toBe(false);
   });
+
+  it("skips server actions, whose bodies it would otherwise copy before their own size limit", () => {
+    expect(runs("/w/acme/settings/numbers", { "next-action": "7f3a9c" })).toBe(false);
+  });
 });
 
 describe("the headers every response carries (next.config.ts)", () => {
