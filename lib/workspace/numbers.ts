@@ -299,8 +299,12 @@ async function connectNumber(
       details: { phoneNumberId: phone.id, wabaId: input.wabaId },
     });
   }
-  const { restored: _restored, ...view } = number;
-  return { number: view, routed: [input.phoneNumberId, ...following.map((p) => p.id)] };
+  return { number: numberViewOf(number), routed: [input.phoneNumberId, ...following.map((p) => p.id)] };
+}
+
+function numberViewOf({ restored, ...view }: NumberView & { restored: boolean }): NumberView {
+  void restored;
+  return view;
 }
 
 /** The workspace's row for a number: restored if it had one (same id, conversations kept), else new. */
