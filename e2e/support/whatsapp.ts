@@ -56,13 +56,14 @@ export async function addNumber(page: Page, slug: string, input: { phoneNumberId
   await page.getByRole("button", { name: "Add number" }).click();
   const display = input.token ? `+${input.phoneNumberId}` : "+1 555 010 0009";
   await expect(page.getByText(`${input.label} (${display}) is connected.`)).toBeVisible();
+  return { wabaId };
 }
 
 /** Signs up (a new workspace) and adds a WhatsApp number with an access token in Settings. */
 export async function ownerWithCloudNumber(page: Page, who: string, phoneNumberId: string) {
   const slug = await signUpOwner(page, who);
-  await addNumber(page, slug, { phoneNumberId, label: `${who} line`, token: `EAAGe2e${who}${uniqueDigits("")}Token` });
-  return { slug };
+  const { wabaId } = await addNumber(page, slug, { phoneNumberId, label: `${who} line`, token: `EAAGe2e${who}${uniqueDigits("")}Token` });
+  return { slug, wabaId };
 }
 
 type Delivery = {

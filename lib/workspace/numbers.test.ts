@@ -221,6 +221,8 @@ describe("proving ownership with Meta", () => {
 
     await addNumber(a, input("110000000000006"));
     expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toContain("anyone there?");
+    const [listed] = (await withTenant(a.tenantId, (tx) => listNumbers(tx))).filter((n) => n.phoneNumberId === "110000000000006");
+    expect(listed!.lastMessageAt).toBeInstanceOf(Date);
   });
 
   it("refuses a token minted for another Meta app before subscribing anything", async () => {

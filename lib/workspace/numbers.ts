@@ -123,10 +123,9 @@ export async function listNumbers(tx: Tx): Promise<NumberListing[]> {
   return tx
     .select({
       ...numberView,
-      lastMessageAt: sql<Date | null>`(select max(${conversations.lastInboundAt}) from ${conversations}
-        where ${conversations.tenantId} = ${businessNumbers.tenantId} and ${conversations.businessNumberId} = ${businessNumbers.id})`.mapWith(
-        conversations.lastInboundAt,
-      ),
+      // Spelled out: in a one-table select Drizzle leaves column names unqualified, which the subquery would misread.
+      lastMessageAt: sql<Date | null>`(select max(c.last_inbound_at) from conversations c
+        where c.tenant_id = business_numbers.tenant_id and c.business_number_id = business_numbers.id)`.mapWith(conversations.lastInboundAt),
     })
     .from(businessNumbers)
     .orderBy(asc(businessNumbers.removedAt), asc(businessNumbers.label));

@@ -82,6 +82,8 @@ function NumberRow({ number: n, children }: { number: NumberListing; children?: 
             {n.label}
             {n.removedAt ? (
               <Badge>Removed {dateFormat.format(n.removedAt)}</Badge>
+            ) : n.accessTokenInvalidAt ? (
+              <Badge tone="red">Token rejected by Meta: replace it</Badge>
             ) : sandbox ? (
               <Badge tone="amber">Sandbox: nothing is sent to Meta</Badge>
             ) : n.verifiedAt ? (
