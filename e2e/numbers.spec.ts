@@ -27,7 +27,8 @@ test("a number connects only with a token Meta confirms, and a second workspace'
   await expect(owner.getByText(`Support (+${phoneNumberId}) is connected.`)).toBeVisible();
 
   const row = owner.locator(`[data-number="${phoneNumberId}"]`);
-  await expect(row.getByText("Verified by Meta")).toBeVisible();
+  await expect(row.getByText("Connected", { exact: true })).toBeVisible();
+  await expect(row.locator("dt", { hasText: "Verified by Meta" }).locator("+ dd")).toHaveText("yes");
   await expect(row.getByText("Demo Coffee Roasters")).toBeVisible();
   await expect(row.locator("dt", { hasText: "App subscribed" }).locator("+ dd")).toHaveText("yes");
   await expect(row.locator("dt", { hasText: "Quality rating" }).locator("+ dd")).toHaveText("GREEN");

@@ -87,7 +87,7 @@ function NumberRow({ number: n, children }: { number: NumberListing; children?: 
             ) : sandbox ? (
               <Badge tone="amber">Sandbox: nothing is sent to Meta</Badge>
             ) : n.verifiedAt ? (
-              <Badge tone="emerald">Verified by Meta</Badge>
+              <Badge tone="emerald">Connected</Badge>
             ) : (
               <Badge tone="red">Not verified: messages wait</Badge>
             )}
@@ -109,6 +109,8 @@ function NumberRow({ number: n, children }: { number: NumberListing; children?: 
           <dd className="font-mono">{n.wabaId}</dd>
           {sandbox ? null : (
             <>
+              <dt>Verified by Meta</dt>
+              <dd>{n.verifiedAt ? "yes" : "no"}</dd>
               <dt>App subscribed</dt>
               <dd>{n.appSubscribed === null ? "not checked" : n.appSubscribed ? "yes" : "no"}</dd>
               <dt>Quality rating</dt>
