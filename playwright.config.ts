@@ -60,6 +60,9 @@ export default defineConfig({
         WHATSAPP_VERIFY_TOKEN: "e2e-verify-token-0123456789",
         ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
         WHATSAPP_GRAPH_URL: `http://127.0.0.1:${graphPort}`,
+        // The fake Graph's app (its fixtures' subscribed app); sandbox numbers (999…) for the journeys that need no Meta.
+        META_APP_ID: "670843887433847",
+        SANDBOX_NUMBERS: "on",
       },
     },
   ],

@@ -24,6 +24,8 @@ export type NumberRoute = {
   tenantId: string;
   /** The owning workspace's `business_numbers` row for the number; null if it has none. */
   businessNumberId: string | null;
+  /** When Graph last confirmed the owner's token sees the number; null for sandbox numbers and lapsed proofs. */
+  verifiedAt: Date | null;
 };
 
 /**
@@ -33,7 +35,7 @@ export type NumberRoute = {
  */
 export async function routeForPhoneNumber(phoneNumberId: string): Promise<NumberRoute | null> {
   const [route] = await db()
-    .select({ tenantId: phoneNumberRoutes.workspaceId, businessNumberId: businessNumbers.id })
+    .select({ tenantId: phoneNumberRoutes.workspaceId, businessNumberId: businessNumbers.id, verifiedAt: businessNumbers.verifiedAt })
     .from(phoneNumberRoutes)
     .leftJoin(
       businessNumbers,

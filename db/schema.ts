@@ -76,6 +76,18 @@ export const phoneNumberRoutes = pgTable("phone_number_routes", {
   createdAt: createdAt(),
 });
 
+/**
+ * Which workspace a WhatsApp Business Account belongs to: the one whose token last proved
+ * it (Graph listed the number in the WABA and our app is subscribed). One WABA, one workspace.
+ */
+export const wabaOwners = pgTable("waba_owners", {
+  wabaId: text("waba_id").primaryKey(),
+  workspaceId: uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  provenAt: timestamp("proven_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const deliveryState = pgEnum("delivery_state", ["received", "processed", "failed", "ignored"]);
 
 /** Every signed POST, stored raw before it is acknowledged. */
@@ -169,6 +181,17 @@ export const businessNumbers = pgTable(
     accessTokenInvalidAt: timestamp("access_token_invalid_at", { withTimezone: true }),
     /** Removed numbers keep their conversations, read-only. */
     removedAt: timestamp("removed_at", { withTimezone: true }),
+    /** As Graph last described the number (display number above too); null for sandbox numbers. */
+    verifiedName: text("verified_name"),
+    qualityRating: text("quality_rating"),
+    messagingLimit: text("messaging_limit"),
+    /** When Graph last confirmed this workspace's token sees the number and our app is subscribed; null: not proven. */
+    verifiedAt: timestamp("verified_at", { withTimezone: true }),
+    /** Whether the WABA's subscribed apps listed the platform's app at the last check; null: never checked. */
+    appSubscribed: boolean("app_subscribed"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }),
+    /** What the last check found wrong, in words for the admin; null when it found nothing. */
+    checkProblem: text("check_problem"),
     createdAt: createdAt(),
   },
   (t) => [

@@ -7,6 +7,7 @@ import {
   ownerWithCloudNumber,
   storedMessage,
   uniqueDigits,
+  metaGrants,
 } from "./support/whatsapp";
 
 /**
@@ -120,7 +121,7 @@ test("an expired token (190) is explained, flagged in Settings, and Retry sends 
   const phoneNumberId = uniqueDigits("74");
   const customerNumber = uniqueDigits("521");
   const customer = "Pablo Token";
-  const { slug } = await ownerWithCloudNumber(page, "Expired", phoneNumberId);
+  const { slug, wabaId } = await ownerWithCloudNumber(page, "Expired", phoneNumberId);
   await customerWrites(request, { phoneNumberId, from: customerNumber, name: customer, text: "¿Hay stock?" });
   const conversationId = await openConversation(page, slug, customer);
 
@@ -142,6 +143,8 @@ test("an expired token (190) is explained, flagged in Settings, and Retry sends 
   await page.goto(`/w/${slug}/settings/numbers`);
   const row = page.getByRole("listitem").filter({ hasText: "Expired line" });
   await expect(row.getByText("Token rejected by Meta: replace it")).toBeVisible();
+  // Meta knows the new token sees the number: it is checked before it is stored.
+  await metaGrants(request, { token: "EAAGe2eReplacedToken0123456789", wabaId, phoneNumberIds: [phoneNumberId] });
   await row.getByText("Edit", { exact: true }).click();
   await row.getByLabel("New access token").fill("EAAGe2eReplacedToken0123456789");
   await row.getByRole("button", { name: "Save changes" }).click();

@@ -6,7 +6,7 @@ import { addNumber, customerWrites, signUpOwner, uniqueDigits } from "./support/
  * shown at once, clearly labelled as not sent, and nothing is sent anywhere.
  */
 test("an owner replies from a sandbox number and sees it stored as not sent", async ({ page, request }) => {
-  const phoneNumberId = uniqueDigits("74");
+  const phoneNumberId = uniqueDigits("999");
   const slug = await signUpOwner(page, "Sandy");
   await addNumber(page, slug, { phoneNumberId, label: "Try-out line" });
 

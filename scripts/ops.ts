@@ -1,4 +1,6 @@
 import { closeDatabase } from "@/db/client";
+import { env } from "@/lib/config/env";
+import { webhookConfigurationProblems } from "@/lib/config/webhook";
 import { retryPendingDeliveries } from "@/lib/inbox/ingest/retry";
 import { listUnroutedNumbers } from "@/lib/inbox/ingest/unrouted";
 import { openMigratedDatabase } from "./open-database";
@@ -6,6 +8,8 @@ import { openMigratedDatabase } from "./open-database";
 const usage = `Platform operator commands.
 
   npm run ops -- unrouted   numbers Meta delivers to that no workspace owns: deliveries, first and last seen
+  npm run ops -- webhook    the callback URL and verify token to register in the platform's Meta app,
+                            and what in the configuration would stop Meta's deliveries
   npm run ops -- retry      re-process failed or unfinished webhook deliveries now, and replay unrouted
                             deliveries whose number has since been added to a workspace
 
@@ -42,7 +46,29 @@ async function retry() {
   }
 }
 
+/** Reads only the configuration: no database, so it runs beside a server on the embedded one. */
+function webhook() {
+  const config = env();
+  console.log(`Callback URL:  ${new URL("/api/webhooks/whatsapp", config.APP_URL).toString()}`);
+  console.log(`Verify token:  ${config.WHATSAPP_VERIFY_TOKEN}`);
+  console.log(`Meta app id:   ${config.META_APP_ID}`);
+  console.log(`Sandbox numbers (ids starting with 999): ${config.SANDBOX_NUMBERS}`);
+  console.log("Register both in the Meta app (WhatsApp → Configuration → Webhook) and subscribe the 'messages' field.");
+  const problems = webhookConfigurationProblems(config);
+  if (problems.length === 0) {
+    console.log("Configuration: OK.");
+    return;
+  }
+  console.log("Configuration problems:");
+  for (const problem of problems) console.log(`  - ${problem}`);
+  process.exitCode = 1;
+}
+
 const commands: Record<string, () => Promise<void>> = { unrouted, retry };
+if (command === "webhook") {
+  webhook();
+  process.exit();
+}
 const run = command ? commands[command] : undefined;
 if (!run) {
   console.log(usage);

@@ -20,8 +20,8 @@ import { openMigratedDatabase } from "./open-database";
  */
 const login = { email: "demo@switchboard.test", password: "switchboard-demo", name: "Dana Demo" };
 const numbers = [
-  { phoneNumberId: "100000000000901", label: "Demo support", displayNumber: "+1 555 010 0901" },
-  { phoneNumberId: "100000000000902", label: "Demo sales", displayNumber: "+1 555 010 0902" },
+  { phoneNumberId: "999000000000901", label: "Demo support", displayNumber: "+1 555 010 0901" },
+  { phoneNumberId: "999000000000902", label: "Demo sales", displayNumber: "+1 555 010 0902" },
 ];
 const fixtureNumber = "110000000000001";
 const fixtureEpoch = 1795000000;

@@ -10,7 +10,8 @@ const usage = `Sends a signed WhatsApp webhook delivery to a running Switchboard
   npm run simulate -- --to <phone_number_id> [--from <wa_id>] [--text "…"] [--name "…"] [--url <base url>]
   npm run simulate -- --file <delivery.json> [--url <base url>]
 
-  --to     the receiving business number's phone_number_id (routes the delivery)
+  --to     the receiving business number's phone_number_id (routes the delivery); sandbox
+           numbers, which need no token, start with 999 (the demo's: 999000000000901)
   --from   the customer's WhatsApp number (default 15550001234)
   --text   the message text (default "hi")
   --name   the customer's profile name (default "Simulated Customer")

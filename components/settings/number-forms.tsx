@@ -7,17 +7,26 @@ import type { FormState } from "@/lib/forms";
 
 type Action = (prev: FormState, formData: FormData) => Promise<FormState>;
 
-type NumberDefaults = { label: string; displayNumber: string; wabaId: string };
+type NumberDefaults = { label: string; displayNumber: string };
 
-function NumberFields({ state, idPrefix, defaults }: { state: FormState; idPrefix: string; defaults?: NumberDefaults }) {
-  const v = state.values ?? {};
-  const e = state.fieldErrors ?? {};
+function LabelField({ state, idPrefix, defaults }: { state: FormState; idPrefix: string; defaults?: NumberDefaults }) {
   return (
-    <>
-      <Field idPrefix={idPrefix} label="Label" name="label" placeholder="Support" defaultValue={v.label ?? defaults?.label} errors={e.label} hint="What your team calls this number." required />
-      <Field idPrefix={idPrefix} label="Display phone number" name="displayNumber" placeholder="+1 555 010 0001" defaultValue={v.displayNumber ?? defaults?.displayNumber} errors={e.displayNumber} required />
-      <Field idPrefix={idPrefix} label="WhatsApp Business Account ID" name="wabaId" inputMode="numeric" placeholder="104400000000001" defaultValue={v.wabaId ?? defaults?.wabaId} errors={e.wabaId} required />
-    </>
+    <Field idPrefix={idPrefix} label="Label" name="label" placeholder="Support" defaultValue={state.values?.label ?? defaults?.label} errors={state.fieldErrors?.label} hint="What your team calls this number." required />
+  );
+}
+
+/** Only sandbox numbers type it: Meta tells Switchboard a real number's display number. */
+function SandboxDisplayField({ state, idPrefix, defaults }: { state: FormState; idPrefix: string; defaults?: NumberDefaults }) {
+  return (
+    <Field
+      idPrefix={idPrefix}
+      label="Display phone number"
+      name="displayNumber"
+      placeholder="+1 555 010 0001"
+      defaultValue={state.values?.displayNumber ?? defaults?.displayNumber}
+      errors={state.fieldErrors?.displayNumber}
+      hint="Sandbox numbers only; with a token, Meta's own is used."
+    />
   );
 }
 
@@ -38,7 +47,18 @@ export function AddNumberForm({ action }: { action: Action }) {
               hint="Digits only. Meta shows it under WhatsApp Manager → API Setup."
               required
             />
-            <NumberFields state={state} idPrefix="add" />
+            <LabelField state={state} idPrefix="add" />
+            <Field
+              idPrefix="add"
+              label="WhatsApp Business Account ID"
+              name="wabaId"
+              inputMode="numeric"
+              placeholder="104400000000001"
+              defaultValue={state.values?.wabaId}
+              errors={state.fieldErrors?.wabaId}
+              required
+            />
+            <SandboxDisplayField state={state} idPrefix="add" />
             <Field
               idPrefix="add"
               label="Access token"
@@ -46,7 +66,7 @@ export function AddNumberForm({ action }: { action: Action }) {
               type="password"
               autoComplete="off"
               errors={state.fieldErrors?.accessToken}
-              hint="A permanent System User token with whatsapp_business_messaging. Stored encrypted; you will only see its last 4 characters."
+              hint="A system user token of Switchboard's Meta app, with whatsapp_business_management and whatsapp_business_messaging. Switchboard asks Meta whether it sees this number before connecting it. Stored encrypted; you will only see its last 4 characters."
               className="sm:col-span-2"
             />
           </div>
@@ -60,13 +80,15 @@ export function AddNumberForm({ action }: { action: Action }) {
 }
 
 export function EditNumberForm({ action, number }: { action: Action; number: NumberDefaults & { id: string; accessTokenLast4: string | null } }) {
+  const sandbox = !number.accessTokenLast4;
   return (
     <ActionForm action={action}>
       {(state) => (
         <>
           <input type="hidden" name="id" value={number.id} />
           <div className="grid gap-4 sm:grid-cols-2">
-            <NumberFields state={state} idPrefix={`edit-${number.id}`} defaults={number} />
+            <LabelField state={state} idPrefix={`edit-${number.id}`} defaults={number} />
+            {sandbox ? <SandboxDisplayField state={state} idPrefix={`edit-${number.id}`} defaults={number} /> : null}
             <Field
               idPrefix={`edit-${number.id}`}
               label="New access token"
@@ -74,7 +96,11 @@ export function EditNumberForm({ action, number }: { action: Action; number: Num
               type="password"
               autoComplete="off"
               errors={state.fieldErrors?.accessToken}
-              hint={number.accessTokenLast4 ? `Leave blank to keep the current token (ending ${number.accessTokenLast4}).` : "No token yet: add one to send replies."}
+              hint={
+                number.accessTokenLast4
+                  ? `Leave blank to keep the current token (ending ${number.accessTokenLast4}). A new one is checked with Meta first.`
+                  : "No token yet: add one to send replies."
+              }
             />
           </div>
           <div className="flex justify-end">
@@ -98,6 +124,21 @@ export function RemoveNumberForm({ action, id, label }: { action: Action; id: st
           </p>
           <SubmitButton variant="danger" pendingLabel="Removing…">
             Remove number
+          </SubmitButton>
+        </>
+      )}
+    </ActionForm>
+  );
+}
+
+export function CheckNumberForm({ action, id }: { action: Action; id: string }) {
+  return (
+    <ActionForm action={action} className="space-y-2">
+      {() => (
+        <>
+          <input type="hidden" name="id" value={id} />
+          <SubmitButton variant="secondary" pendingLabel="Checking…">
+            Check again
           </SubmitButton>
         </>
       )}

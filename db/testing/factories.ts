@@ -43,13 +43,13 @@ export async function createTestMember(tenantId: string, role: "owner" | "admin"
   return user;
 }
 
-/** A business number owned by the workspace, routed platform-wide. */
+/** A business number owned by the workspace, routed platform-wide, as if Graph had proved it. */
 export async function createTestNumber(tenantId: string, phoneNumberId: string, label = "Main line") {
   await withPlatform((tx) => tx.insert(phoneNumberRoutes).values({ phoneNumberId, workspaceId: tenantId }));
   const [number] = await withTenant(tenantId, (tx) =>
     tx
       .insert(businessNumbers)
-      .values({ tenantId, phoneNumberId, displayNumber: `+${phoneNumberId}`, wabaId: "1044", label })
+      .values({ tenantId, phoneNumberId, displayNumber: `+${phoneNumberId}`, wabaId: "1044", label, verifiedAt: new Date() })
       .returning(),
   );
   return number!;

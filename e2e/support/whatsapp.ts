@@ -30,23 +30,40 @@ export async function signUpOwner(page: Page, who: string): Promise<string> {
   return new URL(page.url()).pathname.split("/")[2]!;
 }
 
-/** Adds a WhatsApp number in Settings, as an admin does; without a token it is a sandbox number. */
+/**
+ * Lets `token` see a WhatsApp Business Account holding these numbers, on the fake Graph API:
+ * what Meta knows when a business created a system user token for its WABA.
+ */
+export async function metaGrants(request: APIRequestContext, grant: { token: string; wabaId: string; phoneNumberIds: string[]; appId?: string }) {
+  const response = await request.post(`${graphUrl}/__fake/grants`, { data: grant });
+  expect(response.status()).toBe(204);
+}
+
+/**
+ * Adds a WhatsApp number in Settings, as an admin does. With a token, Meta (the fake Graph)
+ * is first told the token sees the number, and the display number is Meta's (`+<id>` on the
+ * fake); without one the id must be a sandbox id (999…) and the display number is typed.
+ */
 export async function addNumber(page: Page, slug: string, input: { phoneNumberId: string; label: string; token?: string }) {
+  const wabaId = uniqueDigits("1044");
+  if (input.token) await metaGrants(page.request, { token: input.token, wabaId, phoneNumberIds: [input.phoneNumberId] });
   await page.goto(`/w/${slug}/settings/numbers`);
   await page.getByLabel("Phone number ID").fill(input.phoneNumberId);
   await page.getByLabel("Label", { exact: true }).fill(input.label);
-  await page.getByLabel("Display phone number").fill("+1 555 010 0009");
-  await page.getByLabel("WhatsApp Business Account ID").fill(uniqueDigits("1044"));
+  if (!input.token) await page.getByLabel("Display phone number").fill("+1 555 010 0009");
+  await page.getByLabel("WhatsApp Business Account ID").fill(wabaId);
   if (input.token) await page.getByLabel("Access token", { exact: true }).fill(input.token);
   await page.getByRole("button", { name: "Add number" }).click();
-  await expect(page.getByText(`${input.label} (+1 555 010 0009) is connected.`)).toBeVisible();
+  const display = input.token ? `+${input.phoneNumberId}` : "+1 555 010 0009";
+  await expect(page.getByText(`${input.label} (${display}) is connected.`)).toBeVisible();
+  return { wabaId };
 }
 
 /** Signs up (a new workspace) and adds a WhatsApp number with an access token in Settings. */
 export async function ownerWithCloudNumber(page: Page, who: string, phoneNumberId: string) {
   const slug = await signUpOwner(page, who);
-  await addNumber(page, slug, { phoneNumberId, label: `${who} line`, token: `EAAGe2e${who}${uniqueDigits("")}Token` });
-  return { slug };
+  const { wabaId } = await addNumber(page, slug, { phoneNumberId, label: `${who} line`, token: `EAAGe2e${who}${uniqueDigits("")}Token` });
+  return { slug, wabaId };
 }
 
 type Delivery = {

@@ -22,6 +22,8 @@ const schema = z.object({
     .optional(),
   WHATSAPP_GRAPH_URL: z.string().url().default("https://graph.facebook.com"),
   WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v25.0"),
+  META_APP_ID: z.string().regex(/^\d{5,32}$/, "must be the Meta app's numeric id").optional(),
+  SANDBOX_NUMBERS: z.enum(["on", "off"]).optional(),
   MEDIA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
@@ -29,10 +31,20 @@ const schema = z.object({
 
 const secretNames = ["AUTH_SECRET", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "ENCRYPTION_KEY"] as const;
 
-export type Env = Omit<z.infer<typeof schema>, (typeof secretNames)[number] | "MEDIA_DIR"> & {
+/**
+ * Outside production, the app id of the fake Graph API's fixtures (`subscribed-apps-get-200`):
+ * against the real Graph it matches no token, so connecting a real number needs the real id.
+ */
+const developmentMetaAppId = "670843887433847";
+
+export type Env = Omit<z.infer<typeof schema>, (typeof secretNames)[number] | "MEDIA_DIR" | "META_APP_ID" | "SANDBOX_NUMBERS"> & {
   [K in (typeof secretNames)[number]]: string;
 } & {
   MEDIA_DIR: string;
+  /** The platform's Meta app: the app every connected WABA must be subscribed to. */
+  META_APP_ID: string;
+  /** Whether numbers in the sandbox prefix may be connected without a token. */
+  SANDBOX_NUMBERS: "on" | "off";
   /** Where development secrets were generated, when they were. */
   devSecretsFile: string | null;
 };
@@ -71,6 +83,12 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
   // Runtime data, not build input: keep the bundler's file tracer out of it.
   const dataDir = path.resolve(/* turbopackIgnore: true */ values.DATA_DIR);
   const missing = secretNames.filter((name) => !values[name]);
+  if (values.NODE_ENV === "production" && !values.META_APP_ID) {
+    throw new EnvError(
+      "Switchboard cannot start in production without META_APP_ID: without it no number can be verified. " +
+        "Set it to your Meta app's id (see README.md, Configuration).",
+    );
+  }
 
   let devSecretsFile: string | null = null;
   let secrets: Partial<Record<(typeof secretNames)[number], string>> = {};
@@ -94,6 +112,8 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     WHATSAPP_APP_SECRET: values.WHATSAPP_APP_SECRET ?? secrets.WHATSAPP_APP_SECRET!,
     WHATSAPP_VERIFY_TOKEN: values.WHATSAPP_VERIFY_TOKEN ?? secrets.WHATSAPP_VERIFY_TOKEN!,
     ENCRYPTION_KEY: values.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY!,
+    META_APP_ID: values.META_APP_ID ?? developmentMetaAppId,
+    SANDBOX_NUMBERS: values.SANDBOX_NUMBERS ?? (values.NODE_ENV === "production" ? "off" : "on"),
     devSecretsFile,
   };
 }

@@ -5,6 +5,7 @@ import { env } from "@/lib/config/env";
 import { startDeliveryRetries } from "@/lib/inbox/ingest/retry";
 import { log } from "@/lib/log";
 import { startTemplateSync } from "@/lib/outbound/templates";
+import { startNumberChecks } from "@/lib/workspace/numbers";
 
 /**
  * Runs once per server process (instrumentation.ts). A server that cannot read its
@@ -34,6 +35,8 @@ async function start(): Promise<void> {
   startDeliveryRetries();
   // Approved message templates from Meta, for the composer's picker: now, then every six hours.
   startTemplateSync();
+  // Whether each number's token still proves it to Meta: now, then every six hours.
+  startNumberChecks();
   // Sign-in attempts past the throttle's window and a day of hindsight: now, then hourly.
   startLoginAttemptPruning();
   log.info("server_started", { database: handle.kind, dataDir: handle.kind === "pglite" ? config.DATA_DIR : undefined });

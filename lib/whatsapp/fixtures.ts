@@ -8,15 +8,21 @@ import path from "node:path";
  */
 export const fixturesDir = path.join(process.cwd(), "lib/whatsapp/fixtures");
 
-export function fixtureBytes(kind: "whatsapp" | "graph", name: string): Buffer {
+/**
+ * `whatsapp` and `graph` mirror the shared fixtures file for file; `graph-local` holds the
+ * few Graph answers this project needs that the shared set lacks (README.md lists them).
+ */
+export type FixtureKind = "whatsapp" | "graph" | "graph-local";
+
+export function fixtureBytes(kind: FixtureKind, name: string): Buffer {
   return fs.readFileSync(path.join(fixturesDir, kind, `${name}.json`));
 }
 
-export function fixtureJson<T = unknown>(kind: "whatsapp" | "graph", name: string): T {
+export function fixtureJson<T = unknown>(kind: FixtureKind, name: string): T {
   return JSON.parse(fixtureBytes(kind, name).toString("utf8")) as T;
 }
 
-export function fixtureNames(kind: "whatsapp" | "graph"): string[] {
+export function fixtureNames(kind: FixtureKind): string[] {
   return fs
     .readdirSync(path.join(fixturesDir, kind))
     .filter((f) => f.endsWith(".json"))

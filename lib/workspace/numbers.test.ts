@@ -1,28 +1,50 @@
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenantForPhoneNumber, withPlatform } from "@/db/platform";
-import { auditLog, businessNumbers, contacts, conversations } from "@/db/schema";
+import { auditLog, businessNumbers, contacts, conversations, wabaOwners } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember, createTestWorkspace } from "@/db/testing/factories";
+import { resetEnvForTests } from "@/lib/config/env";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { deliver, workspaceData } from "@/lib/webhook/testing";
 import { fixtureBytes } from "@/lib/whatsapp/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
+import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
 import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
-import { addNumber, addNumberSchema, listNumbers, numberTakenMessage, removeNumber, updateNumber } from "./numbers";
+import { addNumber, addNumberSchema, checkNumber, listNumbers, movedAwayProblem, numberTakenMessage, removeNumber, updateNumber } from "./numbers";
 
 let a: Actor;
 let b: Actor;
 let agent: Actor;
+/** A's token sees WABA 104400000000001 (the fixtures' A) and 104400000000099; B's sees 104400000000002. */
 const token = "EAAG-secret-token-for-tests-4821";
-const input = (phoneNumberId: string, accessToken: string | undefined = token) => ({
+const tokenB = "EAAG-bravo-token-for-tests-5932";
+/** `accessToken` null: no token (a sandbox number, or a refusal). */
+const input = (phoneNumberId: string, accessToken: string | null = token, wabaId = "104400000000001") => ({
   phoneNumberId,
   label: "Support",
   displayNumber: "+1 555 010 0001",
-  wabaId: "104400000000001",
-  accessToken,
+  wabaId,
+  accessToken: accessToken ?? undefined,
+});
+
+let graph: FakeGraph;
+afterAll(async () => {
+  delete process.env.WHATSAPP_GRAPH_URL;
+  resetEnvForTests();
+  await graph.close();
 });
 
 beforeAll(async () => {
+  graph = await startFakeGraph();
+  process.env.WHATSAPP_GRAPH_URL = graph.url;
+  resetEnvForTests();
+  const wabaA = ["110000000000001", "110000000000002", "110000000000003", "110000000000005", "110000000000006", "110000000000009"];
+  graph.grant({ token, wabaId: "104400000000001", phoneNumberIds: wabaA });
+  graph.grant({ token, wabaId: "104400000000099", phoneNumberIds: ["990000000000009"] });
+  graph.grant({ token: "EAAG-after-restore-token-7777", wabaId: "104400000000001", phoneNumberIds: wabaA });
+  graph.grant({ token: "EAAG-replacement-token-9999", wabaId: "104400000000001", phoneNumberIds: wabaA });
+  graph.grant({ token: tokenB, wabaId: "104400000000002", phoneNumberIds: ["220000000000001", "220000000000002"] });
   const wa = await createTestWorkspace("Alpha");
   const wb = await createTestWorkspace("Bravo");
   a = { tenantId: wa.id, userId: (await createTestMember(wa.id, "admin")).id, role: "admin" };
@@ -37,6 +59,9 @@ describe("adding a number", () => {
   it("routes the number to the workspace and stores the token encrypted, bound to the row, showing only its last 4", async () => {
     const number = await addNumber(a, input("110000000000001"));
     expect(number).toMatchObject({ phoneNumberId: "110000000000001", label: "Support", accessTokenLast4: "4821", removedAt: null });
+    // Meta's description of the number, not the form's (waba-phone-numbers-200).
+    expect(number).toMatchObject({ displayNumber: "+1 555-010-0001", verifiedName: "Demo Coffee Roasters", qualityRating: "GREEN", messagingLimit: "TIER_1K", appSubscribed: true });
+    expect(number.verifiedAt).toBeInstanceOf(Date);
     expect(JSON.stringify(number)).not.toContain(token);
     expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "110000000000001"))).toBe(a.tenantId);
     const row = await stored(a.tenantId, number.id);
@@ -45,15 +70,15 @@ describe("adding a number", () => {
     expect(() => decryptSecret(row.accessTokenEncrypted!, "another-row")).toThrow();
   });
 
-  it("refuses a number another workspace owns without naming it, and changes nothing", async () => {
-    await addNumber(b, input("220000000000001"));
-    const error = await addNumber(a, input("220000000000001")).catch((e) => e);
+  it("refuses a sandbox number another workspace owns without naming it, and changes nothing", async () => {
+    await addNumber(b, input("999000000000221", null));
+    const error = await addNumber(a, input("999000000000221", null)).catch((e) => e);
     expect(error).toBeInstanceOf(RuleError);
     expect(error).toMatchObject({ field: "phoneNumberId", message: numberTakenMessage });
     expect(error.message).not.toContain("Bravo");
-    expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "220000000000001"))).toBe(b.tenantId);
+    expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000221"))).toBe(b.tenantId);
     const mine = await withTenant(a.tenantId, (tx) => listNumbers(tx));
-    expect(mine.map((n) => n.phoneNumberId)).not.toContain("220000000000001");
+    expect(mine.map((n) => n.phoneNumberId)).not.toContain("999000000000221");
   });
 
   it("says so when the number is already in this workspace", async () => {
@@ -62,7 +87,7 @@ describe("adding a number", () => {
   });
 
   it("lets two workspaces race for one number and exactly one win", async () => {
-    const results = await Promise.allSettled([addNumber(a, input("330000000000003")), addNumber(b, input("330000000000003"))]);
+    const results = await Promise.allSettled([addNumber(a, input("999000000000333", null)), addNumber(b, input("999000000000333", null))]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect(rejected.reason).toBeInstanceOf(RuleError);
@@ -72,7 +97,7 @@ describe("adding a number", () => {
     expect((await deliver(fixtureBytes("whatsapp", "unknown-number"))).status).toBe(200);
     expect((await workspaceData(a.tenantId)).messages).toHaveLength(0);
 
-    await addNumber(a, input("990000000000009"));
+    await addNumber(a, input("990000000000009", token, "104400000000099"));
 
     expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toEqual(["nobody owns this number yet"]);
     expect((await workspaceData(b.tenantId)).messages).toHaveLength(0);
@@ -92,30 +117,48 @@ describe("adding a number", () => {
 });
 
 describe("editing a number", () => {
-  it("keeps the token when left blank, replaces it when given, and audits without the token", async () => {
+  it("keeps the token when left blank, replaces it when Meta confirms the new one, and audits without the token", async () => {
     const number = await addNumber(a, input("110000000000002"));
-    await withTenant(a.tenantId, (tx) => updateNumber(tx, a, { id: number.id, label: "Sales", displayNumber: "+1 555 010 0002", wabaId: "104400000000001", accessToken: undefined }));
+    await updateNumber(a, { id: number.id, label: "Sales", displayNumber: "+1 555 010 0002", accessToken: undefined });
     const kept = await stored(a.tenantId, number.id);
     expect(kept.label).toBe("Sales");
+    // A verified number's display number is Meta's; the form cannot change it.
+    expect(kept.displayNumber).toBe("+1 555-010-0002");
     expect(decryptSecret(kept.accessTokenEncrypted!, number.id)).toBe(token);
     const newToken = "EAAG-replacement-token-9999";
-    await withTenant(a.tenantId, (tx) => updateNumber(tx, a, { id: number.id, label: "Sales", displayNumber: "+1 555 010 0002", wabaId: "104400000000001", accessToken: newToken }));
+    await updateNumber(a, { id: number.id, label: "Sales", accessToken: newToken });
     const replaced = await stored(a.tenantId, number.id);
     expect(replaced.accessTokenLast4).toBe("9999");
     expect(decryptSecret(replaced.accessTokenEncrypted!, number.id)).toBe(newToken);
     const audit = await withTenant(a.tenantId, (tx) => tx.select().from(auditLog).where(eq(auditLog.action, "number.updated")));
     expect(audit.map((e) => e.details)).toEqual([
-      { phoneNumberId: "110000000000002", changed: ["label", "displayNumber"] },
+      { phoneNumberId: "110000000000002", changed: ["label"] },
       { phoneNumberId: "110000000000002", changed: ["accessToken"] },
     ]);
     expect(JSON.stringify(audit)).not.toContain(newToken);
   });
 
+  it("lets a sandbox number's label and display number change", async () => {
+    const number = await addNumber(a, input("999000000000102", null));
+    await updateNumber(a, { id: number.id, label: "Sales", displayNumber: "+1 555 010 0102", accessToken: undefined });
+    expect(await stored(a.tenantId, number.id)).toMatchObject({ label: "Sales", displayNumber: "+1 555 010 0102", accessTokenEncrypted: null });
+    const [entry] = await withTenant(a.tenantId, (tx) => tx.select().from(auditLog).where(eq(auditLog.target, "Sales (+1 555 010 0102)")));
+    expect(entry!.details).toEqual({ phoneNumberId: "999000000000102", changed: ["label", "displayNumber"] });
+  });
+
+  it("refuses a new token Meta does not confirm and keeps the old one", async () => {
+    const [number] = (await withTenant(a.tenantId, (tx) => listNumbers(tx))).filter((n) => n.phoneNumberId === "110000000000001");
+    const error = await updateNumber(a, { id: number!.id, label: "Support", accessToken: tokenB }).catch((e) => e);
+    expect(error).toBeInstanceOf(RuleError);
+    expect(error).toMatchObject({ field: "accessToken" });
+    expect(error.message).toContain("cannot see WhatsApp Business Account 104400000000001");
+    expect(decryptSecret((await stored(a.tenantId, number!.id)).accessTokenEncrypted!, number!.id)).toBe(token);
+  });
+
   it("cannot reach another workspace's number by id", async () => {
-    const theirs = await addNumber(b, input("220000000000002"));
-    await expect(
-      withTenant(a.tenantId, (tx) => updateNumber(tx, a, { id: theirs.id, label: "Hijacked", displayNumber: "+1", wabaId: "1", accessToken: undefined })),
-    ).rejects.toBeInstanceOf(NotFoundError);
+    const theirs = await addNumber(b, input("220000000000002", tokenB, "104400000000002"));
+    await expect(updateNumber(a, { id: theirs.id, label: "Hijacked", accessToken: undefined })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(checkNumber(a, { id: theirs.id })).rejects.toBeInstanceOf(NotFoundError);
     await expect(removeNumber(a, { id: theirs.id })).rejects.toBeInstanceOf(NotFoundError);
     expect((await stored(b.tenantId, theirs.id)).label).toBe("Support");
     expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "220000000000002"))).toBe(b.tenantId);
@@ -143,10 +186,146 @@ describe("removing a number", () => {
     expect(decryptSecret((await stored(a.tenantId, number.id)).accessTokenEncrypted!, number.id)).toBe("EAAG-after-restore-token-7777");
   });
 
-  it("lets another workspace claim a removed number", async () => {
-    const number = await addNumber(a, input("110000000000004"));
+  it("lets another workspace claim a removed sandbox number", async () => {
+    const number = await addNumber(a, input("999000000000104", null));
     await removeNumber(a, { id: number.id });
-    await addNumber(b, input("110000000000004"));
-    expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "110000000000004"))).toBe(b.tenantId);
+    await addNumber(b, input("999000000000104", null));
+    expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000104"))).toBe(b.tenantId);
+  });
+});
+
+describe("proving ownership with Meta", () => {
+  const routeOf = (phoneNumberId: string) => withPlatform((tx) => tenantForPhoneNumber(tx, phoneNumberId));
+  const numbersOf = async (actor: Actor) => (await withTenant(actor.tenantId, (tx) => listNumbers(tx))).map((n) => n.phoneNumberId);
+
+  it("refuses a second workspace whose token cannot see the number (Graph's error 100), storing nothing", async () => {
+    const error = await addNumber(b, input("110000000000001", tokenB)).catch((e) => e);
+    expect(error).toBeInstanceOf(RuleError);
+    expect(error).toMatchObject({ field: "accessToken" });
+    expect(error.message).toContain("cannot see WhatsApp Business Account 104400000000001");
+    const asked = graph.calls("phone_numbers").at(-1)!;
+    expect(asked.authorization).toBe(`Bearer ${tokenB}`);
+    expect(await routeOf("110000000000001")).toBe(a.tenantId);
+    expect(await numbersOf(b)).not.toContain("110000000000001");
+  });
+
+  it("gives a number's waiting history only to a workspace whose token proves it, also after its owner removed it", async () => {
+    const number = await addNumber(a, input("110000000000006"));
+    await removeNumber(a, { id: number.id });
+    await deliver(simulatedTextDelivery({ to: "110000000000006", from: "15550000070", text: "anyone there?", wamid: "wamid.GAP-6" }));
+
+    await expect(addNumber(b, input("110000000000006", tokenB))).rejects.toBeInstanceOf(RuleError);
+    await expect(addNumber(b, input("110000000000006", null))).rejects.toMatchObject({ field: "accessToken" });
+    expect(await routeOf("110000000000006")).toBeNull();
+    expect((await workspaceData(b.tenantId)).messages.map((m) => m.text)).not.toContain("anyone there?");
+
+    await addNumber(a, input("110000000000006"));
+    expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toContain("anyone there?");
+    const [listed] = (await withTenant(a.tenantId, (tx) => listNumbers(tx))).filter((n) => n.phoneNumberId === "110000000000006");
+    expect(listed!.lastMessageAt).toBeInstanceOf(Date);
+  });
+
+  it("refuses a token minted for another Meta app before subscribing anything", async () => {
+    graph.grant({ token: "EAAG-other-app-token-000111", wabaId: "104400000000003", phoneNumberIds: ["330000000000001"], appId: "111111111111111" });
+    const posts = graph.calls("subscribed_apps").length;
+    const error = await addNumber(b, input("330000000000001", "EAAG-other-app-token-000111", "104400000000003")).catch((e) => e);
+    expect(error).toBeInstanceOf(RuleError);
+    expect(error.message).toContain("another Meta app (111111111111111)");
+    expect(graph.calls("subscribed_apps")).toHaveLength(posts);
+    expect(await routeOf("330000000000001")).toBeNull();
+    // debug_token was asked with the platform's app access token, never the business's.
+    expect(graph.calls("debug_token").at(-1)!.authorization).toMatch(/^Bearer 670843887433847\|/);
+  });
+
+  it("finds a number on the second page of the WABA's list, and subscribes the platform's app", async () => {
+    graph.grant({ token: "EAAG-paged-token-0000444", wabaId: "104400000000004", phoneNumberIds: ["440000000000001", "440000000000002", "440000000000003"] });
+    const before = graph.calls("phone_numbers").length;
+    const number = await addNumber(b, input("440000000000003", "EAAG-paged-token-0000444", "104400000000004"));
+    expect(number.verifiedAt).toBeInstanceOf(Date);
+    const pages = graph.calls("phone_numbers").slice(before);
+    expect(pages).toHaveLength(2);
+    expect(pages[1]!.query.get("after")).toBeTruthy();
+    expect(graph.calls("subscribed_apps").filter((r) => r.path.includes("104400000000004")).map((r) => r.method)).toEqual(["POST", "GET"]);
+    expect(await routeOf("440000000000003")).toBe(b.tenantId);
+  });
+
+  it("says Meta could not be reached, and stores nothing", async () => {
+    const down = reply.json(503, { error: { message: "Service temporarily unavailable", type: "OAuthException", code: 2 } });
+    graph.queue("debug_token", down, down, down, down);
+    const error = await addNumber(a, input("110000000000009")).catch((e) => e);
+    expect(error).toBeInstanceOf(RuleError);
+    expect(error.message).toContain("could not reach WhatsApp");
+    expect(await routeOf("110000000000009")).toBeNull();
+    expect(await numbersOf(a)).not.toContain("110000000000009");
+  });
+
+  it("takes no token-less number outside the sandbox prefix, and no sandbox number when sandboxes are off", async () => {
+    await expect(addNumber(a, input("120000000000001", null))).rejects.toMatchObject({ field: "accessToken" });
+    process.env.SANDBOX_NUMBERS = "off";
+    resetEnvForTests();
+    try {
+      await expect(addNumber(a, input("999000000000777", null))).rejects.toMatchObject({ field: "phoneNumberId" });
+    } finally {
+      delete process.env.SANDBOX_NUMBERS;
+      resetEnvForTests();
+    }
+    expect(await routeOf("120000000000001")).toBeNull();
+    expect(await routeOf("999000000000777")).toBeNull();
+  });
+
+  it("moves a WABA to a workspace that proves it, with its numbers' routes, telling the first workspace", async () => {
+    const c = { tenantId: (await createTestWorkspace("Charlie")).id, role: "admin" as const, userId: "" };
+    c.userId = (await createTestMember(c.tenantId, "admin")).id;
+    const d = { tenantId: (await createTestWorkspace("Delta")).id, role: "admin" as const, userId: "" };
+    d.userId = (await createTestMember(d.tenantId, "admin")).id;
+    const waba = ["550000000000001", "550000000000002"];
+    graph.grant({ token: "EAAG-charlie-token-0000555", wabaId: "104400000000005", phoneNumberIds: waba });
+    graph.grant({ token: "EAAG-delta-token-00000555", wabaId: "104400000000005", phoneNumberIds: waba });
+    for (const id of waba) await addNumber(c, input(id, "EAAG-charlie-token-0000555", "104400000000005"));
+
+    await addNumber(d, input("550000000000001", "EAAG-delta-token-00000555", "104400000000005"));
+
+    expect(await routeOf("550000000000001")).toBe(d.tenantId);
+    expect(await routeOf("550000000000002")).toBe(d.tenantId);
+    const [owner] = await withPlatform((tx) => tx.select().from(wabaOwners).where(eq(wabaOwners.wabaId, "104400000000005")));
+    expect(owner!.workspaceId).toBe(d.tenantId);
+    const theirs = await withTenant(c.tenantId, (tx) => listNumbers(tx));
+    expect(theirs.map((n) => [n.phoneNumberId, n.removedAt !== null, n.checkProblem])).toEqual([
+      ["550000000000001", true, movedAwayProblem],
+      ["550000000000002", true, movedAwayProblem],
+    ]);
+    const auditOf = async (tenantId: string) =>
+      (await withTenant(tenantId, (tx) => tx.select().from(auditLog))).map((e) => e.action).filter((x) => x.startsWith("number."));
+    expect(await auditOf(c.tenantId)).toEqual(["number.added", "number.added", "number.moved_away", "number.moved_away"]);
+    expect(await auditOf(d.tenantId)).toEqual(["number.added", "number.moved_in"]);
+    const mine = await withTenant(d.tenantId, (tx) => listNumbers(tx));
+    expect(mine.map((n) => [n.phoneNumberId, n.removedAt, n.displayNumber])).toEqual(
+      expect.arrayContaining([
+        ["550000000000001", null, "+550000000000001"],
+        ["550000000000002", null, "+550000000000002"],
+      ]),
+    );
+  });
+
+  it("stops routing a number whose token Meta no longer lets see it; its messages wait until a check proves it again", async () => {
+    const e = { tenantId: (await createTestWorkspace("Echo")).id, role: "admin" as const, userId: "" };
+    e.userId = (await createTestMember(e.tenantId, "admin")).id;
+    graph.grant({ token: "EAAG-echo-token-000000666", wabaId: "104400000000006", phoneNumberIds: ["660000000000001"] });
+    const number = await addNumber(e, input("660000000000001", "EAAG-echo-token-000000666", "104400000000006"));
+
+    graph.revoke("EAAG-echo-token-000000666", "104400000000006");
+    expect(await checkNumber(e, { id: number.id })).toBe("lost");
+    expect(await routeOf("660000000000001")).toBeNull();
+    const [lapsed] = await withTenant(e.tenantId, (tx) => listNumbers(tx));
+    expect(lapsed).toMatchObject({ verifiedAt: null, removedAt: null });
+    expect(lapsed!.checkProblem).toContain("cannot see WhatsApp Business Account 104400000000006");
+
+    await deliver(simulatedTextDelivery({ to: "660000000000001", from: "15550000071", text: "still open?", wamid: "wamid.LAPSED-1" }));
+    expect((await workspaceData(e.tenantId)).messages).toHaveLength(0);
+
+    graph.grant({ token: "EAAG-echo-token-000000666", wabaId: "104400000000006", phoneNumberIds: [] });
+    expect(await checkNumber(e, { id: number.id })).toBe("verified");
+    expect(await routeOf("660000000000001")).toBe(e.tenantId);
+    expect((await workspaceData(e.tenantId)).messages.map((m) => m.text)).toEqual(["still open?"]);
   });
 });

@@ -34,12 +34,12 @@ it("renames the workspace, keeps its slug, and records the old and new names", a
 
 it("deletes a workspace only for an owner who types its name, and frees its numbers", async () => {
   const { owner, workspace } = await ownedWorkspace("Doomed");
-  await addNumber(owner, { phoneNumberId: "550000000000005", label: "L", displayNumber: "+1 555 000 0005", wabaId: "10440000", accessToken: undefined });
+  await addNumber(owner, { phoneNumberId: "999000000000005", label: "L", displayNumber: "+1 555 000 0005", wabaId: "10440000", accessToken: undefined });
   await expect(withPlatform((tx) => deleteWorkspace(tx, { ...owner, role: "admin" }, { confirmName: "Doomed" }))).rejects.toBeInstanceOf(ForbiddenError);
   await expect(withPlatform((tx) => deleteWorkspace(tx, owner, { confirmName: "doomed" }))).rejects.toBeInstanceOf(RuleError);
-  expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "550000000000005"))).toBe(workspace.id);
+  expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000005"))).toBe(workspace.id);
 
   await withPlatform((tx) => deleteWorkspace(tx, owner, { confirmName: "Doomed" }));
   expect(await withPlatform((tx) => workspacesOfUser(tx, owner.userId))).toEqual([]);
-  expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "550000000000005"))).toBeNull();
+  expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000005"))).toBeNull();
 });

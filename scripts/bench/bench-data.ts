@@ -12,7 +12,7 @@ export async function createBenchWorkspace(login: { email: string; password: str
   const actor = { tenantId: workspace.id, userId: user.id, role: "owner" as const };
   // No access token: a sandbox number, so nothing the bench does could ever reach Meta.
   const number = await addNumber(actor, {
-    phoneNumberId: "100000000000777",
+    phoneNumberId: "999000000000777",
     label: "Bench line",
     displayNumber: "+1 555 010 0777",
     wabaId: "104400000000777",

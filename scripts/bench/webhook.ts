@@ -138,6 +138,9 @@ const serverEnv: NodeJS.ProcessEnv = {
   WHATSAPP_APP_SECRET: appSecret,
   WHATSAPP_VERIFY_TOKEN: randomBytes(16).toString("hex"),
   ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  // The bench's number is a sandbox number (scripts/bench/bench-data.ts); nothing asks Meta.
+  META_APP_ID: "670843887433847",
+  SANDBOX_NUMBERS: "on",
 };
 // Only the servers are profiled, never the bench or its load generator.
 const serverNodeArgs = [...productionNodeFlags(), ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [])];
@@ -341,7 +344,7 @@ function report(title: string, rounds: Round[]): Report {
 }
 
 async function ingestRounds(mix: Mix, next: Server, floor: Server, tenantId: string, businessNumberId: string): Promise<Round[]> {
-  const phoneNumberId = "100000000000777";
+  const phoneNumberId = "999000000000777";
   const campaign = Math.ceil(options.n / 3);
   // Redeliveries are the same bytes every round: one tag, one timestamp.
   const sentAt = Math.floor(Date.now() / 1000);
@@ -424,7 +427,7 @@ async function ackToVisible(next: Server, slug: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let sequence = 0;
   const probe = async (): Promise<Probe> => {
-    const body = simulatedTextDelivery({ to: "100000000000777", from: probeWaId, text: "probe", wamid: `wamid.BENCH.PROBE.${sequence++}` });
+    const body = simulatedTextDelivery({ to: "999000000000777", from: probeWaId, text: "probe", wamid: `wamid.BENCH.PROBE.${sequence++}` });
     const visible = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("a probe's event did not arrive within 5 s")), 5000);
       waiting = { resolve: (at) => (clearTimeout(timer), resolve(at)) };
@@ -448,7 +451,7 @@ async function ackToVisible(next: Server, slug: string) {
 
   // The probe customer's first message creates its conversation; its id tells its events apart.
   const seenFirst = new Promise<void>((resolve) => (firstSeen = () => resolve()));
-  await postDelivery(agent, webhookUrl(next), simulatedTextDelivery({ to: "100000000000777", from: probeWaId, text: "first", wamid: "wamid.BENCH.PROBE.first" }));
+  await postDelivery(agent, webhookUrl(next), simulatedTextDelivery({ to: "999000000000777", from: probeWaId, text: "first", wamid: "wamid.BENCH.PROBE.first" }));
   await seenFirst;
   conversationId = await conversationOf(probeWaId);
   if (!conversationId) throw new Error("the probe's conversation was not stored");
@@ -457,7 +460,7 @@ async function ackToVisible(next: Server, slug: string) {
   const background = runLoad({
     url: webhookUrl(next),
     appSecret,
-    spec: { kind: "inbound", phoneNumberId: "100000000000777", tag: "background", count: options.ackRate * (options.ackSeconds + 30), customers: options.customers },
+    spec: { kind: "inbound", phoneNumberId: "999000000000777", tag: "background", count: options.ackRate * (options.ackSeconds + 30), customers: options.customers },
     mode: { kind: "rate", perSecond: options.ackRate, maxInFlight: options.concurrency } satisfies LoadMode,
   });
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -531,13 +534,13 @@ async function main(): Promise<boolean> {
 
   console.log("\nPer delivery: statements (postgres.js round trips, BEGIN/COMMIT included) and promises created:");
   const probeBody = (i: number) =>
-    simulatedTextDelivery({ to: "100000000000777", from: customerWaId(1), text: "count", wamid: `wamid.BENCH.COUNT.${i}` });
+    simulatedTextDelivery({ to: "999000000000777", from: customerWaId(1), text: "count", wamid: `wamid.BENCH.COUNT.${i}` });
   printCost("inbound, new customer", await costOf(benchDatabaseUrl, probeBody(1)));
   printCost("inbound, known customer", await costOf(benchDatabaseUrl, probeBody(2)));
   printCost("redelivery (already stored)", await costOf(benchDatabaseUrl, probeBody(2)));
   await clearWebhookData();
   await seedCampaign(workspace.id, number.id, "count", 1);
-  const [sent, delivered] = buildDeliveries({ kind: "status", phoneNumberId: "100000000000777", tag: "count", messages: 1 });
+  const [sent, delivered] = buildDeliveries({ kind: "status", phoneNumberId: "999000000000777", tag: "count", messages: 1 });
   await costOf(benchDatabaseUrl, sent!);
   printCost("status (delivered, moves the message)", await costOf(benchDatabaseUrl, delivered!));
 

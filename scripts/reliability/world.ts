@@ -29,6 +29,9 @@ function configure(databaseUrl: string): ServerEnv {
     WHATSAPP_APP_SECRET: randomBytes(16).toString("hex"),
     WHATSAPP_VERIFY_TOKEN: randomBytes(16).toString("hex"),
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    // The suites' number is a sandbox number: production servers must be told they may take one.
+    META_APP_ID: "670843887433847",
+    SANDBOX_NUMBERS: "on",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
     NEXT_TELEMETRY_DISABLED: "1",
   };
@@ -46,7 +49,7 @@ async function createWorld(): Promise<World> {
   const email = `owner-${randomBytes(4).toString("hex")}@reliability.test`;
   const password = "reliability-password-1";
   const owner = await signUp({ name: "Reliability Owner", email, password, workspaceName: "Reliability" });
-  const phoneNumberId = `77${Date.now()}`.slice(0, 15);
+  const phoneNumberId = `999${Date.now()}`.slice(0, 15);
   await addNumber(
     { tenantId: owner.workspace.id, userId: owner.user.id, role: "owner" },
     { phoneNumberId, label: "Load line", displayNumber: "+1 555 010 0077", wabaId: "104400000000077", accessToken: undefined },

@@ -1,11 +1,12 @@
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, invitations, memberships, phoneNumberRoutes, users, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember } from "@/db/testing/factories";
 import { signUp } from "@/lib/auth/signup";
-import { env } from "@/lib/config/env";
+import { env, resetEnvForTests } from "@/lib/config/env";
+import { startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
 import { actAs } from "@/lib/testing/next-request";
 import { expectNotFound, expectRedirect, formData, rendered } from "@/lib/testing/expect-next";
 import { createInvitation } from "@/lib/workspace/invitations";
@@ -40,7 +41,20 @@ const tokenA = "EAAG-very-secret-access-token-A-0017";
 let a: { slug: string; id: string; ownerId: string; adminId: string; agentId: string };
 let b: { slug: string; id: string; ownerId: string; agentId: string; numberId: string; invitationId: string };
 
+let graph: FakeGraph;
+afterAll(async () => {
+  delete process.env.WHATSAPP_GRAPH_URL;
+  resetEnvForTests();
+  await graph.close();
+});
+
 beforeAll(async () => {
+  // Connecting a number asks Meta, played by the fake Graph server, whether the token proves it.
+  graph = await startFakeGraph();
+  process.env.WHATSAPP_GRAPH_URL = graph.url;
+  resetEnvForTests();
+  graph.grant({ token, wabaId: "104400000000002", phoneNumberIds: ["220000000000001"] });
+  graph.grant({ token: tokenA, wabaId: "104400000000001", phoneNumberIds: ["110000000000001"] });
   const ownerA = await signUp({ name: "Ana", email: "ana@alpha.test", password: "alpha-password", workspaceName: "Alpha" });
   const ownerB = await signUp({ name: "Bo", email: "bo@bravo.test", password: "bravo-password", workspaceName: "Bravo" });
   a = {
@@ -279,10 +293,13 @@ describe("what the app sends", () => {
     for (const output of outputs) for (const secret of forbidden) expect(output).not.toContain(secret);
   });
 
-  it("shows the verify token to admins only: agents never receive it", async () => {
-    const { WHATSAPP_VERIFY_TOKEN } = env();
+  it("shows no workspace the platform's webhook secrets, admins included", async () => {
+    const { WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET } = env();
     await actAs(a.adminId);
-    expect(rendered(await NumbersPage(params(a.slug)))).toContain(WHATSAPP_VERIFY_TOKEN);
+    const numbersPage = rendered(await NumbersPage(params(a.slug)));
+    expect(numbersPage).not.toContain(WHATSAPP_VERIFY_TOKEN);
+    expect(numbersPage).not.toContain(WHATSAPP_APP_SECRET);
+    expect(numbersPage).not.toContain("/api/webhooks/whatsapp");
     await actAs(a.agentId);
     expect(rendered(await InboxPage(page(a.slug)))).not.toContain(WHATSAPP_VERIFY_TOKEN);
     await expectNotFound(() => NumbersPage(params(a.slug)));

@@ -1,4 +1,7 @@
+import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
+import { businessNumbers } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
 import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
 import { deliver, rowCounts, workspaceData } from "@/lib/webhook/testing";
 import { fixtureBytes } from "@/lib/whatsapp/fixtures";
@@ -84,4 +87,28 @@ it("counts deliveries per unrouted number, with first and last seen", async () =
   const [row] = (await listUnroutedNumbers()).filter((n) => n.phoneNumberId === "550000000000005");
   expect(row!.deliveries).toBe(2);
   expect(row!.lastSeen.getTime()).toBeGreaterThan(row!.firstSeen.getTime());
+});
+
+it("replays nothing into a workspace that routes the number without having proved it, even through the retry", async () => {
+  await deliver(simulatedTextDelivery({ to: "880000000000008", from: "15550000013", text: "for the owner only", wamid: "wamid.UNPROVEN" }));
+  const f = (await createTestWorkspace("Foxtrot")).id;
+  const number = await createTestNumber(f, "880000000000008");
+  await withTenant(f, (tx) => tx.update(businessNumbers).set({ verifiedAt: null }).where(eq(businessNumbers.id, number.id)));
+
+  expect(await processUnroutedDeliveries("880000000000008")).toBe(0);
+  expect(await retryPendingDeliveries()).toMatchObject({ replayed: 0 });
+  expect((await workspaceData(f)).messages).toHaveLength(0);
+
+  await withTenant(f, (tx) => tx.update(businessNumbers).set({ verifiedAt: new Date() }).where(eq(businessNumbers.id, number.id)));
+  expect(await processUnroutedDeliveries("880000000000008")).toBe(1);
+  expect((await workspaceData(f)).messages.map((m) => m.text)).toEqual(["for the owner only"]);
+});
+
+it("replays a sandbox number's history without a token: the prefix is its proof", async () => {
+  await deliver(simulatedTextDelivery({ to: "999000000000088", from: "15550000014", text: "sandbox hello", wamid: "wamid.SANDBOX-1" }));
+  const g = (await createTestWorkspace("Golf")).id;
+  const number = await createTestNumber(g, "999000000000088");
+  await withTenant(g, (tx) => tx.update(businessNumbers).set({ verifiedAt: null }).where(eq(businessNumbers.id, number.id)));
+  expect(await processUnroutedDeliveries("999000000000088")).toBe(1);
+  expect((await workspaceData(g)).messages.map((m) => m.text)).toEqual(["sandbox hello"]);
 });

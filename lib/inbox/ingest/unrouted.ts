@@ -1,7 +1,8 @@
-import { and, asc, count, eq, isNull, max, min } from "drizzle-orm";
+import { and, asc, count, eq, isNotNull, isNull, like, max, min, or } from "drizzle-orm";
 import { db } from "@/db/client";
-import { routeForPhoneNumber } from "@/db/platform";
-import { phoneNumberRoutes, unroutedItems, webhookDeliveries } from "@/db/schema";
+import { routeForPhoneNumber, type NumberRoute } from "@/db/platform";
+import { businessNumbers, phoneNumberRoutes, unroutedItems, webhookDeliveries } from "@/db/schema";
+import { isSandboxNumberId, sandboxPrefix } from "@/lib/workspace/sandbox";
 import { log } from "@/lib/log";
 import { parseDelivery } from "@/lib/whatsapp/payload";
 import { applyChange } from "./apply-change";
@@ -13,14 +14,22 @@ export async function recordUnrouted(deliveryId: string, phoneNumberId: string):
 }
 
 /**
- * Once a workspace owns `phoneNumberId`, processes everything Meta sent to that number
- * while nobody did, into that workspace, and marks it claimed. Safe to call any number of
+ * Whether the route's workspace proved the number: Graph confirmed its token, or it is a
+ * sandbox number (which no token could prove). Only such an owner receives earlier history.
+ */
+function provenOwner(route: NumberRoute, phoneNumberId: string): boolean {
+  return route.businessNumberId !== null && (route.verifiedAt !== null || isSandboxNumberId(phoneNumberId));
+}
+
+/**
+ * Once a workspace has proved `phoneNumberId`, processes everything Meta sent to that number
+ * while nobody had, into that workspace, and marks it claimed. Safe to call any number of
  * times, also concurrently: storage is idempotent and each item is claimed once. Returns
  * how many items this call claimed. An item that fails stays unclaimed for the retry.
  */
 export async function processUnroutedDeliveries(phoneNumberId: string): Promise<number> {
   const route = await routeForPhoneNumber(phoneNumberId);
-  if (!route) return 0;
+  if (!route || !provenOwner(route, phoneNumberId)) return 0;
   const { tenantId } = route;
   const items = await db()
     .select({ id: unroutedItems.id, deliveryId: unroutedItems.deliveryId, rawBody: webhookDeliveries.rawBody })
@@ -52,13 +61,22 @@ export async function processUnroutedDeliveries(phoneNumberId: string): Promise<
   return claimed;
 }
 
-/** Numbers that now have an owner but still have unclaimed items (the owner was added mid-delivery). */
+/** Numbers that now have a proven owner but still have unclaimed items (the owner was added mid-delivery). */
 export async function claimableUnroutedNumbers(): Promise<string[]> {
   const rows = await db()
     .selectDistinct({ phoneNumberId: unroutedItems.phoneNumberId })
     .from(unroutedItems)
     .innerJoin(phoneNumberRoutes, eq(phoneNumberRoutes.phoneNumberId, unroutedItems.phoneNumberId))
-    .where(isNull(unroutedItems.claimedAt));
+    .innerJoin(
+      businessNumbers,
+      and(eq(businessNumbers.tenantId, phoneNumberRoutes.workspaceId), eq(businessNumbers.phoneNumberId, phoneNumberRoutes.phoneNumberId)),
+    )
+    .where(
+      and(
+        isNull(unroutedItems.claimedAt),
+        or(isNotNull(businessNumbers.verifiedAt), like(unroutedItems.phoneNumberId, `${sandboxPrefix}%`)),
+      ),
+    );
   return rows.map((r) => r.phoneNumberId);
 }
 

@@ -54,6 +54,39 @@ const templatePageSchema = z.object({
   paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
 });
 
+const phoneNumberSchema = z.object({
+  id: z.string(),
+  display_phone_number: z.string().optional(),
+  verified_name: z.string().optional(),
+  quality_rating: z.string().optional(),
+  messaging_limit_tier: z.string().optional(),
+});
+
+const phoneNumberPageSchema = z.object({
+  data: z.array(phoneNumberSchema),
+  paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
+});
+
+const debugTokenSchema = z.object({
+  data: z.object({ app_id: z.string().optional(), is_valid: z.boolean(), type: z.string().optional() }).loose(),
+});
+
+const successSchema = z.object({ success: z.boolean() });
+
+const subscribedAppsSchema = z.object({
+  data: z.array(z.object({ whatsapp_business_api_data: z.object({ id: z.string() }).loose().optional() }).loose()),
+});
+
+/** A number as Meta describes it: the fields the settings page shows. */
+export type PhoneNumberInfo = {
+  id: string;
+  displayNumber: string | null;
+  verifiedName: string | null;
+  qualityRating: string | null;
+  messagingLimit: string | null;
+};
+export type TokenInfo = { valid: boolean; appId: string | null; type: string | null };
+
 export type SentMessage = { wamid: string };
 export type MediaInfo = { url: string; mimeType: string; sha256: string | null; fileSize: number | null };
 export type DownloadedMedia = { bytes: Buffer; mimeType: string | null };
@@ -224,6 +257,69 @@ export function createGraphClient(options: GraphClientOptions = {}) {
         }
         return { bytes: Buffer.from(await response.arrayBuffer()), mimeType: response.headers.get("content-type") };
       });
+    },
+
+    /**
+     * `GET /debug_token`: which app a token was minted for and whether it is still valid.
+     * Meta wants an app access token (`{app-id}|{app-secret}`) to answer for the app's tokens.
+     */
+    async debugToken(appAccessToken: string, inputToken: string): Promise<TokenInfo> {
+      const result = await requestJson(
+        "debug_token",
+        { url: apiUrl("debug_token", { input_token: inputToken }), token: appAccessToken, method: "GET", idempotent: true },
+        debugTokenSchema,
+      );
+      return { valid: result.data.is_valid, appId: result.data.app_id ?? null, type: result.data.type ?? null };
+    },
+
+    /** Every phone number of a WhatsApp Business Account the token can see, following Meta's paging. */
+    async listPhoneNumbers(token: string, wabaId: string): Promise<PhoneNumberInfo[]> {
+      const numbers: PhoneNumberInfo[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const query: Record<string, string> = {
+          fields: "id,display_phone_number,verified_name,quality_rating,messaging_limit_tier",
+          limit: "100",
+        };
+        if (after) query.after = after;
+        const result = await requestJson(
+          "list_phone_numbers",
+          { url: apiUrl(`${encodeURIComponent(wabaId)}/phone_numbers`, query), token, method: "GET", idempotent: true },
+          phoneNumberPageSchema,
+        );
+        for (const n of result.data) {
+          numbers.push({
+            id: n.id,
+            displayNumber: n.display_phone_number ?? null,
+            verifiedName: n.verified_name ?? null,
+            qualityRating: n.quality_rating ?? null,
+            messagingLimit: n.messaging_limit_tier ?? null,
+          });
+        }
+        after = result.paging?.cursors?.after;
+        if (!result.paging?.next || !after) break;
+      }
+      return numbers;
+    },
+
+    /** `POST /{waba_id}/subscribed_apps`: subscribes the token's own app to the WABA's webhooks. */
+    async subscribeApp(token: string, wabaId: string): Promise<boolean> {
+      const result = await requestJson(
+        "subscribe_app",
+        { url: apiUrl(`${encodeURIComponent(wabaId)}/subscribed_apps`), token, method: "POST", idempotent: true },
+        successSchema,
+      );
+      return result.success;
+    },
+
+    /** `GET /{waba_id}/subscribed_apps`: the ids of the apps receiving the WABA's webhooks. */
+    async listSubscribedApps(token: string, wabaId: string): Promise<string[]> {
+      const result = await requestJson(
+        "list_subscribed_apps",
+        { url: apiUrl(`${encodeURIComponent(wabaId)}/subscribed_apps`), token, method: "GET", idempotent: true },
+        subscribedAppsSchema,
+      );
+      return result.data.flatMap((app) => (app.whatsapp_business_api_data ? [app.whatsapp_business_api_data.id] : []));
     },
 
     /** Every template of a WhatsApp Business Account, all statuses, following Meta's paging. */

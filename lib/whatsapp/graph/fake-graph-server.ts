@@ -22,9 +22,22 @@ import { createGraphClient, type GraphClientOptions } from "./client";
  * browser test, whose app server talks to this fake over HTTP, queues them through
  * `POST /__fake/recipients/{wa_id}/replies` with `{ "fixture"?: name, "delayMs"?: n }`
  * (no fixture: the default success) — see scripts/fake-graph.ts.
+ *
+ * Ownership is checked the way Graph checks it: a token sees only the WABAs it was granted
+ * (`graph.grant({ token, wabaId, phoneNumberIds, appId? })`, or `POST /__fake/grants` with
+ * the same fields); asking about another WABA answers error 100 (`error-100-object-not-found-400`).
+ * A WABA's phone numbers come in pages of `phonePageSize` (default 2, the fixture's size)
+ * with Meta's cursors and `paging.next`; `debug_token` answers the token's app (default the
+ * platform's, `fakeMetaAppId`); `subscribed_apps` keeps, per WABA, the apps whose token
+ * POSTed to it. Messages, media and templates accept any token.
  */
 
-export type FakeRoute = "messages" | "media" | "download" | "templates";
+export type FakeRoute = "messages" | "media" | "download" | "templates" | "debug_token" | "phone_numbers" | "subscribed_apps";
+
+/** The platform app the fixtures describe (`subscribed-apps-get-200`). */
+export const fakeMetaAppId = "670843887433847";
+
+export type FakeGrant = { token: string; wabaId: string; phoneNumberIds: string[]; appId?: string };
 
 export type RecordedRequest = {
   route: FakeRoute | "unknown";
@@ -78,6 +91,10 @@ export type FakeGraph = {
   queueFor(recipient: string, ...steps: FakeStep[]): void;
   /** Media Meta still has; any other media id answers 404 (expired). */
   setMedia(mediaId: string, media: FakeMedia): void;
+  /** Lets `token` (of `appId`) see the WABA, which holds these numbers (added to any it held). */
+  grant(grant: FakeGrant): void;
+  /** The token no longer sees the WABA. */
+  revoke(token: string, wabaId: string): void;
   /** Forgets recorded requests, queued replies and media: between tests. */
   reset(): void;
   /** A client aimed at this server that retries without waiting. */
@@ -87,6 +104,9 @@ export type FakeGraph = {
 
 function routeOf(method: string, path: string): FakeRoute | "unknown" {
   if (method === "GET" && /^\/media-download\/[^/]+$/.test(path)) return "download";
+  if (method === "GET" && /^\/v\d+\.\d+\/debug_token$/.test(path)) return "debug_token";
+  if (method === "GET" && /^\/v\d+\.\d+\/[^/]+\/phone_numbers$/.test(path)) return "phone_numbers";
+  if ((method === "GET" || method === "POST") && /^\/v\d+\.\d+\/[^/]+\/subscribed_apps$/.test(path)) return "subscribed_apps";
   if (method === "POST" && /^\/v\d+\.\d+\/[^/]+\/messages$/.test(path)) return "messages";
   if (method === "GET" && /^\/v\d+\.\d+\/[^/]+\/message_templates$/.test(path)) return "templates";
   if (method === "GET" && /^\/v\d+\.\d+\/[^/]+$/.test(path)) return "media";
@@ -101,7 +121,24 @@ const expiredMedia = (mediaId: string) =>
     { type: "GraphMethodException", error_subcode: 33 },
   );
 
+/** Graph's answer when a token cannot see an object: the shared fixture, naming the object asked for. */
+function objectNotFound(objectId: string): FakeReply {
+  const body = fixtureJson<{ error: { message: string } }>("graph", "error-100-object-not-found-400");
+  body.error.message = body.error.message.replace(/'\d+'/, `'${objectId}'`);
+  return reply.json(400, body);
+}
+
+const invalidToken = () =>
+  reply.metaError(401, 190, "Invalid OAuth access token - Cannot parse access token");
+
 const controlPath = /^\/__fake\/recipients\/(\d{1,20})\/replies$/;
+
+const grantSchema = z.object({
+  token: z.string().min(1),
+  wabaId: z.string().regex(/^\d+$/),
+  phoneNumberIds: z.array(z.string().regex(/^\d+$/)),
+  appId: z.string().regex(/^\d+$/).optional(),
+});
 
 const controlSchema = z.object({
   fixture: z
@@ -112,7 +149,12 @@ const controlSchema = z.object({
 });
 
 /** `port`: 0 (default) for an ephemeral one; a browser test's server needs a known one. */
-export async function startFakeGraph(options: { port?: number } = {}): Promise<FakeGraph> {
+export async function startFakeGraph(options: { port?: number; phonePageSize?: number } = {}): Promise<FakeGraph> {
+  const phonePageSize = options.phonePageSize ?? 2;
+  /** token → its app and the WABAs it sees; WABA → its numbers, in order; WABA → subscribed apps. */
+  const tokens = new Map<string, { appId: string; wabas: Set<string> }>();
+  const wabaPhones = new Map<string, string[]>();
+  const subscriptions = new Map<string, Set<string>>();
   const requests: RecordedRequest[] = [];
   const queues = new Map<FakeRoute, FakeStep[]>();
   const recipientQueues = new Map<string, FakeStep[]>();
@@ -120,9 +162,95 @@ export async function startFakeGraph(options: { port?: number } = {}): Promise<F
   let sends = 0;
   let url = "";
 
+  function grant({ token, wabaId, phoneNumberIds, appId }: FakeGrant) {
+    const account = tokens.get(token) ?? { appId: appId ?? fakeMetaAppId, wabas: new Set<string>() };
+    if (appId) account.appId = appId;
+    account.wabas.add(wabaId);
+    tokens.set(token, account);
+    const phones = wabaPhones.get(wabaId) ?? [];
+    wabaPhones.set(wabaId, [...phones, ...phoneNumberIds.filter((id) => !phones.includes(id))]);
+  }
+
+  const bearer = (request: RecordedRequest) => request.authorization?.replace(/^Bearer\s+/i, "") ?? "";
+
+  /** A phone number as Graph lists it: the fixture's entry for its id, else the fixture's shape with this id. */
+  function phoneEntry(id: string): Record<string, unknown> {
+    const listed = fixtureJson<{ data: Record<string, unknown>[] }>("graph", "waba-phone-numbers-200").data.find((n) => n.id === id);
+    if (listed) return listed;
+    return { ...fixtureJson<Record<string, unknown>>("graph", "phone-number-200"), id, display_phone_number: `+${id}` };
+  }
+
+  function phoneNumbersPage(request: RecordedRequest, wabaId: string): FakeReply {
+    const phones = wabaPhones.get(wabaId) ?? [];
+    const start = Number(Buffer.from(request.query.get("after") ?? "", "base64url").toString() || 0);
+    const page = phones.slice(start, start + phonePageSize);
+    const end = start + page.length;
+    const cursor = (n: number) => Buffer.from(String(n)).toString("base64url");
+    const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(end) } };
+    if (end < phones.length) {
+      const next = new URL(`${url}${request.path}`);
+      next.searchParams.set("limit", String(phonePageSize));
+      next.searchParams.set("after", cursor(end));
+      paging.next = next.toString();
+    }
+    return reply.json(200, { data: page.map(phoneEntry), paging });
+  }
+
+  function subscribedApps(wabaId: string): FakeReply {
+    const template = fixtureJson<{ data: { whatsapp_business_api_data: Record<string, string> }[] }>("graph", "subscribed-apps-get-200").data[0]!;
+    return reply.json(200, {
+      data: [...(subscriptions.get(wabaId) ?? [])].map((appId) => ({
+        whatsapp_business_api_data: {
+          ...template.whatsapp_business_api_data,
+          id: appId,
+          link: `https://www.facebook.com/games/?app_id=${appId}`,
+          name: appId === fakeMetaAppId ? template.whatsapp_business_api_data.name : `App ${appId}`,
+        },
+      })),
+    });
+  }
+
+  /** The WABA endpoints: the token must see the WABA, as on Graph. */
+  function wabaReply(request: RecordedRequest): FakeReply {
+    const wabaId = decodeURIComponent(request.path.split("/")[2] ?? "");
+    const account = tokens.get(bearer(request));
+    if (!account) return invalidToken();
+    if (!account.wabas.has(wabaId)) return objectNotFound(wabaId);
+    if (request.route === "phone_numbers") return phoneNumbersPage(request, wabaId);
+    if (request.method === "POST") {
+      subscriptions.set(wabaId, new Set([...(subscriptions.get(wabaId) ?? []), account.appId]));
+      return reply.fixture("subscribed-apps-post-200");
+    }
+    return subscribedApps(wabaId);
+  }
+
+  function debugTokenReply(request: RecordedRequest): FakeReply {
+    // Graph answers for an app's tokens only to that app's access token, `{app-id}|{app-secret}`.
+    if (!/^\d+\|.+$/.test(bearer(request))) return invalidToken();
+    const inspected = request.query.get("input_token") ?? "";
+    const account = tokens.get(inspected);
+    if (!account) {
+      return reply.json(200, {
+        data: { is_valid: false, scopes: [], error: { code: 190, message: "Invalid OAuth access token - Cannot parse access token" } },
+      });
+    }
+    const answer = fixtureJson<{ data: Record<string, unknown> & { granular_scopes: { scope: string; target_ids: string[] }[] } }>(
+      "graph-local",
+      "debug-token-200",
+    );
+    answer.data.app_id = account.appId;
+    answer.data.granular_scopes = answer.data.granular_scopes.map((s) => ({ ...s, target_ids: [...account.wabas] }));
+    return reply.json(200, answer);
+  }
+
   function defaultReply(request: RecordedRequest): FakeReply {
     const id = decodeURIComponent(request.path.split("/")[2] ?? "");
     switch (request.route) {
+      case "debug_token":
+        return debugTokenReply(request);
+      case "phone_numbers":
+      case "subscribed_apps":
+        return wabaReply(request);
       case "messages": {
         const body = (request.body ?? {}) as { status?: string; to?: string; recipient?: string };
         if (body.status === "read") return reply.fixture("mark-read-response-200");
@@ -173,6 +301,13 @@ export async function startFakeGraph(options: { port?: number } = {}): Promise<F
         body = raw;
       }
       const method = req.method ?? "GET";
+      if (parsed.pathname === "/__fake/grants" && method === "POST") {
+        const parsedGrant = grantSchema.safeParse(body ?? {});
+        res.writeHead(parsedGrant.success ? 204 : 400, { "Content-Type": "text/plain" });
+        if (parsedGrant.success) grant(parsedGrant.data);
+        res.end(parsedGrant.success ? undefined : (parsedGrant.error.issues[0]?.message ?? "invalid"));
+        return;
+      }
       const control = controlPath.exec(parsed.pathname);
       if (control && method === "POST") {
         const parsedControl = controlSchema.safeParse(body ?? {});
@@ -244,7 +379,12 @@ export async function startFakeGraph(options: { port?: number } = {}): Promise<F
     queue: (route, ...steps) => queues.set(route, [...(queues.get(route) ?? []), ...steps]),
     queueFor,
     setMedia: (mediaId, m) => void media.set(mediaId, m),
+    grant,
+    revoke: (token, wabaId) => void tokens.get(token)?.wabas.delete(wabaId),
     reset: () => {
+      tokens.clear();
+      wabaPhones.clear();
+      subscriptions.clear();
       requests.length = 0;
       queues.clear();
       recipientQueues.clear();

@@ -114,6 +114,7 @@ beforeAll(async () => {
   graph = await startFakeGraph();
   process.env.WHATSAPP_GRAPH_URL = graph.url;
   resetEnvForTests();
+  graph.grant({ token: "EAAG-bravo-canary-token-0042", wabaId: "104400000000009", phoneNumberIds: ["520000000000001"] });
   a = await workspace("Alpha", "510000000000001", { label: "Alpha line", customer: "Alma Customer", text: "alpha-message", template: "alpha_template", invitee: "invitee@alpha.test" });
   b = await workspace("Bravo Canary Co", "520000000000001", {
     token: "EAAG-bravo-canary-token-0042",

@@ -193,15 +193,12 @@ describe("sending a reply", () => {
 
     const admin = await createTestMember(w.tenantId, "admin", "Ada Admin");
     const [number] = await withTenant(w.tenantId, (tx) => tx.select().from(businessNumbers).where(eq(businessNumbers.id, w.number.id)));
-    await withTenant(w.tenantId, (tx) =>
-      updateNumber(tx, { tenantId: w.tenantId, userId: admin.id, role: "admin" }, {
-        id: number!.id,
-        label: number!.label,
-        displayNumber: number!.displayNumber,
-        wabaId: number!.wabaId,
-        accessToken: "EAAG-a-fresh-token-0123456789",
-      }),
-    );
+    graph.grant({ token: "EAAG-a-fresh-token-0123456789", wabaId: number!.wabaId, phoneNumberIds: [number!.phoneNumberId] });
+    await updateNumber({ tenantId: w.tenantId, userId: admin.id, role: "admin" }, {
+      id: number!.id,
+      label: number!.label,
+      accessToken: "EAAG-a-fresh-token-0123456789",
+    });
     const sent = await retryRequest();
     expect(sent.status).toBe(200);
     expect((await sent.json()).message).toMatchObject({ id: messageId, status: "sent", error: null });

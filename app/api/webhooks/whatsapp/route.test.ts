@@ -261,6 +261,20 @@ const expectations: Record<string, () => Promise<void>> = {
     expect(inB.conversations.map((c) => c.businessNumberId)).toEqual([numbers.b1]);
     expect(inB.contacts.map((c) => c.waId)).toEqual([ana]);
   },
+  // Account-level and other fields are kept and acknowledged; the inbox does not apply them (yet).
+  ...Object.fromEntries(
+    ["field-account-alerts", "field-account-update", "field-phone-number-quality-update", "field-smb-message-echoes", "field-template-status-update", "field-user-preferences"].map(
+      (name) => [
+        name,
+        async () => {
+          const stored = (await deliveryRows()).at(-1)!;
+          // No change the inbox handles: the delivery is kept as ignored, the field named.
+          expect(stored).toMatchObject({ state: "ignored" });
+          expect(stored.error).toContain("is not handled");
+        },
+      ],
+    ),
+  ),
   "unknown-number": async () => {
     expect(await messageByWamid(a, wamid("AUNK001"))).toBeUndefined();
     expect(await messageByWamid(b, wamid("AUNK001"))).toBeUndefined();
