@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/csp";
 import { customerWrites, metaGrants, signUpOwner, uniqueDigits } from "./support/whatsapp";
 
 /**
