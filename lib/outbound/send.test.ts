@@ -11,7 +11,7 @@ import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake
 import { OutboundNotFound, OutboundRefusal } from "./errors";
 import { tokenExpiredReason, windowClosedReason } from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
-import { retryMessage, sendReply, sendTemplate } from "./send";
+import { claimOutboundMessage, retryMessage, sendReply, sendTemplate } from "./send";
 import { captureOutput, outboundWorld, type OutboundWorld } from "./test-support";
 
 let graph: FakeGraph;
@@ -176,6 +176,32 @@ describe("sending a reply", () => {
     const again = await sendReply(world.actor, input, deps());
     expect(again).toEqual(first);
     expect(graph.calls("messages")).toHaveLength(1);
+  });
+
+  it("does not claim an id already stored, even when nothing looked for it first", async () => {
+    // sendReply reads before it claims; calling the claim directly is the case of two
+    // requests that both read before either inserted: only ON CONFLICT (tenant, id) decides.
+    const world = await outboundWorld();
+    const input = reply1(world);
+    const first = await sendReply(world.actor, input, deps());
+    const claim = (messageId: string) =>
+      withTenant(world.tenantId, (tx) =>
+        claimOutboundMessage(tx, {
+          tenantId: world.tenantId,
+          messageId,
+          conversationId: world.conversation.id,
+          authorUserId: world.actor.userId,
+          type: "text",
+          text: "a second send under the same id",
+          payload: first.payload as never,
+          replyToWamid: null,
+          sandbox: false,
+        }),
+      );
+    expect(await claim(input.messageId)).toEqual({ claimed: false, message: first });
+    await expect(claim(world.inbound.id)).rejects.toMatchObject({ kind: "id_in_use" });
+    expect(await storedMessage(world, input.messageId)).toEqual(first);
+    expect(await storedMessage(world, world.inbound.id)).toMatchObject({ direction: "inbound", text: world.inbound.text });
   });
 
   it("refuses a message id that belongs to another conversation's message", async () => {

@@ -303,6 +303,32 @@ describe("media", () => {
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
+  it("sandboxes every file it serves, so a customer's HTML or SVG can never run as this site", async () => {
+    const w = await world();
+    for (const [kind, fixture, mimeType] of [
+      ["img", "image-inbound", "image/jpeg"],
+      ["doc", "document-inbound", "text/html"],
+      ["svg", "document-inbound", "image/svg+xml"],
+    ] as const) {
+      const mediaId = `${kind}-${randomUUID()}`;
+      const bytes = Buffer.from("<script>parent.postMessage(document.cookie, '*')</script>");
+      graph.setMedia(mediaId, { bytes, mimeType });
+      const message = await mediaMessage(w, fixture, mediaId);
+      for (const query of ["", "?download=1"]) {
+        const response = await getMedia(w, message.id, query);
+        expect(response.status).toBe(200);
+        expect(response.headers.get("content-security-policy")).toBe("sandbox; default-src 'none'");
+        expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(response.headers.get("cache-control")).toBe("private, max-age=86400");
+        expect(response.headers.get("content-length")).toBe(String(bytes.length));
+        // Only the listed image, audio and video types are ever shown inline, and only when not asked for as a file.
+        const inline = mimeType === "image/jpeg" && query === "";
+        expect(response.headers.get("content-disposition")).toMatch(inline ? /^inline; / : /^attachment; /);
+        await response.arrayBuffer();
+      }
+    }
+  });
+
   it("answers 410 with a sentence for media Meta no longer has", async () => {
     const w = await world();
     const message = await mediaMessage(w, "image-inbound", `gone-${randomUUID()}`);
