@@ -256,6 +256,30 @@ describe("the composer's state and templates", () => {
   });
 });
 
+describe("template sync and sending, by role", () => {
+  // The domain functions take no role (sending is every member's job; the periodic sync has
+  // no caller), so the route is where the role is decided, and where it is tested.
+  const as = async (w: World, role: "owner" | "admin" | "agent") =>
+    actAs(role === "agent" ? w.actor.userId : (await createTestMember(w.tenantId, role)).id);
+  const sync = (w: World) => syncTemplates(post(`/api/w/${w.slug}/templates/sync`, {}), { params: Promise.resolve({ slug: w.slug }) });
+
+  it.each(["owner", "admin"] as const)("lets an %s sync templates", async (role) => {
+    const w = await world();
+    await as(w, role);
+    expect((await sync(w)).status).toBe(200);
+    expect(graph.calls("templates")).toHaveLength(1);
+    expect((await withTenant(w.tenantId, (tx) => tx.select().from(messageTemplates))).length).toBeGreaterThan(0);
+  });
+
+  it.each(["owner", "admin", "agent"] as const)("lets an %s send a reply", async (role) => {
+    const w = await world();
+    await as(w, role);
+    const messageId = randomUUID();
+    expect((await replyTo(w, { messageId, text: "Hola" })).status).toBe(200);
+    expect(await stored(w, messageId)).toMatchObject({ status: "sent" });
+  });
+});
+
 async function mediaMessage(w: World, fixture: string, mediaId: string) {
   type Inbound = { entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] };
   const payload = fixtureJson<Inbound>("whatsapp", fixture).entry[0]!.changes[0]!.value.messages[0]!;
