@@ -312,10 +312,10 @@ function attackList(): Attack[] {
       add(`add number ${field}=${JSON.stringify(text)}`, owner, "no leak", [text], () => addNumberAction(a.slug, idle, formData(fields)));
       add(`update number ${field}=${JSON.stringify(text)}`, owner, "no leak", [text], () => updateNumberAction(a.slug, idle, formData({ ...fields, id: a.numberId })));
     }
-    for (const field of ["id", "userId"]) {
-      add(`remove number ${field}=${JSON.stringify(text)}`, owner, "no leak", [text], () => removeNumberAction(a.slug, idle, formData({ id: text })));
-      add(`member role with userId ${JSON.stringify(text)}`, owner, "no leak", [text], () => changeRoleAction(a.slug, idle, formData({ userId: text, role: "agent" })));
-    }
+    add(`remove number id=${JSON.stringify(text)}`, owner, "no leak", [text], () => removeNumberAction(a.slug, idle, formData({ id: text })));
+    add(`revoke invitation id=${JSON.stringify(text)}`, owner, "no leak", [text], () => revokeInvitationAction(a.slug, idle, formData({ id: text })));
+    add(`member role userId=${JSON.stringify(text)}`, owner, "no leak", [text], () => changeRoleAction(a.slug, idle, formData({ userId: text, role: "agent" })));
+    add(`remove member userId=${JSON.stringify(text)}`, owner, "no leak", [text], () => removeMemberAction(a.slug, idle, formData({ userId: text })));
     add(`slug ${JSON.stringify(text)}`, owner, "no leak", [text], () => routes(text, a.conversationId, a.inboundId).list());
   }
   // Last: from here on A's thread holds a message with B's id. Message ids are chosen by the
@@ -328,6 +328,7 @@ describe("the isolation attack list", () => {
   it("answers every attack with 404 or A's own data, never B's, and leaves B unchanged", { timeout: 300_000 }, async () => {
     const before = await snapshotOfB();
     const attacks = attackList();
+    expect(attacks.length, "every attack case is named for what it sends, once").toBe(new Set(attacks.map((x) => x.name)).size);
     const leaks: string[] = [];
     for (const attack of attacks) {
       await actAs(attack.as());
