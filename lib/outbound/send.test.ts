@@ -5,6 +5,7 @@ import { database } from "@/db/client";
 import { businessNumbers, conversations, messageStatuses, messageTemplates, messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { resetEnvForTests } from "@/lib/config/env";
+import { encryptSecret } from "@/lib/crypto/secret-box";
 import { eventsChannel } from "@/lib/realtime/events";
 import { fixtureJson } from "@/lib/whatsapp/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
@@ -127,6 +128,26 @@ describe("sending a reply", () => {
     expect(refused).toMatchObject({ kind: "token_invalid", message: tokenExpiredReason });
     expect(graph.calls("messages")).toHaveLength(1);
     expect(await storedMessage(world, next.messageId)).toBeUndefined();
+  });
+
+  it("on 190 leaves the number alone when an admin replaced its token while the send was in flight", async () => {
+    const world = await outboundWorld();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    graph.queue("messages", async () => {
+      await released;
+      return reply.fixture("error-190-token-expired-401");
+    });
+    const sending = sendReply(world.actor, reply1(world), deps());
+    await expect.poll(() => graph.calls("messages").length, { timeout: 20_000 }).toBe(1);
+    const replaced = encryptSecret("EAAG-the-replacement-token-0123", world.number.id);
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(businessNumbers).set({ accessTokenEncrypted: replaced }).where(eq(businessNumbers.id, world.number.id)),
+    );
+    release();
+    expect((await sending).error).toMatchObject({ reason: tokenExpiredReason, code: 190 });
+    const [number] = await withTenant(world.tenantId, (tx) => tx.select().from(businessNumbers).where(eq(businessNumbers.id, world.number.id)));
+    expect(number).toMatchObject({ accessTokenEncrypted: replaced, accessTokenInvalidAt: null });
   });
 
   it("shows other Meta errors in Meta's own words", async () => {
