@@ -159,6 +159,9 @@ test.describe("the sign-in throttle", () => {
   // Failures pause one email at one address: this journey's unknown email does not pause the others.
 
 test("sign-in refuses a wrong password generically, then pauses after 10 failures and says for how long", async ({ page }) => {
+  // Eleven password hashes (argon2, deliberately slow) in a row: each step waits for the page's
+  // answer, and the test as a whole gets room for a loaded machine rather than the default minute.
+  test.setTimeout(240_000);
   const email = `nobody-${stamp}@example.test`;
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(email);

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "./support/csp";
 import {
   customerWrites,
+  metaAnswers,
   metaReports,
   metaWillAnswer,
   openConversation,
@@ -28,8 +29,8 @@ test("a reply goes pending → sent → delivered → read, as Meta reports it",
   await customerWrites(request, { phoneNumberId, from: customerNumber, name: customer, text: "¿Puedo cambiar la talla?" });
   const conversationId = await openConversation(page, slug, customer);
 
-  // Meta takes a moment to answer, so the message is seen on its way.
-  await metaWillAnswer(request, customerNumber, { delayMs: 2_500 });
+  // Meta answers only once the test has seen the message on its way.
+  await metaWillAnswer(request, customerNumber, { hold: true });
   const text = "Claro, te enviamos la M.";
   const box = page.getByRole("region", { name: "Reply composer" }).getByRole("textbox", { name: "Reply" });
   await box.fill(text);
@@ -38,6 +39,7 @@ test("a reply goes pending → sent → delivered → read, as Meta reports it",
   const bubble = page.getByRole("list", { name: "Messages" }).locator("li", { hasText: text });
   await expect(bubble.getByRole("img", { name: "Sending" })).toBeVisible();
   await shot(page, "01-pending");
+  await metaAnswers(request, customerNumber);
   await expect(bubble.getByRole("img", { name: "Sent" })).toBeVisible();
   await expect(box).toHaveValue("");
 

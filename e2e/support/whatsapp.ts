@@ -123,10 +123,17 @@ export async function metaReports(
 
 /**
  * How Meta will answer the next send to `recipient`: a Graph fixture (an error), and/or
- * after a pause (so the message is seen on its way). Without a fixture: success.
+ * after a pause, and/or only once `metaAnswers` is called (`hold`: the message is seen on its
+ * way for as long as the test needs). Without a fixture: success.
  */
-export async function metaWillAnswer(request: APIRequestContext, recipient: string, answer: { fixture?: string; delayMs?: number }) {
+export async function metaWillAnswer(request: APIRequestContext, recipient: string, answer: { fixture?: string; delayMs?: number; hold?: true }) {
   const response = await request.post(`${graphUrl}/__fake/recipients/${recipient}/replies`, { data: answer });
+  expect(response.status()).toBe(204);
+}
+
+/** Lets Meta give the answer held back for `recipient` (`metaWillAnswer` with `hold`). */
+export async function metaAnswers(request: APIRequestContext, recipient: string) {
+  const response = await request.post(`${graphUrl}/__fake/recipients/${recipient}/release`);
   expect(response.status()).toBe(204);
 }
 

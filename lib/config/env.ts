@@ -83,22 +83,20 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
   // Runtime data, not build input: keep the bundler's file tracer out of it.
   const dataDir = path.resolve(/* turbopackIgnore: true */ values.DATA_DIR);
   const missing = secretNames.filter((name) => !values[name]);
-  if (values.NODE_ENV === "production" && !values.META_APP_ID) {
-    throw new EnvError(
-      "Switchboard cannot start in production without META_APP_ID: without it no number can be verified. " +
-        "Set it to your Meta app's id (see README.md, Configuration).",
-    );
+  if (values.NODE_ENV === "production") {
+    // Without the app's id no number can be verified; named with the secrets so one start-up says everything.
+    const required = values.META_APP_ID ? missing : [...missing, "META_APP_ID"];
+    if (required.length > 0) {
+      throw new EnvError(
+        `Switchboard cannot start in production without ${required.join(", ")}. ` +
+          "Set them in the environment (see README.md, Configuration).",
+      );
+    }
   }
 
   let devSecretsFile: string | null = null;
   let secrets: Partial<Record<(typeof secretNames)[number], string>> = {};
   if (missing.length > 0) {
-    if (values.NODE_ENV === "production") {
-      throw new EnvError(
-        `Switchboard cannot start in production without ${missing.join(", ")}. ` +
-          "Set them in the environment (see README.md, Configuration).",
-      );
-    }
     const generated = loadOrCreateDevSecrets(dataDir);
     devSecretsFile = generated.file;
     secrets = generated.secrets;

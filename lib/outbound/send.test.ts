@@ -5,13 +5,14 @@ import { database } from "@/db/client";
 import { businessNumbers, conversations, messageStatuses, messageTemplates, messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { resetEnvForTests } from "@/lib/config/env";
+import { encryptSecret } from "@/lib/crypto/secret-box";
 import { eventsChannel } from "@/lib/realtime/events";
 import { fixtureJson } from "@/lib/whatsapp/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
 import { OutboundNotFound, OutboundRefusal } from "./errors";
 import { tokenExpiredReason, windowClosedReason } from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
-import { retryMessage, sendReply, sendTemplate } from "./send";
+import { claimOutboundMessage, retryMessage, sendReply, sendTemplate } from "./send";
 import { captureOutput, outboundWorld, type OutboundWorld } from "./test-support";
 
 let graph: FakeGraph;
@@ -129,6 +130,26 @@ describe("sending a reply", () => {
     expect(await storedMessage(world, next.messageId)).toBeUndefined();
   });
 
+  it("on 190 leaves the number alone when an admin replaced its token while the send was in flight", async () => {
+    const world = await outboundWorld();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    graph.queue("messages", async () => {
+      await released;
+      return reply.fixture("error-190-token-expired-401");
+    });
+    const sending = sendReply(world.actor, reply1(world), deps());
+    await expect.poll(() => graph.calls("messages").length, { timeout: 20_000 }).toBe(1);
+    const replaced = encryptSecret("EAAG-the-replacement-token-0123", world.number.id);
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(businessNumbers).set({ accessTokenEncrypted: replaced }).where(eq(businessNumbers.id, world.number.id)),
+    );
+    release();
+    expect((await sending).error).toMatchObject({ reason: tokenExpiredReason, code: 190 });
+    const [number] = await withTenant(world.tenantId, (tx) => tx.select().from(businessNumbers).where(eq(businessNumbers.id, world.number.id)));
+    expect(number).toMatchObject({ accessTokenEncrypted: replaced, accessTokenInvalidAt: null });
+  });
+
   it("shows other Meta errors in Meta's own words", async () => {
     const world = await outboundWorld();
     graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable", { error_data: { details: "The recipient is not on WhatsApp." } }));
@@ -176,6 +197,32 @@ describe("sending a reply", () => {
     const again = await sendReply(world.actor, input, deps());
     expect(again).toEqual(first);
     expect(graph.calls("messages")).toHaveLength(1);
+  });
+
+  it("does not claim an id already stored, even when nothing looked for it first", async () => {
+    // sendReply reads before it claims; calling the claim directly is the case of two
+    // requests that both read before either inserted: only ON CONFLICT (tenant, id) decides.
+    const world = await outboundWorld();
+    const input = reply1(world);
+    const first = await sendReply(world.actor, input, deps());
+    const claim = (messageId: string) =>
+      withTenant(world.tenantId, (tx) =>
+        claimOutboundMessage(tx, {
+          tenantId: world.tenantId,
+          messageId,
+          conversationId: world.conversation.id,
+          authorUserId: world.actor.userId,
+          type: "text",
+          text: "a second send under the same id",
+          payload: first.payload as never,
+          replyToWamid: null,
+          sandbox: false,
+        }),
+      );
+    expect(await claim(input.messageId)).toEqual({ claimed: false, message: first });
+    await expect(claim(world.inbound.id)).rejects.toMatchObject({ kind: "id_in_use" });
+    expect(await storedMessage(world, input.messageId)).toEqual(first);
+    expect(await storedMessage(world, world.inbound.id)).toMatchObject({ direction: "inbound", text: world.inbound.text });
   });
 
   it("refuses a message id that belongs to another conversation's message", async () => {

@@ -119,3 +119,36 @@ describe("workspace event stream", () => {
     expect(hub.subscriberCount).toBe(0);
   });
 });
+
+describe("a client that stops reading", () => {
+  it("is cut off once it falls maxQueuedChunks behind, and its subscription ends", async () => {
+    const hub = testHub();
+    const stream = workspaceEventStream({ tenantId: a, hub, maxQueuedChunks: 3 });
+    const reader = stream.getReader();
+    await expect.poll(() => hub.subscriberCount, { timeout: 20_000 }).toBe(1);
+    for (let i = 0; i < 10; i++) {
+      await withTenant(a, (tx) => notifyWorkspace(tx, { tenantId: a, type: "conversation.updated", conversationId: randomUUID() }));
+    }
+    // Nothing has been read: the stream gives up on the client rather than queue without end.
+    await expect.poll(() => hub.subscriberCount, { timeout: 20_000 }).toBe(0);
+    let text = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    const events = text.split("\n\n").filter((block) => block.includes("event: conversation.updated"));
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.length).toBeLessThan(10);
+  });
+
+  it("keeps a client that reads, however many events come", async () => {
+    const hub = testHub();
+    const stream = blocks(workspaceEventStream({ tenantId: a, hub, maxQueuedChunks: 3 }));
+    await expect.poll(() => hub.subscriberCount, { timeout: 20_000 }).toBe(1);
+    for (let i = 0; i < 10; i++) {
+      const conversationId = randomUUID();
+      await withTenant(a, (tx) => notifyWorkspace(tx, { tenantId: a, type: "conversation.updated", conversationId }));
+      for (let block = await stream.nextEvent(); !block?.includes(conversationId); block = await stream.nextEvent()) {
+        expect(block).not.toBeNull();
+      }
+    }
+    expect(hub.subscriberCount).toBe(1);
+  });
+});

@@ -1,4 +1,4 @@
-import { count, ne, sum } from "drizzle-orm";
+import { count, countDistinct, ne, sum } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { conversations, messages, webhookDeliveries } from "@/db/schema";
@@ -51,7 +51,7 @@ it(`stores ${deliveries} deliveries, each sent 2–3 times, shuffled and concurr
   const answers = await inParallel(copies, concurrency, (body) => deliver(body));
 
   expect(answers.filter((a) => a.status !== 200)).toEqual([]);
-  const [stored] = await db().select({ n: count(), distinct: count(messages.wamid) }).from(messages);
+  const [stored] = await db().select({ n: count(), distinct: countDistinct(messages.wamid) }).from(messages);
   expect(stored).toEqual({ n: deliveries, distinct: deliveries });
   const [unread] = await db().select({ total: sum(conversations.unreadCount).mapWith(Number) }).from(conversations);
   expect(unread!.total).toBe(deliveries);

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
 import { invitations, users } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -94,4 +94,71 @@ it("cannot revoke another workspace's invitation", async () => {
   const theirs = await withTenant(other.id, (tx) => createInvitation(tx, otherAdmin, { email: "theirs@example.test", role: "agent" }));
   await expect(withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id: theirs.id }))).rejects.toBeInstanceOf(NotFoundError);
   expect(await findInvitation(codeOf(theirs.link))).not.toBeNull();
+});
+
+describe("an existing user accepting", () => {
+  const membershipsOf = (user: { id: string }) => withPlatform((tx) => workspacesOfUser(tx, user.id));
+
+  it("refuses a link with a wrong secret, and still accepts the genuine one", async () => {
+    const existing = await createTestUser("Guesser");
+    const { link } = await invite(existing.email);
+    const [tenantId, invitationId] = codeOf(link).split(".");
+    const forged = `${tenantId}.${invitationId}.${"A".repeat(43)}`;
+    await expect(acceptInvitation(forged, existing)).rejects.toThrow(invalidInvitationMessage);
+    expect(await membershipsOf(existing)).toEqual([]);
+    expect(await acceptInvitation(codeOf(link), existing)).toEqual({ slug: workspace.slug });
+  });
+
+  it("refuses an expired link and joins nobody", async () => {
+    const existing = await createTestUser("Latecomer");
+    const { link } = await invite(existing.email, "agent", new Date("2026-01-01T00:00:00Z"));
+    await expect(acceptInvitation(codeOf(link), existing, new Date("2026-01-08T00:00:01Z"))).rejects.toThrow(invalidInvitationMessage);
+    expect(await membershipsOf(existing)).toEqual([]);
+  });
+
+  it("refuses a revoked link", async () => {
+    const existing = await createTestUser("Revoked");
+    const { link, id } = await invite(existing.email);
+    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
+    await expect(acceptInvitation(codeOf(link), existing)).rejects.toThrow(invalidInvitationMessage);
+    expect(await membershipsOf(existing)).toEqual([]);
+  });
+});
+
+describe("lifetime: exactly 7 days", () => {
+  const madeAt = new Date("2026-03-01T09:00:00Z");
+  const justBefore = new Date("2026-03-08T08:59:00Z"); // 6 days 23 hours 59 minutes later
+  const justAfter = new Date("2026-03-08T09:00:01Z"); // 7 days and 1 second later
+
+  it("expires 7 days after it is made", async () => {
+    const { expiresAt } = await invite("seven.days@example.test", "agent", madeAt);
+    expect(expiresAt).toEqual(new Date("2026-03-08T09:00:00Z"));
+  });
+
+  it("is open to a new person at 6 days 23 hours 59 minutes, and closed at 7 days and 1 second", async () => {
+    const { link } = await invite("new.in.time@example.test", "agent", madeAt);
+    expect(await findInvitation(codeOf(link), justBefore)).toMatchObject({ email: "new.in.time@example.test" });
+    expect(await findInvitation(codeOf(link), justAfter)).toBeNull();
+    await expect(acceptInvitationAsNewUser(codeOf(link), { name: "Late", password: "late-password" }, justAfter)).rejects.toThrow(
+      invalidInvitationMessage,
+    );
+    expect(await acceptInvitationAsNewUser(codeOf(link), { name: "On Time", password: "on-time-password" }, justBefore)).toEqual({
+      slug: workspace.slug,
+      email: "new.in.time@example.test",
+    });
+  });
+
+  it("is open to an existing user at 6 days 23 hours 59 minutes, and closed at 7 days and 1 second", async () => {
+    const existing = await createTestUser("Existing in time");
+    const { link } = await invite(existing.email, "agent", madeAt);
+    await expect(acceptInvitation(codeOf(link), existing, justAfter)).rejects.toThrow(invalidInvitationMessage);
+    expect(await acceptInvitation(codeOf(link), existing, justBefore)).toEqual({ slug: workspace.slug });
+  });
+
+  it("is listed as pending until it expires, and not after", async () => {
+    await invite("listed@example.test", "agent", madeAt);
+    const listed = async (now: Date) => (await withTenant(workspace.id, (tx) => listPendingInvitations(tx, now))).map((p) => p.email);
+    expect(await listed(justBefore)).toContain("listed@example.test");
+    expect(await listed(justAfter)).not.toContain("listed@example.test");
+  });
 });

@@ -285,10 +285,14 @@ describe("what the app sends", () => {
     const forbidden = [tokenA, token, storedA!.accessTokenEncrypted!, hash!.h, "$argon2id$", AUTH_SECRET, ENCRYPTION_KEY, WHATSAPP_APP_SECRET];
 
     await actAs(a.ownerId);
+    // The workspace home only redirects (it renders nothing); every other page must render.
+    const { "workspace home": home, ...rendering } = pages;
+    await expectRedirect(() => home(a.slug), `/w/${a.slug}/inbox`);
     const outputs = [
-      ...(await Promise.all(Object.values(pages).map(async (load) => rendered(await load(a.slug).catch(() => null))))),
+      ...(await Promise.all(Object.values(rendering).map(async (load) => rendered(await load(a.slug))))),
       await (await apiMe(a.slug)).text(),
     ];
+    for (const output of outputs) expect(output.length).toBeGreaterThan(100);
     expect(outputs.join("")).toContain("0017");
     for (const output of outputs) for (const secret of forbidden) expect(output).not.toContain(secret);
   });

@@ -1,9 +1,12 @@
-import { beforeAll, expect, it } from "vitest";
-import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestConversation, createTestMessage, createTestNumber, createTestWorkspace } from "@/db/testing/factories";
 import { withTenant } from "@/db/tenant";
+import type { Unsubscribe } from "@/lib/realtime/hub";
+import { commitBarrier, recorder, testHub } from "@/lib/realtime/testing";
 import { deliver, messageByWamid, rowCounts, seedOutboundMessage, workspaceData } from "@/lib/webhook/testing";
 import { fixtureBytes } from "@/lib/whatsapp/fixtures";
-import { applyRecordedStatuses } from "./statuses";
+import { applyRecordedStatuses, recordStatus } from "./statuses";
 
 let a: string;
 let b: string;
@@ -129,4 +132,63 @@ it("ends at read when sent, delivered and read are processed at the same moment"
     ),
   );
   expect((await messageByWamid(a, "wamid.OUT-RACE"))?.status).toBe("read");
+});
+
+describe("forward only, decided by the message's own status", () => {
+  // The message is already at `read` with no status row saying so (as when the send stored
+  // it from statuses that arrived first), so only the rank check on the message row itself
+  // stands between a late status and a step backwards.
+  const events = recorder();
+  let stop: Unsubscribe;
+  beforeAll(async () => {
+    stop = await testHub().subscribe(a, events.subscriber);
+  });
+  afterAll(() => stop());
+
+  async function messageAt(status: "read" | "failed", wamid: string) {
+    const { conversation } = await createTestConversation(a, { numberId: aNumber });
+    return createTestMessage(a, conversation.id, { direction: "outbound", wamid, status });
+  }
+
+  async function record(wamid: string, status: string, timestamp: number) {
+    return withTenant(a, (tx) =>
+      recordStatus(tx, a, { id: wamid, status, timestamp: String(timestamp), recipient_id: "5215512345678" } as never),
+    );
+  }
+
+  /** The events for this message committed so far (a barrier proves nothing is still in flight). */
+  async function eventsFor(messageId: string) {
+    const barrier = await commitBarrier(a);
+    await events.received(barrier);
+    return events.events.filter((e) => e.messageId === messageId);
+  }
+
+  it.each(["sent", "delivered"])("keeps a message at read when %s arrives after it, and tells nobody", async (late) => {
+    const message = await messageAt("read", `wamid.READ-THEN-${late}`);
+    expect(await record(message.wamid!, late, 1795000400)).toEqual({ recorded: true });
+    expect((await messageByWamid(a, message.wamid!))?.status).toBe("read");
+    expect(await eventsFor(message.id)).toEqual([]);
+  });
+
+  it("keeps read when failed arrives after it (both final), and tells nobody", async () => {
+    const message = await messageAt("read", "wamid.READ-THEN-FAILED");
+    await record(message.wamid!, "failed", 1795000401);
+    expect(await messageByWamid(a, message.wamid!)).toMatchObject({ status: "read", error: null });
+    expect(await eventsFor(message.id)).toEqual([]);
+  });
+
+  it("keeps failed when read arrives after it", async () => {
+    const message = await messageAt("failed", "wamid.FAILED-THEN-READ");
+    await record(message.wamid!, "read", 1795000402);
+    expect((await messageByWamid(a, message.wamid!))?.status).toBe("failed");
+    expect(await eventsFor(message.id)).toEqual([]);
+  });
+
+  it("announces a step forward exactly once", async () => {
+    const message = await messageAt("read", "wamid.READ-CONTROL");
+    await withTenant(a, (tx) => tx.execute(sql`update messages set status = 'sent' where id = ${message.id}`));
+    await record(message.wamid!, "delivered", 1795000403);
+    expect((await messageByWamid(a, message.wamid!))?.status).toBe("delivered");
+    expect((await eventsFor(message.id)).map((e) => e.type)).toEqual(["message.updated"]);
+  });
 });

@@ -20,8 +20,10 @@ import { createGraphClient, type GraphClientOptions } from "./client";
  * Replies queued for a recipient (`queueFor`) answer only sends to that WhatsApp user, so a
  * test's error cannot be taken by another conversation's send or a mark-as-read call. A
  * browser test, whose app server talks to this fake over HTTP, queues them through
- * `POST /__fake/recipients/{wa_id}/replies` with `{ "fixture"?: name, "delayMs"?: n }`
- * (no fixture: the default success) — see scripts/fake-graph.ts.
+ * `POST /__fake/recipients/{wa_id}/replies` with `{ "fixture"?: name, "delayMs"?: n, "hold"?: true }`
+ * (no fixture: the default success). `hold` keeps the answer back until
+ * `POST /__fake/recipients/{wa_id}/release`, so a test sees a send in flight for as long as
+ * it needs, whatever the machine's load — see scripts/fake-graph.ts.
  *
  * Ownership is checked the way Graph checks it: a token sees only the WABAs it was granted
  * (`graph.grant({ token, wabaId, phoneNumberIds, appId? })`, or `POST /__fake/grants` with
@@ -131,7 +133,7 @@ function objectNotFound(objectId: string): FakeReply {
 const invalidToken = () =>
   reply.metaError(401, 190, "Invalid OAuth access token - Cannot parse access token");
 
-const controlPath = /^\/__fake\/recipients\/(\d{1,20})\/replies$/;
+const controlPath = /^\/__fake\/recipients\/(\d{1,20})\/(replies|release)$/;
 
 const grantSchema = z.object({
   token: z.string().min(1),
@@ -146,6 +148,7 @@ const controlSchema = z.object({
     .refine((name) => fixtureNames("graph").includes(name), "not a fixture in lib/whatsapp/fixtures/graph")
     .optional(),
   delayMs: z.number().int().min(0).max(10_000).optional(),
+  hold: z.literal(true).optional(),
 });
 
 /** `port`: 0 (default) for an ephemeral one; a browser test's server needs a known one. */
@@ -159,6 +162,8 @@ export async function startFakeGraph(options: { port?: number; phonePageSize?: n
   const queues = new Map<FakeRoute, FakeStep[]>();
   const recipientQueues = new Map<string, FakeStep[]>();
   const media = new Map<string, FakeMedia>();
+  /** Per recipient, the releases of answers held back, oldest first. */
+  const held = new Map<string, Array<() => void>>();
   let sends = 0;
   let url = "";
 
@@ -309,6 +314,13 @@ export async function startFakeGraph(options: { port?: number; phonePageSize?: n
         return;
       }
       const control = controlPath.exec(parsed.pathname);
+      if (control && method === "POST" && control[2] === "release") {
+        const release = held.get(control[1]!)?.shift();
+        res.writeHead(release ? 204 : 404);
+        res.end();
+        release?.();
+        return;
+      }
       if (control && method === "POST") {
         const parsedControl = controlSchema.safeParse(body ?? {});
         if (!parsedControl.success) {
@@ -316,8 +328,14 @@ export async function startFakeGraph(options: { port?: number; phonePageSize?: n
           res.end(parsedControl.error.issues[0]?.message ?? "invalid");
           return;
         }
-        const { fixture, delayMs } = parsedControl.data;
-        queueFor(control[1]!, reply.delayed(delayMs ?? 0, fixture ? reply.fixture(fixture) : undefined));
+        const { fixture, delayMs, hold } = parsedControl.data;
+        const answer = reply.delayed(delayMs ?? 0, fixture ? reply.fixture(fixture) : undefined);
+        if (hold) {
+          const released = new Promise<void>((resolve) => held.set(control[1]!, [...(held.get(control[1]!) ?? []), resolve]));
+          queueFor(control[1]!, () => released.then(() => answer));
+        } else {
+          queueFor(control[1]!, answer);
+        }
         res.writeHead(204);
         res.end();
         return;

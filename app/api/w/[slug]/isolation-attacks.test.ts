@@ -264,8 +264,8 @@ function attackList(): Attack[] {
     for (const [name, call] of Object.entries(routes(b.slug, b.conversationId, b.inboundId))) {
       add(`${role}: ${name} via B's slug`, as, "404", [b.slug, b.conversationId, b.inboundId], () => (call as () => Promise<unknown>)());
     }
-    add(`${role}: media via B's slug`, as, "404", [b.slug, b.imageId], () => routes(b.slug, b.conversationId, b.imageId).media());
-    add(`${role}: retry via B's slug`, as, "404", [b.slug, b.failedId], () => routes(b.slug, b.conversationId, b.failedId).retry());
+    add(`${role}: media of B's image via B's slug`, as, "404", [b.slug, b.imageId], () => routes(b.slug, b.conversationId, b.imageId).media());
+    add(`${role}: retry of B's failed message via B's slug`, as, "404", [b.slug, b.failedId], () => routes(b.slug, b.conversationId, b.failedId).retry());
     for (const [name, call] of Object.entries(actions(b.slug, b))) add(`${role}: ${name} via B's slug`, as, "404", [b.slug, b], call);
     add(`${role}: rename via B's slug`, as, "404", [b.slug], () => renameWorkspaceAction(b.slug, idle, formData({ name: "Pwned" })));
     add(`${role}: delete via B's slug`, as, "404", [b.slug], () => deleteWorkspaceAction(b.slug, idle, formData({ confirmName: "Bravo Canary Co" })));
@@ -313,10 +313,10 @@ function attackList(): Attack[] {
       add(`add number ${field}=${JSON.stringify(text)}`, owner, "no leak", [text], () => addNumberAction(a.slug, idle, formData(fields)));
       add(`update number ${field}=${JSON.stringify(text)}`, owner, "no leak", [text], () => updateNumberAction(a.slug, idle, formData({ ...fields, id: a.numberId })));
     }
-    for (const field of ["id", "userId"]) {
-      add(`remove number ${field}=${JSON.stringify(text)}`, owner, "no leak", [text], () => removeNumberAction(a.slug, idle, formData({ id: text })));
-      add(`member role with userId ${JSON.stringify(text)}`, owner, "no leak", [text], () => changeRoleAction(a.slug, idle, formData({ userId: text, role: "agent" })));
-    }
+    add(`remove number id=${JSON.stringify(text)}`, owner, "no leak", [text], () => removeNumberAction(a.slug, idle, formData({ id: text })));
+    add(`revoke invitation id=${JSON.stringify(text)}`, owner, "no leak", [text], () => revokeInvitationAction(a.slug, idle, formData({ id: text })));
+    add(`member role userId=${JSON.stringify(text)}`, owner, "no leak", [text], () => changeRoleAction(a.slug, idle, formData({ userId: text, role: "agent" })));
+    add(`remove member userId=${JSON.stringify(text)}`, owner, "no leak", [text], () => removeMemberAction(a.slug, idle, formData({ userId: text })));
     add(`slug ${JSON.stringify(text)}`, owner, "no leak", [text], () => routes(text, a.conversationId, a.inboundId).list());
   }
   // Last: from here on A's thread holds a message with B's id. Message ids are chosen by the
@@ -329,6 +329,8 @@ describe("the isolation attack list", () => {
   it("answers every attack with 404 or A's own data, never B's, and leaves B unchanged", { timeout: 300_000 }, async () => {
     const before = await snapshotOfB();
     const attacks = attackList();
+    const names = attacks.map((x) => x.name);
+    expect(names.filter((name, i) => names.indexOf(name) !== i), "every attack case is named for what it sends, once").toEqual([]);
     const leaks: string[] = [];
     for (const attack of attacks) {
       await actAs(attack.as());

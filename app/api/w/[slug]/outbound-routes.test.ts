@@ -253,6 +253,30 @@ describe("the composer's state and templates", () => {
   });
 });
 
+describe("template sync and sending, by role", () => {
+  // The domain functions take no role (sending is every member's job; the periodic sync has
+  // no caller), so the route is where the role is decided, and where it is tested.
+  const as = async (w: World, role: "owner" | "admin" | "agent") =>
+    actAs(role === "agent" ? w.actor.userId : (await createTestMember(w.tenantId, role)).id);
+  const sync = (w: World) => syncTemplates(post(`/api/w/${w.slug}/templates/sync`, {}), { params: Promise.resolve({ slug: w.slug }) });
+
+  it.each(["owner", "admin"] as const)("lets an %s sync templates", async (role) => {
+    const w = await world();
+    await as(w, role);
+    expect((await sync(w)).status).toBe(200);
+    expect(graph.calls("templates")).toHaveLength(1);
+    expect((await withTenant(w.tenantId, (tx) => tx.select().from(messageTemplates))).length).toBeGreaterThan(0);
+  });
+
+  it.each(["owner", "admin", "agent"] as const)("lets an %s send a reply", async (role) => {
+    const w = await world();
+    await as(w, role);
+    const messageId = randomUUID();
+    expect((await replyTo(w, { messageId, text: "Hola" })).status).toBe(200);
+    expect(await stored(w, messageId)).toMatchObject({ status: "sent" });
+  });
+});
+
 async function mediaMessage(w: World, fixture: string, mediaId: string) {
   type Inbound = { entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] };
   const payload = fixtureJson<Inbound>("whatsapp", fixture).entry[0]!.changes[0]!.value.messages[0]!;
@@ -298,6 +322,32 @@ describe("media", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename=".+\.pdf"/);
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("sandboxes every file it serves, so a customer's HTML or SVG can never run as this site", async () => {
+    const w = await world();
+    for (const [kind, fixture, mimeType] of [
+      ["img", "image-inbound", "image/jpeg"],
+      ["doc", "document-inbound", "text/html"],
+      ["svg", "document-inbound", "image/svg+xml"],
+    ] as const) {
+      const mediaId = `${kind}-${randomUUID()}`;
+      const bytes = Buffer.from("<script>parent.postMessage(document.cookie, '*')</script>");
+      graph.setMedia(mediaId, { bytes, mimeType });
+      const message = await mediaMessage(w, fixture, mediaId);
+      for (const query of ["", "?download=1"]) {
+        const response = await getMedia(w, message.id, query);
+        expect(response.status).toBe(200);
+        expect(response.headers.get("content-security-policy")).toBe("sandbox; default-src 'none'");
+        expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(response.headers.get("cache-control")).toBe("private, max-age=86400");
+        expect(response.headers.get("content-length")).toBe(String(bytes.length));
+        // Only the listed image, audio and video types are ever shown inline, and only when not asked for as a file.
+        const inline = mimeType === "image/jpeg" && query === "";
+        expect(response.headers.get("content-disposition")).toMatch(inline ? /^inline; / : /^attachment; /);
+        await response.arrayBuffer();
+      }
+    }
   });
 
   it("answers 410 with a sentence for media Meta no longer has", async () => {

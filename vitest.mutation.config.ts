@@ -1,0 +1,24 @@
+import { defineConfig } from "vitest/config";
+import base from "./vitest.config";
+
+/**
+ * The tests StrykerJS runs against each mutant (stryker.config.mjs): those of the modules it
+ * mutates, and no more, so that each mutant costs seconds rather than the whole suite.
+ */
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      "lib/whatsapp/signature.test.ts",
+      "db/tenancy.test.ts",
+      "lib/inbox/ingest/*.test.ts",
+      "lib/webhook/whatsapp.test.ts",
+      "app/api/webhooks/whatsapp/route.test.ts",
+      "lib/outbound/send.test.ts",
+      "lib/auth/credentials.test.ts",
+      "lib/workspace/{invitations,members,workspaces,roles,numbers-roles}.test.ts",
+      "app/api/w/[[]slug]/outbound-routes.test.ts",
+    ],
+  },
+});
