@@ -55,7 +55,7 @@ import { median, ms, percentile, table } from "./stats";
 const usage = `npm run bench:webhook -- [--quick] [--n 3000] [--concurrency 32] [--rounds 3] [--customers 500]
                               [--ack-seconds 20] [--ack-rate 200] [--only ingest|status|redelivered|ack]
                               [--show-statements] [--profile <dir>]
-                              [--node-flags "<flags>"] [--warm 600] [--floor-async-context]
+                              [--node-flags="<flags>"] [--warm 600] [--floor-async-context]
 
   --quick            a smoke run: n 600, 1 round, 6 s of ack-to-visible
   --n                deliveries per round and server (BENCH_N)
@@ -69,8 +69,9 @@ const usage = `npm run bench:webhook -- [--quick] [--n 3000] [--concurrency 32] 
   --show-statements  print the SQL of one delivery
   --profile <dir>    run both servers with node --cpu-prof, profiles written to <dir> at the end
                      (summarize: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
-  --node-flags       Node flags for both servers instead of npm start's (package.json);
-                     "" runs both with Node's defaults, "--max-semi-space-size=128" another size
+  --node-flags=      Node flags for both servers instead of npm start's (package.json), after
+                     an "=" since they start with dashes: --node-flags= runs both with Node's
+                     defaults, --node-flags=--max-semi-space-size=128 with another young generation
   --warm             deliveries each server takes before a mix's rounds (default 600, or n if
                      smaller; --warm equal to --n warms with a whole round)
   --floor-async-context
