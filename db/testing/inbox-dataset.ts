@@ -10,8 +10,10 @@ import type { Tx } from "../client";
  *
  * Each message text ends with a unique order code (#<conversation>-<n>), so searches for a
  * unique term and for common words ("pedido") can both be measured; one message in a
- * thousand is one of `rarePhrases` instead, for a rare word ("licuadora") spread over the
- * whole history.
+ * hundred is one of `uncommonPhrases` instead, for a word ("licuadora", 1 message in 200)
+ * that is too scarce to fill a page of 20 from the 2,000 newest messages but fills one from
+ * the whole history even in a workspace of 10,000 messages, so that a search for it does
+ * the same work, and returns the same rows, at any scale.
  */
 export type InboxDatasetOptions = {
   tenantId: string;
@@ -46,8 +48,8 @@ const phrases = [
   "Where can I track my order?",
   "Ya hice la transferencia",
 ];
-/** Each in about one message out of 4,000, at any scale. */
-const rarePhrases = [
+/** Together one message in 100; "licuadora" one in 200, at any scale. */
+const uncommonPhrases = [
   "La licuadora no enciende",
   "¿Hacen envíos a Groenlandia?",
   "Perdí el código de garantía",
@@ -105,7 +107,7 @@ export async function generateInboxDataset(tx: Tx, options: InboxDatasetOptions)
            kind,
            case when kind = 'reaction' then '👍'
                 when kind = 'image' then 'Foto del paquete #' || v.n || '-' || k
-                when (v.n * 31 + k * 17) % 1000 = 0 then (${textArray(rarePhrases)})[1 + (v.n + k) % ${rarePhrases.length}] || ' #' || v.n || '-' || k
+                when (v.n * 31 + k * 17) % 100 = 0 then (${textArray(uncommonPhrases)})[1 + (v.n + k) % ${uncommonPhrases.length}] || ' #' || v.n || '-' || k
                 else (${textArray(phrases)})[1 + (v.n * 7 + k) % ${phrases.length}] || ' #' || v.n || '-' || k end,
            jsonb_build_object('type', kind),
            case when k % 2 = 0 then (case when k % 13 = 0 then 'failed' else 'read' end)::delivery_status end,

@@ -4,14 +4,20 @@
  * at 1 % and at 100 % of the data, with the growth between the two and the plan of every
  * statement they send. See docs/PERFORMANCE.md ("Inbox at scale").
  *
+ * Growth compares equal work only: every query reports the rows it returned at each scale,
+ * and where the two differ (a search that fills its page at 100 % but not at 1 %) the bench
+ * says so and computes no growth for it.
+ *
  *   npm run bench:inbox [-- --quick] [--regenerate] [--runs 200] [--warmup 20]
+ *
+ * It prints the commit and the machine (cores, RAM, Node, Postgres, load) first and last:
+ * figures are only comparable with figures from the same machine and load.
  *
  * DATABASE_URL names the Postgres server (default postgres://postgres@127.0.0.1:5432); the
  * databases are its own (switchboard_bench_inbox_1pct, switchboard_bench_inbox_full) and are
  * kept for the next run. --quick measures 1 % only. The two scales are measured run by run
  * in turn, so that whatever else the machine is doing weighs on both alike.
  */
-import os from "node:os";
 import { parseArgs } from "node:util";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -24,6 +30,7 @@ import { encodeCursor } from "@/lib/inbox/cursor";
 import { searchInbox } from "@/lib/inbox/search";
 import { getThread } from "@/lib/inbox/thread";
 import { bigWorkspaceSlug, ensureDataset, longThreadRank, scales, type Scale } from "./inbox-data";
+import { describeMachine, loadAverage } from "./machine";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,8 +47,10 @@ const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:543
 const listTarget = 50;
 const searchTarget = 150;
 
-type Case = { label: string; targetMs: number; run: () => Promise<string> };
-type Timing = { p50: number; p95: number; result: string };
+/** What one run of a case returned: the rows the user sees, and what they were. */
+type Returned = { rows: number; detail: string };
+type Case = { label: string; targetMs: number; run: () => Promise<Returned> };
+type Timing = { p50: number; p95: number; returned: Returned };
 type Captured = { query: string; params: unknown[] };
 /** One scale's database, opened as the app opens it, with every statement drizzle sends captured. */
 type Bench = {
@@ -57,6 +66,8 @@ type Bench = {
 const chosen: Scale[] = args.quick ? [scales.onePercent] : [scales.onePercent, scales.full];
 const generation: string[] = [];
 const benches: Bench[] = [];
+const machineAtStart = await describeMachine(serverUrl);
+console.log(`bench:inbox: ${machineAtStart}`);
 
 try {
   for (const scale of chosen) {
@@ -107,7 +118,10 @@ async function open(scale: Scale, url: string): Promise<Bench> {
   const numberId = numbers[1]!.id;
 
   const list = (input: Omit<ListConversationsInput, "tenantId" | "userId">) =>
-    withTenant(t, async (tx) => `${(await listConversations(tx, { tenantId: t, userId, ...input })).conversations.length} rows`);
+    withTenant(t, async (tx) => {
+      const rows = (await listConversations(tx, { tenantId: t, userId, ...input })).conversations.length;
+      return { rows, detail: `${rows} conversations` };
+    });
   const firstPage = await withTenant(t, (tx) => listConversations(tx, { tenantId: t, userId }));
   // A page a quarter of the way down the open list: keyset paging must cost what page 2 costs.
   const [deep] = await client<{ at: string; id: string }[]>`
@@ -120,11 +134,16 @@ async function open(scale: Scale, url: string): Promise<Bench> {
   const conversationId = long!.id;
   const threadFirst = await withTenant(t, (tx) => getThread(tx, { tenantId: t, conversationId }));
   const thread = (before?: string) =>
-    withTenant(t, async (tx) => `${(await getThread(tx, { tenantId: t, conversationId, before }))!.messages.length} messages`);
+    withTenant(t, async (tx) => {
+      const rows = (await getThread(tx, { tenantId: t, conversationId, before }))!.messages.length;
+      return { rows, detail: `${rows} messages` };
+    });
   const search = (query: string) =>
     withTenant(t, async (tx) => {
       const found = await searchInbox(tx, { tenantId: t, query });
-      return `${found.conversations.length} conversations, ${found.messages.length} messages`;
+      const { length: conversations } = found.conversations;
+      const { length: messages } = found.messages;
+      return { rows: conversations + messages, detail: `${conversations} conversations, ${messages} messages` };
     });
 
   const cases: Case[] = [
@@ -142,8 +161,9 @@ async function open(scale: Scale, url: string): Promise<Bench> {
     { label: "thread: first page", targetMs: listTarget, run: () => thread() },
     { label: "thread: older page (cursor)", targetMs: listTarget, run: () => thread(threadFirst!.olderCursor!) },
     { label: "search: common word (pedido)", targetMs: searchTarget, run: () => search("pedido") },
-    { label: "search: rare word (licuadora)", targetMs: searchTarget, run: () => search("licuadora") },
-    { label: "search: contact name (iñaki núñez)", targetMs: searchTarget, run: () => search("iñaki núñez") },
+    { label: "search: uncommon word (licuadora)", targetMs: searchTarget, run: () => search("licuadora") },
+    { label: "search: surname (núñez)", targetMs: searchTarget, run: () => search("núñez") },
+    { label: "search: full name (iñaki núñez)", targetMs: searchTarget, run: () => search("iñaki núñez") },
   ];
   return { scale, handle, client, captured, tenantId: t, cases, timings: new Map() };
 }
@@ -154,24 +174,24 @@ async function measure() {
     installDatabase(bench.handle);
     const start = performance.now();
     const result = await bench.cases[index]!.run();
-    return { elapsed: performance.now() - start, result };
+    return { elapsed: performance.now() - start, returned: result };
   };
   for (let index = 0; index < benches[0]!.cases.length; index++) {
     for (let i = 0; i < warmup; i++) for (const bench of benches) await run(bench, index);
     const times = benches.map(() => [] as number[]);
-    const results = benches.map(() => "");
+    const results: Returned[] = benches.map(() => ({ rows: 0, detail: "" }));
     for (let i = 0; i < runs; i++) {
       for (const [b, bench] of benches.entries()) {
-        const { elapsed, result } = await run(bench, index);
+        const { elapsed, returned } = await run(bench, index);
         times[b]!.push(elapsed);
-        results[b] = result;
+        results[b] = returned;
       }
     }
     for (const [b, bench] of benches.entries()) {
       const sorted = times[b]!.sort((x, y) => x - y);
-      const timing = { p50: percentile(sorted, 50), p95: percentile(sorted, 95), result: results[b]! };
+      const timing = { p50: percentile(sorted, 50), p95: percentile(sorted, 95), returned: results[b]! };
       bench.timings.set(bench.cases[index]!.label, timing);
-      console.log(`${bench.scale.label} · ${bench.cases[index]!.label}: p50 ${ms(timing.p50)}, p95 ${ms(timing.p95)} (${timing.result})`);
+      console.log(`${bench.scale.label} · ${bench.cases[index]!.label}: p50 ${ms(timing.p50)}, p95 ${ms(timing.p95)} (${timing.returned.detail})`);
     }
   }
 }
@@ -186,7 +206,7 @@ async function printPlans(bench: Bench) {
       bench.captured.length = 0;
       await c.run();
       const timing = bench.timings.get(c.label)!;
-      console.log(`\n=== ${bench.scale.label} · ${c.label}: p50 ${ms(timing.p50)}, p95 ${ms(timing.p95)} (${timing.result})`);
+      console.log(`\n=== ${bench.scale.label} · ${c.label}: p50 ${ms(timing.p50)}, p95 ${ms(timing.p95)} (${timing.returned.detail})`);
       for (const statement of bench.captured.filter((s) => !s.query.includes("set_config"))) {
         notices.length = 0;
         await explainAsTenant(explainer, bench.tenantId, statement.query, statement.params);
@@ -223,31 +243,46 @@ function isPlanWorthShowing(notice: string): boolean {
 function report() {
   const [small, large] = benches;
   console.log("\n##### Inbox at scale: whole withTenant transaction, warm, big workspace\n");
-  console.log(`runs per query and scale: ${runs} (after ${warmup} warm-up); ${os.cpus().length} cores, load ${loadavg()}`);
+  console.log(`at the start: ${machineAtStart}`);
+  console.log(`load average at the end: ${loadAverage()} (1 / 5 / 15 min)`);
+  console.log(`runs per query and scale: ${runs} (after ${warmup} warm-up)`);
   for (const line of generation) console.log(line);
   console.log("");
   const header = large
-    ? "| query | 1 % p50 | 1 % p95 | 100 % p50 | 100 % p95 | growth p50 | growth p95 | target p95 | |"
-    : "| query | 1 % p50 | 1 % p95 | target p95 | |";
+    ? "| query | rows 1 % / 100 % | 1 % p50 | 1 % p95 | 100 % p50 | 100 % p95 | growth p50 | growth p95 | target p95 | |"
+    : "| query | rows | 1 % p50 | 1 % p95 | target p95 | |";
   console.log(header);
   console.log(header.replace(/[^|]+/g, "---"));
+  const unequal: string[] = [];
   for (const c of small!.cases) {
     const a = small!.timings.get(c.label)!;
     if (!large) {
-      console.log(`| ${c.label} | ${ms(a.p50)} | ${ms(a.p95)} | ${c.targetMs} ms | ${a.p95 <= c.targetMs ? "ok" : "MISS"} |`);
+      console.log(`| ${c.label} | ${a.returned.rows} | ${ms(a.p50)} | ${ms(a.p95)} | ${c.targetMs} ms | ${a.p95 <= c.targetMs ? "ok" : "MISS"} |`);
       continue;
     }
     const b = large.timings.get(c.label)!;
+    const rows = `${a.returned.rows} / ${b.returned.rows}`;
+    // Growth is only meaningful between runs that returned the same rows: 5 hits against 20
+    // is less work, not a faster query.
+    if (a.returned.rows !== b.returned.rows) {
+      unequal.push(c.label);
+      const ok = b.p95 <= c.targetMs ? "ok" : "MISS";
+      console.log(`| ${c.label} | ${rows} (unequal) | ${ms(a.p50)} | ${ms(a.p95)} | ${ms(b.p50)} | ${ms(b.p95)} | — | — | ${c.targetMs} ms | ${ok} |`);
+      continue;
+    }
     const growth50 = b.p50 / a.p50;
     const growth95 = b.p95 / a.p95;
     const ok = b.p95 <= c.targetMs && growth95 <= 2 ? "ok" : "MISS";
     console.log(
-      `| ${c.label} | ${ms(a.p50)} | ${ms(a.p95)} | ${ms(b.p50)} | ${ms(b.p95)} | ${growth50.toFixed(2)}× | ${growth95.toFixed(2)}× | ${c.targetMs} ms | ${ok} |`,
+      `| ${c.label} | ${rows} | ${ms(a.p50)} | ${ms(a.p95)} | ${ms(b.p50)} | ${ms(b.p95)} | ${growth50.toFixed(2)}× | ${growth95.toFixed(2)}× | ${c.targetMs} ms | ${ok} |`,
     );
+  }
+  if (unequal.length > 0) {
+    console.log(`\nUNEQUAL WORK, no growth computed (the two scales returned different rows): ${unequal.join("; ")}`);
   }
   console.log("\nwhat each returned:");
   for (const bench of benches) {
-    for (const [label, timing] of bench.timings) console.log(`  ${bench.scale.label} · ${label}: ${timing.result}`);
+    for (const [label, timing] of bench.timings) console.log(`  ${bench.scale.label} · ${label}: ${timing.returned.detail}`);
   }
 }
 
@@ -257,10 +292,6 @@ function percentile(sorted: number[], p: number): number {
 
 function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
-}
-
-function loadavg(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(" / ");
 }
 
 function indent(text: string): string {

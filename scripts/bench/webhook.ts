@@ -49,12 +49,13 @@ import {
 } from "./processes";
 import { signIn, openEventStream, type StreamEvent } from "./session";
 import { costOf, type DeliveryCost } from "./delivery-cost";
+import { describeMachine, loadAverage } from "./machine";
 import { median, ms, percentile, table } from "./stats";
 
 const usage = `npm run bench:webhook -- [--quick] [--n 3000] [--concurrency 32] [--rounds 3] [--customers 500]
                               [--ack-seconds 20] [--ack-rate 200] [--only ingest|status|redelivered|ack]
-                              [--show-statements]
-                              [--profile <dir>]
+                              [--show-statements] [--profile <dir>]
+                              [--node-flags="<flags>"] [--warm 600] [--floor-async-context]
 
   --quick            a smoke run: n 600, 1 round, 6 s of ack-to-visible
   --n                deliveries per round and server (BENCH_N)
@@ -68,6 +69,14 @@ const usage = `npm run bench:webhook -- [--quick] [--n 3000] [--concurrency 32] 
   --show-statements  print the SQL of one delivery
   --profile <dir>    run both servers with node --cpu-prof, profiles written to <dir> at the end
                      (summarize: npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
+  --node-flags=      Node flags for both servers instead of npm start's (package.json), after
+                     an "=" since they start with dashes: --node-flags= runs both with Node's
+                     defaults, --node-flags=--max-semi-space-size=128 with another young generation
+  --warm             deliveries each server takes before a mix's rounds (default 600, or n if
+                     smaller; --warm equal to --n warms with a whole round)
+  --floor-async-context
+                     the floor runs every request inside AsyncLocalStorage.run(), as Next.js
+                     does: what that context alone costs the same ingest
 
 Postgres: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); the bench creates
 and drops its own database switchboard_bench_webhook_* there.`;
@@ -84,6 +93,9 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     "show-statements": { type: "boolean", default: false },
     profile: { type: "string" },
+    "node-flags": { type: "string" },
+    warm: { type: "string" },
+    "floor-async-context": { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -108,6 +120,8 @@ const options = {
   ackSeconds: positive("ack-seconds", args["ack-seconds"], args.quick ? 6 : 20),
   ackRate: positive("ack-rate", args["ack-rate"], 200),
 };
+// Redeliveries can only repeat what was stored before the rounds: at most n of them.
+const warm = positive("warm", args.warm, Math.min(600, options.n));
 const allParts = ["ingest", "status", "redelivered", "ack"];
 const parts = args.only ? [args.only] : allParts;
 if (!parts.every((p) => allParts.includes(p))) {
@@ -143,7 +157,8 @@ const serverEnv: NodeJS.ProcessEnv = {
   SANDBOX_NUMBERS: "on",
 };
 // Only the servers are profiled, never the bench or its load generator.
-const serverNodeArgs = [...productionNodeFlags(), ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [])];
+const nodeFlags = args["node-flags"] === undefined ? productionNodeFlags() : args["node-flags"].split(/\s+/).filter((flag) => flag !== "");
+const serverNodeArgs = [...nodeFlags, ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [])];
 // The bench itself reads the same configuration (env() is read on first use, after this),
 // but keeps its own log to warnings: its output is the figures.
 Object.assign(process.env, serverEnv, { LOG_LEVEL: "warn" });
@@ -369,7 +384,7 @@ async function ingestRounds(mix: Mix, next: Server, floor: Server, tenantId: str
 
   // JIT, connection pools and Next.js's lazily loaded route: warm both before measuring.
   for (const server of [next, floor]) {
-    const spec = specFor(`warm${server.name}${mix}`, Math.min(600, options.n));
+    const spec = specFor(`warm${server.name}${mix}`, mix === "redelivered" ? Math.min(warm, options.n) : warm);
     await measure(server, mix, spec, 0, prepareFor(spec));
   }
   const rounds: Round[] = [];
@@ -507,8 +522,12 @@ function printCost(label: string, { statements, promises }: DeliveryCost) {
 }
 
 async function main(): Promise<boolean> {
-  console.log(`Switchboard webhook bench — ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}, node ${process.version}`);
-  console.log(`n ${options.n}, concurrency ${options.concurrency}, rounds ${options.rounds}, customers ${options.customers}, pool ${process.env.DATABASE_POOL_MAX ?? 10} connections per server`);
+  console.log(`Switchboard webhook bench — ${await describeMachine(serverUrl)}`);
+  console.log(`n ${options.n}, concurrency ${options.concurrency}, rounds ${options.rounds}, warm ${warm}, customers ${options.customers}, pool ${process.env.DATABASE_POOL_MAX ?? 10} connections per server`);
+  console.log(
+    `both servers' Node flags: ${nodeFlags.length > 0 ? nodeFlags.join(" ") : "none (Node's defaults)"}` +
+      `${args["node-flags"] === undefined ? " (npm start's)" : ""}; floor requests ${args["floor-async-context"] ? "inside AsyncLocalStorage.run()" : "without an async context"}`,
+  );
 
   const stale = buildStaleness();
   if (stale) {
@@ -524,7 +543,7 @@ async function main(): Promise<boolean> {
   servers.push(next);
   // The Next.js server migrates the fresh database at start-up; the floor starts once it has.
   await waitUntilAnswering(next, "/api/health");
-  const floor = startFloor(serverEnv, floorPort, workDir, serverNodeArgs);
+  const floor = startFloor({ ...serverEnv, FLOOR_ASYNC_CONTEXT: args["floor-async-context"] ? "1" : "" }, floorPort, workDir, serverNodeArgs);
   servers.push(floor);
   await waitUntilAnswering(floor, "/health");
   running.loadGenerator = await startLoadGenerator();
@@ -581,7 +600,7 @@ async function main(): Promise<boolean> {
     checks.push(`ack→visible p95 ${ms(p95)} ${p95 <= 200 ? "≤" : ">"} 200 ms`);
   }
   console.log(`\nTargets: ${checks.join("; ")}. Every round stored exactly what was sent.`);
-  console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`Load average at the end: ${loadAverage()} (1 / 5 / 15 min)`);
   return true;
 }
 
