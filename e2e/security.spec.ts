@@ -25,7 +25,7 @@ async function signIn(page: Page, account: { email: string; password: string }) 
 
 test("a conversation's address survives signing in", async ({ page, request, baseURL }) => {
   const account = await signUp(page, "Deep");
-  const phoneNumberId = uniqueDigits("76");
+  const phoneNumberId = uniqueDigits("99976");
   await addNumber(page, account.slug, { phoneNumberId, label: "Deep line" });
   const customer = `Dora ${uniqueDigits("")}`;
   await customerWrites(request, { phoneNumberId, from: "5215500000076", name: customer, text: "¿Sigue disponible?" });
