@@ -2,11 +2,10 @@ import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, phoneNumberRoutes } from "@/db/schema";
-import { withTenant } from "@/db/tenant";
 import { createTestMember, createTestNumber, createTestWorkspace } from "@/db/testing/factories";
 import { roles, type Role } from "@/lib/auth/roles";
 import { ForbiddenError, type Actor } from "./access";
-import { removeNumber, updateNumber } from "./numbers";
+import { addNumber, checkNumber, removeNumber, updateNumber } from "./numbers";
 
 /**
  * The number mutations by role, called directly (see roles.test.ts for the rest of
@@ -26,19 +25,22 @@ type NumberTeam = Awaited<ReturnType<typeof numberTeam>>;
 
 function snapshot(t: NumberTeam) {
   return withPlatform(async (tx) => ({
-    numbers: await tx.select().from(businessNumbers).where(eq(businessNumbers.tenantId, t.tenantId)),
-    routes: await tx.select().from(phoneNumberRoutes).where(eq(phoneNumberRoutes.phoneNumberId, t.phoneNumberId)),
+    numbers: await tx.select().from(businessNumbers).where(eq(businessNumbers.tenantId, t.tenantId)).orderBy(asc(businessNumbers.createdAt)),
+    routes: await tx.select().from(phoneNumberRoutes).where(eq(phoneNumberRoutes.workspaceId, t.tenantId)).orderBy(asc(phoneNumberRoutes.phoneNumberId)),
     audit: await tx.select().from(auditLog).where(eq(auditLog.tenantId, t.tenantId)).orderBy(asc(auditLog.id)),
   }));
 }
 
 const mutations = [
   {
+    name: "addNumber",
+    run: (t: NumberTeam, actor: Actor) =>
+      addNumber(actor, { phoneNumberId: `99956${t.phoneNumberId}`, label: "Sales", displayNumber: "+1 555 010 0098", wabaId: "104400000000056", accessToken: undefined }),
+  },
+  {
     name: "updateNumber",
     run: (t: NumberTeam, actor: Actor) =>
-      withTenant(t.tenantId, (tx) =>
-        updateNumber(tx, actor, { id: t.number.id, label: "Renamed", displayNumber: "+1 555 010 0099", wabaId: "1044", accessToken: undefined }),
-      ),
+      updateNumber(actor, { id: t.number.id, label: "Renamed", displayNumber: "+1 555 010 0099", accessToken: undefined }),
   },
   { name: "removeNumber", run: (t: NumberTeam, actor: Actor) => removeNumber(actor, { id: t.number.id }) },
 ];
@@ -58,5 +60,19 @@ describe.each(mutations)("$name (admins and owners)", (mutation) => {
     const before = await snapshot(t);
     await mutation.run(t, actor);
     expect(await snapshot(t)).not.toEqual(before);
+  });
+});
+
+describe("checkNumber (admins and owners)", () => {
+  it("is refused to an agent, and asks Meta nothing", async () => {
+    const t = await numberTeam();
+    const before = await snapshot(t);
+    await expect(checkNumber(await t.actor("agent"), { id: t.number.id })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await snapshot(t)).toEqual(before);
+  });
+
+  it.each(roles.filter((role) => role !== "agent"))("is allowed to an %s", async (role) => {
+    const t = await numberTeam();
+    await expect(checkNumber(await t.actor(role), { id: t.number.id })).resolves.toBe("sandbox");
   });
 });
