@@ -18,10 +18,11 @@ export const maxDeliveryBytes = 3 * 1024 * 1024;
 /**
  * How long a delivery waits on the database. Past it, storing counts as failed (503: Meta
  * sends it again, and a copy that did land is found by its hash), and processing is left to
- * the retry (200: the delivery is stored). The pool's connect timeout is 5 s.
+ * the retry (200: the delivery is stored). The pool's connect timeout is 5 s. Tests pass
+ * shorter ones; every caller in production uses these.
  */
-const storeDeadlineMs = 10_000;
-const processDeadlineMs = 10_000;
+export type WebhookDeadlines = { storeMs: number; processMs: number };
+const defaultDeadlines: WebhookDeadlines = { storeMs: 10_000, processMs: 10_000 };
 
 const plain = "text/plain; charset=utf-8";
 const answer = (status: number, body: string): WebhookAnswer => ({ status, body, contentType: plain });
@@ -32,7 +33,11 @@ const answer = (status: number, body: string): WebhookAnswer => ({ status, body,
  * the answer too, but a processing failure is kept for the retry and still answered 200:
  * Meta sending it again would not help, the stored copy will.
  */
-export async function receiveWhatsAppDelivery(body: Uint8Array, signatureHeader: string | null): Promise<WebhookAnswer> {
+export async function receiveWhatsAppDelivery(
+  body: Uint8Array,
+  signatureHeader: string | null,
+  deadlines: WebhookDeadlines = defaultDeadlines,
+): Promise<WebhookAnswer> {
   if (body.byteLength > maxDeliveryBytes) {
     log.warn("webhook_rejected", { reason: "payload_too_large", bytes: body.byteLength });
     return answer(413, "Payload too large: a webhook delivery is at most 3 MB.");
@@ -45,14 +50,14 @@ export async function receiveWhatsAppDelivery(body: Uint8Array, signatureHeader:
 
   let delivery;
   try {
-    delivery = await withinDeadline(storeDelivery(body), storeDeadlineMs, "storing the delivery");
+    delivery = await withinDeadline(storeDelivery(body), deadlines.storeMs, "storing the delivery");
   } catch (error) {
     log.error("webhook_store_failed", { error: describeFailure(error) });
     return answer(503, "The delivery could not be stored; retry later.");
   }
   if (delivery.state === "received" || delivery.state === "failed") {
     try {
-      await withinDeadline(processStoredDelivery(delivery), processDeadlineMs, "processing the delivery");
+      await withinDeadline(processStoredDelivery(delivery), deadlines.processMs, "processing the delivery");
     } catch (error) {
       // Stored but not marked (the database went away mid-way, or is too slow): the retry picks it up.
       log.error("webhook_process_failed", { deliveryId: delivery.id, error: describeFailure(error) });

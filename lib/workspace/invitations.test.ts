@@ -1,20 +1,25 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
-import { invitations, users } from "@/db/schema";
+import { auditLog, invitations, users } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember, createTestUser, createTestWorkspace } from "@/db/testing/factories";
 import { authenticate } from "@/lib/auth/credentials";
 import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
 import {
+  acceptAsNewUserSchema,
   acceptInvitation,
   acceptInvitationAsNewUser,
+  accountExists,
   createInvitation,
   findInvitation,
   invalidInvitationMessage,
   invitationLifetimeMs,
+  inviteSchema,
   listPendingInvitations,
+  parseInvitationCode,
   revokeInvitation,
+  revokeInvitationSchema,
 } from "./invitations";
 
 let admin: Actor;
@@ -160,5 +165,94 @@ describe("lifetime: exactly 7 days", () => {
     const listed = async (now: Date) => (await withTenant(workspace.id, (tx) => listPendingInvitations(tx, now))).map((p) => p.email);
     expect(await listed(justBefore)).toContain("listed@example.test");
     expect(await listed(justAfter)).not.toContain("listed@example.test");
+  });
+});
+
+describe("what the audit log records and what a person is told", () => {
+  const auditOf = (target: string) =>
+    withTenant(workspace.id, (tx) =>
+      tx
+        .select({ action: auditLog.action, actorUserId: auditLog.actorUserId, details: auditLog.details })
+        .from(auditLog)
+        .where(eq(auditLog.target, target))
+        .orderBy(auditLog.createdAt),
+    );
+
+  it("records who invited whom as what, who joined as what, and who revoked which invitation", async () => {
+    const user = await createTestUser("Audited Joiner");
+    const { link } = await invite(user.email, "admin");
+    await acceptInvitation(codeOf(link), user);
+    expect(await auditOf(user.email)).toEqual([
+      { action: "member.invited", actorUserId: admin.userId, details: { role: "admin" } },
+      { action: "member.joined", actorUserId: user.id, details: { role: "admin" } },
+    ]);
+
+    const { id } = await invite("revoked.audit@example.test");
+    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
+    expect(await auditOf("revoked.audit@example.test")).toEqual([
+      { action: "member.invited", actorUserId: admin.userId, details: { role: "agent" } },
+      { action: "invitation.revoked", actorUserId: admin.userId, details: null },
+    ]);
+  });
+
+  it("says a person is already a member, or an invitation is gone, in words", async () => {
+    const member = await createTestMember(workspace.id, "agent");
+    await expect(invite(member.email)).rejects.toMatchObject({
+      name: "RuleError",
+      message: "This person is already a member of the workspace.",
+      field: "email",
+    });
+    const { id } = await invite("twice.revoked@example.test");
+    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
+    await expect(withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }))).rejects.toMatchObject({
+      name: "NotFoundError",
+      message: "Invitation not found in this workspace.",
+    });
+  });
+
+  it("refuses a link that is not one of ours with the invalid-link message, and joins nobody", async () => {
+    const user = await createTestUser("Garbled Link");
+    const message =
+      "This invitation link is not valid any more: it may have been used, revoked or have expired. Ask an admin of the workspace for a new one.";
+    await expect(acceptInvitation("not-a-code", user)).rejects.toMatchObject({ name: "RuleError", message });
+    await expect(acceptInvitation("%E0%A4%A", user)).rejects.toMatchObject({ name: "RuleError", message });
+    expect(await withPlatform((tx) => workspacesOfUser(tx, user.id))).toEqual([]);
+  });
+
+  it("tells a member accepting a second invitation to the same workspace that they are already in, and leaves it unused", async () => {
+    const user = await createTestUser("Invited Twice");
+    const first = await invite(user.email);
+    const second = await invite(user.email, "admin");
+    await acceptInvitation(codeOf(first.link), user);
+    await expect(acceptInvitation(codeOf(second.link), user)).rejects.toMatchObject({
+      name: "RuleError",
+      message: "You are already a member of this workspace.",
+    });
+    expect(await withPlatform((tx) => workspacesOfUser(tx, user.id))).toMatchObject([{ id: workspace.id, role: "agent" }]);
+    expect(await findInvitation(codeOf(second.link))).toMatchObject({ email: user.email, role: "admin" });
+  });
+
+  it("accepts only the roles an invitation can carry, an id that is a UUID, and a name and password", () => {
+    expect(inviteSchema.safeParse({ email: "a@example.test", role: "admin" }).success).toBe(true);
+    expect(inviteSchema.safeParse({ email: "a@example.test", role: "agent" }).success).toBe(true);
+    const owner = inviteSchema.safeParse({ email: "a@example.test", role: "owner" });
+    expect(owner.error?.issues.map((i) => i.message)).toEqual(["Choose a role."]);
+    expect(revokeInvitationSchema.safeParse({ id: "not-a-uuid" }).success).toBe(false);
+    expect(revokeInvitationSchema.safeParse({ id: "7d3f2c1e-0b4a-4c5d-8e6f-112233445566" }).success).toBe(true);
+    expect(acceptAsNewUserSchema.safeParse({}).success).toBe(false);
+  });
+
+  it("reads a code only when its secret is exactly 43 URL-safe characters", () => {
+    const ids = "7d3f2c1e-0b4a-4c5d-8e6f-112233445566.8e4f3d2f-1c5b-4d6e-9f70-223344556677";
+    const secret = "A".repeat(43);
+    expect(parseInvitationCode(`${ids}.${secret}`)).toMatchObject({ secret });
+    expect(parseInvitationCode(`${ids}.${secret}A`)).toBeNull();
+    expect(parseInvitationCode(`${ids}.!${secret}`)).toBeNull();
+  });
+
+  it("knows whether an account exists for an email", async () => {
+    const user = await createTestUser("Has Account");
+    expect(await accountExists(user.email)).toBe(true);
+    expect(await accountExists("no.account@example.test")).toBe(false);
   });
 });

@@ -1,12 +1,13 @@
-import { beforeAll, expect, it } from "vitest";
-import { businessNumbers, phoneNumberRoutes } from "@/db/schema";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import { businessNumbers, phoneNumberRoutes, webhookDeliveries } from "@/db/schema";
 import { withPlatform } from "@/db/platform";
 import { withTenant } from "@/db/tenant";
 import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
 import { deliver, deliveryRows, workspaceData } from "@/lib/webhook/testing";
 import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
-import { storeDelivery } from "./deliveries";
-import { retryPendingDeliveries } from "./retry";
+import { pendingDeliveryIds, storeDelivery } from "./deliveries";
+import { retryPendingDeliveries, retrySchedule } from "./retry";
 
 let a: string;
 
@@ -80,4 +81,51 @@ it("finishes a delivery that was stored but never processed, once it is no longe
   expect(await retryPendingDeliveries({ receivedBefore: new Date(Date.now() - 60_000) })).toMatchObject({ retried: 0 });
   expect(await retryPendingDeliveries()).toMatchObject({ retried: 1, processed: 1 });
   expect((await workspaceData(a)).messages.map((m) => m.text)).toEqual(["stored only"]);
+});
+
+describe("the schedule: everything at start-up, then every minute what is 2 minutes old and has had fewer than 10 attempts", () => {
+  const now = new Date("2031-07-01T12:00:00Z");
+  const seeded = {
+    "failed, 9 attempts, 2m01s old": { state: "failed", attempts: 9, receivedAt: "2031-07-01T11:57:59Z" },
+    "failed, 10 attempts, 2m01s old": { state: "failed", attempts: 10, receivedAt: "2031-07-01T11:57:59Z" },
+    "failed, 1 attempt, an hour old": { state: "failed", attempts: 1, receivedAt: "2031-07-01T11:00:00Z" },
+    "failed, 1 attempt, 1m59s old": { state: "failed", attempts: 1, receivedAt: "2031-07-01T11:58:01Z" },
+    "never processed, 2m01s old": { state: "received", attempts: 0, receivedAt: "2031-07-01T11:57:59Z" },
+    "never processed, 1m59s old": { state: "received", attempts: 0, receivedAt: "2031-07-01T11:58:01Z" },
+    "processed, an hour old": { state: "processed", attempts: 1, receivedAt: "2031-07-01T11:00:00Z" },
+    "ignored, an hour old": { state: "ignored", attempts: 1, receivedAt: "2031-07-01T11:00:00Z" },
+  } as const;
+  const names = new Map<string, string>();
+
+  beforeAll(async () => {
+    for (const [name, row] of Object.entries(seeded)) {
+      const [inserted] = await db()
+        .insert(webhookDeliveries)
+        .values({ rawBody: "{}", bodySha256: `schedule ${name}`, state: row.state, attempts: row.attempts, receivedAt: new Date(row.receivedAt) })
+        .returning({ id: webhookDeliveries.id });
+      names.set(inserted!.id, name);
+    }
+  });
+
+  const selected = async (options: Parameters<typeof pendingDeliveryIds>[0]) =>
+    (await pendingDeliveryIds(options)).flatMap((id) => names.get(id) ?? []).sort();
+
+  it("retries at start-up every failure and every unprocessed delivery, whatever its attempts and however recent", async () => {
+    expect(await selected(retrySchedule(now).startUp)).toEqual([
+      "failed, 1 attempt, 1m59s old",
+      "failed, 1 attempt, an hour old",
+      "failed, 10 attempts, 2m01s old",
+      "failed, 9 attempts, 2m01s old",
+      "never processed, 1m59s old",
+      "never processed, 2m01s old",
+    ]);
+  });
+
+  it("retries every minute only what is over 2 minutes old, and failures only below 10 attempts", async () => {
+    expect(await selected(retrySchedule(now).everyMinute)).toEqual([
+      "failed, 1 attempt, an hour old",
+      "failed, 9 attempts, 2m01s old",
+      "never processed, 2m01s old",
+    ]);
+  });
 });

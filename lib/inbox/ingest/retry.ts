@@ -36,9 +36,18 @@ export async function retryPendingDeliveries(options: { receivedBefore?: Date; m
 }
 
 /**
- * On start-up, everything left over (also deliveries past their automatic attempts: a new
- * deployment may be what fixes them); then every minute, failures with attempts left.
+ * What each run retries, as of `now`: at start-up everything left over (also deliveries past
+ * their automatic attempts: a new deployment may be what fixes them); every minute, what is
+ * past the in-flight grace, failures only while they have attempts left.
  */
+export function retrySchedule(now: Date) {
+  return {
+    startUp: { receivedBefore: now },
+    everyMinute: { receivedBefore: new Date(now.getTime() - inFlightGraceMs), maxAttempts: maxAutomaticAttempts },
+  };
+}
+
+/** Runs `retrySchedule`: once on start-up, then every minute. */
 export function startDeliveryRetries(): void {
   let running = false;
   const run = async (options: Parameters<typeof retryPendingDeliveries>[0]) => {
@@ -52,10 +61,7 @@ export function startDeliveryRetries(): void {
       running = false;
     }
   };
-  void run({});
-  const timer = setInterval(
-    () => void run({ receivedBefore: new Date(Date.now() - inFlightGraceMs), maxAttempts: maxAutomaticAttempts }),
-    intervalMs,
-  );
+  void run(retrySchedule(new Date()).startUp);
+  const timer = setInterval(() => void run(retrySchedule(new Date()).everyMinute), intervalMs);
   timer.unref();
 }
