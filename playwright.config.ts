@@ -8,6 +8,14 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const graphPort = Number(process.env.E2E_GRAPH_PORT ?? port + 1000);
 const dataDir = path.join(os.tmpdir(), `switchboard-e2e-${process.pid}`);
 
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  },
+};
+
 // The browser tests run the production server on a fresh embedded database, exactly
 // what a newcomer gets, with Debian's Chromium (Playwright cannot download its own here).
 export default defineConfig({
@@ -25,16 +33,10 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   projects: [
-    {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        },
-      },
-    },
+    { name: "chromium", testIgnore: /throttle\.spec\.ts/, use: chromium },
+    // Ten failures pause an address for every email, and the browser always comes from
+    // 127.0.0.1: the throttle's journeys run after every other one (e2e/throttle.spec.ts).
+    { name: "throttle", testMatch: /throttle\.spec\.ts/, dependencies: ["chromium"], use: chromium },
   ],
   webServer: [
     {
