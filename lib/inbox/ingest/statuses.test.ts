@@ -184,6 +184,38 @@ describe("forward only, decided by the message's own status", () => {
     expect(await eventsFor(message.id)).toEqual([]);
   });
 
+  async function messageAtSent(wamid: string) {
+    const message = await messageAt("read", wamid);
+    await withTenant(a, (tx) => tx.execute(sql`update messages set status = 'sent' where id = ${message.id}`));
+    return message;
+  }
+
+  it("ignores a status it does not know (Meta adds new ones), alone or beside known ones, and keeps no error", async () => {
+    const message = await messageAtSent("wamid.UNKNOWN-STATUS");
+    expect(await record(message.wamid!, "deleted", 1795000404)).toEqual({ recorded: true });
+    expect(await messageByWamid(a, message.wamid!)).toMatchObject({ status: "sent", error: null });
+    expect(await eventsFor(message.id)).toEqual([]);
+    await record(message.wamid!, "delivered", 1795000405);
+    expect(await messageByWamid(a, message.wamid!)).toMatchObject({ status: "delivered", error: null });
+  });
+
+  it("keeps a failure that came without error_data, its details empty", async () => {
+    const message = await messageAtSent("wamid.FAILED-NO-DATA");
+    await withTenant(a, (tx) =>
+      recordStatus(tx, a, {
+        id: message.wamid!,
+        status: "failed",
+        timestamp: "1795000406",
+        recipient_id: "5215512345678",
+        errors: [{ code: 131026, title: "Message undeliverable" }],
+      } as never),
+    );
+    expect(await messageByWamid(a, message.wamid!)).toMatchObject({
+      status: "failed",
+      error: { code: 131026, title: "Message undeliverable", message: null, details: null },
+    });
+  });
+
   it("announces a step forward exactly once", async () => {
     const message = await messageAt("read", "wamid.READ-CONTROL");
     await withTenant(a, (tx) => tx.execute(sql`update messages set status = 'sent' where id = ${message.id}`));
