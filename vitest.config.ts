@@ -4,9 +4,11 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["{app,lib,db,components,scripts}/**/*.test.{ts,tsx}"],
-    globalSetup: ["db/testing/global-setup.ts"],
-    setupFiles: ["db/testing/setup.ts"],
+    include: ["{app,lib,db,components,scripts,testing}/**/*.test.{ts,tsx}"],
+    // The planted violations the layer check must reject are not tests of their own.
+    exclude: ["testing/fixtures/**", "**/node_modules/**"],
+    globalSetup: ["testing/db/global-setup.ts"],
+    setupFiles: ["testing/db/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -1,9 +1,9 @@
 import { beforeAll, expect, it, vi } from "vitest";
-import { createTestConversation, createTestMessage, createTestNumber } from "@/db/testing/factories";
+import { createTestConversation, createTestMessage, createTestNumber } from "@/testing/db/factories";
 import { signUp } from "@/lib/auth/signup";
 import { env, resetEnvForTests } from "@/lib/config/env";
-import { rendered } from "@/lib/testing/expect-next";
-import { actAs } from "@/lib/testing/next-request";
+import { rendered } from "@/testing/expect-next";
+import { actAs } from "@/testing/next-request";
 import { GET as webhookVerification } from "@/app/api/webhooks/whatsapp/route";
 import { GET as composerRoute } from "@/app/api/w/[slug]/conversations/[conversationId]/composer/route";
 import { GET as messagesRoute } from "@/app/api/w/[slug]/conversations/[conversationId]/messages/route";
@@ -22,7 +22,7 @@ import ThreadPage from "@/app/w/[slug]/inbox/[conversationId]/page";
 import InboxPage from "@/app/w/[slug]/inbox/page";
 import AuditPage from "@/app/w/[slug]/settings/audit/page";
 
-vi.mock("next/headers", () => import("@/lib/testing/next-request"));
+vi.mock("next/headers", () => import("@/testing/next-request"));
 
 /**
  * Input nobody planned for, at every route handler and page that takes it: out-of-range

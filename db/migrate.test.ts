@@ -5,7 +5,7 @@ import { afterEach, expect, it } from "vitest";
 import { inject } from "vitest";
 import { openDatabase, type DatabaseHandle } from "./client";
 import { migrateDatabase, migrationsFolder } from "./migrate";
-import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, uniqueName } from "./testing/databases";
+import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, uniqueName } from "@/testing/db/databases";
 
 const target = inject("testDatabase");
 let cleanup: (() => Promise<void>) | undefined;

@@ -4,7 +4,7 @@ import { db, type Tx } from "./client";
 import { pgCodes, pgErrorCode } from "./errors";
 import { contacts, conversations, messages } from "./schema";
 import { withTenant } from "./tenant";
-import { createTestWorkspace, seedEveryTenantTable } from "./testing/factories";
+import { createTestWorkspace, seedEveryTenantTable } from "@/testing/db/factories";
 
 type Row = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { startFakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
+import { startFakeGraph } from "@/testing/fake-graph-server";
 
-const usage = `Runs the fake Graph API (lib/whatsapp/graph/fake-graph-server.ts) on a fixed loopback port,
+const usage = `Runs the fake Graph API (testing/fake-graph-server.ts) on a fixed loopback port,
 for the browser tests: the app server under test gets WHATSAPP_GRAPH_URL=http://127.0.0.1:<port>.
 
   npx tsx scripts/fake-graph.ts --port <port>`;

@@ -5,7 +5,7 @@ import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/auth/signup";
 import { env } from "@/lib/config/env";
 import { receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
-import { fixtureBytes, fixtureNames } from "@/lib/whatsapp/fixtures";
+import { fixtureBytes, fixtureNames } from "@/testing/fixtures";
 import { signBody } from "@/lib/whatsapp/signature";
 import { accountExists } from "@/lib/workspace/invitations";
 import { addNumber } from "@/lib/workspace/numbers";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { env } from "@/lib/config/env";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { signatureHeaderName, signBody } from "@/lib/whatsapp/signature";
 
 const usage = `Sends a signed WhatsApp webhook delivery to a running Switchboard, as Meta would.

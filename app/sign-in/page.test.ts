@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { authOptions } from "@/lib/auth/options";
 import { signUp } from "@/lib/auth/signup";
 import { env } from "@/lib/config/env";
-import { expectRedirect, rendered } from "@/lib/testing/expect-next";
-import { actAs } from "@/lib/testing/next-request";
+import { expectRedirect, rendered } from "@/testing/expect-next";
+import { actAs } from "@/testing/next-request";
 import SignInPage from "./page";
 
-vi.mock("next/headers", () => import("@/lib/testing/next-request"));
+vi.mock("next/headers", () => import("@/testing/next-request"));
 
 const conversation = "/w/acme/inbox/5b1a0d1e-6c2f-4d43-9a5e-0f4b7b0c1d2e";
 const visit = (callbackUrl: string | string[]) => SignInPage({ searchParams: Promise.resolve({ callbackUrl }) });

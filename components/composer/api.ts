@@ -1,5 +1,5 @@
 import type { OutboundMessageView } from "@/app/api/w/[slug]/outbound-responses";
-import type { TemplateOption } from "@/lib/outbound/templates";
+import type { TemplateOption } from "@/lib/templates/templates";
 
 /**
  * The composer's calls to the outbound routes, from the browser. Every answer that is not

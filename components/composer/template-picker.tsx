@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useId, useState } from "react";
-import type { TemplateOption } from "@/lib/outbound/templates";
+import type { TemplateOption } from "@/lib/templates/templates";
 import { buttonClass, inputClass } from "@/components/ui/styles";
 import { composerStateKey, fetchRole, sendTemplateRequest, syncTemplatesRequest, type TemplateBody } from "./api";
 import { SendFailure } from "./send-failure";

@@ -1,7 +1,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { expect, it } from "vitest";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
+import { fixtureJson } from "@/testing/fixtures";
 import type { Message } from "./api";
 import { MessageBubble } from "./message-bubble";
 

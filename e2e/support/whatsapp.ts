@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
-import { fixtureJson } from "../../lib/whatsapp/fixtures";
+import { fixtureJson } from "@/testing/fixtures";
 
 /**
  * What the browser journeys share: a workspace with a number added the way a person adds

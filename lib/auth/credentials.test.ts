@@ -4,7 +4,7 @@ import { expect, inject, it } from "vitest";
 import { db, database } from "@/db/client";
 import { withPlatform } from "@/db/platform";
 import { loginAttempts } from "@/db/schema";
-import { databaseUrl } from "@/db/testing/databases";
+import { databaseUrl } from "@/testing/db/databases";
 import { authenticate, clientIp, type SignInOutcome } from "./credentials";
 import { signUp } from "./signup";
 import { pruneLoginAttempts, throttleMessage } from "./throttle";
@@ -113,7 +113,7 @@ it("counts 80 concurrent wrong guesses before checking any: 10 reach the passwor
 
 /**
  * Starts `work` with the attempts table locked from another connection, and lets them go only
- * once every connection of the pool (10, db/testing/setup.ts) waits on it: on Postgres the
+ * once every connection of the pool (10, testing/db/setup.ts) waits on it: on Postgres the
  * guesses then race in every run. PGlite is one connection; the guesses interleave there anyway.
  */
 async function racing<T>(work: () => Promise<T>): Promise<T> {

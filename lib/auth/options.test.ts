@@ -2,7 +2,7 @@ import NextAuth from "next-auth";
 import { decode } from "next-auth/jwt";
 import { expect, it } from "vitest";
 import { env } from "@/lib/config/env";
-import { sessionToken } from "@/lib/testing/next-request";
+import { sessionToken } from "@/testing/next-request";
 import { authOptions, sessionCookie } from "./options";
 import { signUp } from "./signup";
 

@@ -10,8 +10,8 @@ import {
   createTestMessage,
   createTestNumber,
   createTestWorkspace,
-} from "@/db/testing/factories";
-import { commitBarrier, recorder, testHub } from "@/lib/realtime/testing";
+} from "@/testing/db/factories";
+import { commitBarrier, recorder, testHub } from "@/testing/realtime";
 import { getConversation, listConversations, markConversationRead, type ListConversationsInput } from "./conversations";
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);

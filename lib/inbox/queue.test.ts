@@ -9,9 +9,9 @@ import {
   createTestNumber,
   createTestUser,
   createTestWorkspace,
-} from "@/db/testing/factories";
+} from "@/testing/db/factories";
 import type { Unsubscribe } from "@/lib/realtime/hub";
-import { commitBarrier, recorder, testHub } from "@/lib/realtime/testing";
+import { commitBarrier, recorder, testHub } from "@/testing/realtime";
 import { InboxError } from "./errors";
 import { assignConversation, reopenConversation, resolveConversation, unassignConversation } from "./queue";
 import { getThread } from "./thread";

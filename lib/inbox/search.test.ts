@@ -6,8 +6,8 @@ import {
   createTestMessage,
   createTestNumber,
   createTestWorkspace,
-} from "@/db/testing/factories";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
+} from "@/testing/db/factories";
+import { fixtureJson } from "@/testing/fixtures";
 import { assignConversation } from "./queue";
 import { searchInbox, type SearchResult } from "./search";
 import { getThread } from "./thread";

@@ -8,9 +8,9 @@ import {
   createTestMessage,
   createTestNumber,
   createTestWorkspace,
-} from "@/db/testing/factories";
+} from "@/testing/db/factories";
 import { tokenExpiredReason, windowClosedReason } from "@/lib/outbound/failures";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
+import { fixtureJson } from "@/testing/fixtures";
 import { assignConversation, resolveConversation } from "./queue";
 import { getThread, type GetThreadInput, type ThreadMessage } from "./thread";
 

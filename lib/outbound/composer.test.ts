@@ -5,7 +5,7 @@ import { withTenant } from "@/db/tenant";
 import { composerState } from "./composer";
 import { OutboundNotFound } from "./errors";
 import { tokenExpiredReason } from "./failures";
-import { outboundWorld } from "./test-support";
+import { outboundWorld } from "@/testing/outbound";
 
 it("tells the composer the window, sandbox mode and anything that blocks sending", async () => {
   const lastInboundAt = new Date(Date.now() - 60 * 60 * 1000);

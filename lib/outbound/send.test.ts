@@ -7,13 +7,13 @@ import { withTenant } from "@/db/tenant";
 import { resetEnvForTests } from "@/lib/config/env";
 import { encryptSecret } from "@/lib/crypto/secret-box";
 import { eventsChannel } from "@/lib/realtime/events";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
+import { fixtureJson } from "@/testing/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { OutboundNotFound, OutboundRefusal } from "./errors";
 import { tokenExpiredReason, windowClosedReason } from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
 import { claimOutboundMessage, retryMessage, sendReply, sendTemplate } from "./send";
-import { captureOutput, outboundWorld, type OutboundWorld } from "./test-support";
+import { captureOutput, outboundWorld, type OutboundWorld } from "@/testing/outbound";
 
 let graph: FakeGraph;
 beforeAll(async () => {

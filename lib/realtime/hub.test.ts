@@ -3,10 +3,10 @@ import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { database, db, type DatabaseHandle } from "@/db/client";
 import { withTenant } from "@/db/tenant";
-import { createTestWorkspace } from "@/db/testing/factories";
+import { createTestWorkspace } from "@/testing/db/factories";
 import { eventsChannel, notifyWorkspace, type WorkspaceEvent } from "./events";
 import type { Unsubscribe } from "./hub";
-import { recorder, testHub } from "./testing";
+import { recorder, testHub } from "@/testing/realtime";
 
 let a: string;
 let b: string;

@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { currentMemberships, withPlatform } from "@/db/platform";
 import { memberships, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestMember, createTestWorkspace } from "@/db/testing/factories";
+import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
 import { MembershipWatch } from "./membership-watch";
 
 /** Checks run when the test says (`check()`), never on a clock. */

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/db/tenant";
-import { createTestWorkspace } from "@/db/testing/factories";
+import { createTestWorkspace } from "@/testing/db/factories";
 import { notifyWorkspace } from "./events";
 import { workspaceEventResponse, workspaceEventStream } from "./sse";
-import { testHub } from "./testing";
+import { testHub } from "@/testing/realtime";
 
 let a: string;
 let b: string;

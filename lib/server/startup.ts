@@ -4,7 +4,7 @@ import { startLoginAttemptPruning } from "@/lib/auth/throttle";
 import { env } from "@/lib/config/env";
 import { startDeliveryRetries } from "@/lib/inbox/ingest/retry";
 import { log } from "@/lib/log";
-import { startTemplateSync } from "@/lib/outbound/templates";
+import { startTemplateSync } from "@/lib/templates/templates";
 import { startNumberChecks } from "@/lib/workspace/numbers";
 
 /**

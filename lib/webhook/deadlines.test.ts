@@ -3,12 +3,12 @@ import { createHash } from "node:crypto";
 import { beforeAll, expect, inject, it } from "vitest";
 import { db, openDatabase, type Tx } from "@/db/client";
 import { webhookDeliveries } from "@/db/schema";
-import { databaseUrl } from "@/db/testing/databases";
-import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
+import { databaseUrl } from "@/testing/db/databases";
+import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { env } from "@/lib/config/env";
 import { signBody } from "@/lib/whatsapp/signature";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
-import { deliveryRows, workspaceData } from "./testing";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
+import { deliveryRows, workspaceData } from "@/testing/webhook";
 import { receiveWhatsAppDelivery } from "./whatsapp";
 
 /**

@@ -2,14 +2,14 @@ import { count, eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { webhookDeliveries } from "@/db/schema";
-import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
+import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { resetEnvForTests } from "@/lib/config/env";
-import { inParallel } from "@/lib/testing/parallel";
-import { countFromEnv, seededRandom, seedFromEnv } from "@/lib/testing/prng";
-import { fixtureBytes, fixtureNames } from "@/lib/whatsapp/fixtures";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
-import { mutateDelivery } from "./fuzz-payloads";
-import { deliver, messageByWamid } from "./testing";
+import { inParallel } from "@/testing/parallel";
+import { countFromEnv, seededRandom, seedFromEnv } from "@/testing/prng";
+import { fixtureBytes, fixtureNames } from "@/testing/fixtures";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
+import { mutateDelivery } from "@/testing/fuzz-payloads";
+import { deliver, messageByWamid } from "@/testing/webhook";
 import { maxDeliveryBytes } from "./whatsapp";
 
 /**

@@ -2,11 +2,11 @@ import { count, countDistinct, ne, sum } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { conversations, messages, webhookDeliveries } from "@/db/schema";
-import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
-import { inParallel } from "@/lib/testing/parallel";
-import { countFromEnv, seededRandom, seedFromEnv } from "@/lib/testing/prng";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
-import { deliver } from "./testing";
+import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { inParallel } from "@/testing/parallel";
+import { countFromEnv, seededRandom, seedFromEnv } from "@/testing/prng";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
+import { deliver } from "@/testing/webhook";
 
 /**
  * Reliability suite a: Meta delivers at least once, so the same delivery arrives again,

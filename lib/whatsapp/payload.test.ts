@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { fixtureBytes } from "./fixtures";
+import { fixtureBytes } from "@/testing/fixtures";
 import { parseDelivery } from "./payload";
 
 it("walks every entry and change of a batch, in order, with its receiving number", () => {

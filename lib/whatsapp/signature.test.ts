@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { expect, it } from "vitest";
-import { fixtureBytes } from "./fixtures";
+import { fixtureBytes } from "@/testing/fixtures";
 import { checkSignature, signBody, verifyTokenMatches } from "./signature";
 
 const secret = "0123456789abcdef0123456789abcdef";

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { fixtureJson } from "./fixtures";
+import { fixtureJson } from "@/testing/fixtures";
 import { messageSchema, type WhatsAppDelivery } from "./payload";
 import { referencedWamid, summarizeMessage } from "./summary";
 

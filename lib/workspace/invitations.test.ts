@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
 import { auditLog, invitations, users } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestMember, createTestUser, createTestWorkspace } from "@/db/testing/factories";
+import { createTestMember, createTestUser, createTestWorkspace } from "@/testing/db/factories";
 import { authenticate } from "@/lib/auth/credentials";
 import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
 import {

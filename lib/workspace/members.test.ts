@@ -1,7 +1,7 @@
 import { beforeEach, expect, it } from "vitest";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
 import { withTenant } from "@/db/tenant";
-import { createTestMember, createTestWorkspace } from "@/db/testing/factories";
+import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
 import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
 import { listAudit } from "./audit";
 import { changeRole, lastOwnerMessage, listMembers, removeMember, transferOwnership } from "./members";

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenantForPhoneNumber, withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, contacts, conversations, wabaOwners } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestMember, createTestWorkspace } from "@/db/testing/factories";
+import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
 import { resetEnvForTests } from "@/lib/config/env";
 import { decryptSecret } from "@/lib/crypto/secret-box";
-import { deliver, workspaceData } from "@/lib/webhook/testing";
-import { fixtureBytes } from "@/lib/whatsapp/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { deliver, workspaceData } from "@/testing/webhook";
+import { fixtureBytes } from "@/testing/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
 import { addNumber, addNumberSchema, checkNumber, listNumbers, movedAwayProblem, numberTakenMessage, removeNumber, updateNumber } from "./numbers";
 

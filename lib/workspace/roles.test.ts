@@ -4,7 +4,7 @@ import type { Tx } from "@/db/client";
 import { withPlatform } from "@/db/platform";
 import { auditLog, invitations, memberships, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestMember, createTestWorkspace } from "@/db/testing/factories";
+import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
 import { roles, type Role } from "@/lib/auth/roles";
 import { ForbiddenError, type Actor } from "./access";
 import { createInvitation, revokeInvitation } from "./invitations";

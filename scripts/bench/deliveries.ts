@@ -1,5 +1,5 @@
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { fixtureJson } from "@/testing/fixtures";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 
 /**
  * What the load generator sends, described compactly enough to pass to its process:

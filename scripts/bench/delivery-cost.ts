@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { database, installDatabase, type Database } from "@/db/client";
 import * as schema from "@/db/schema";
-import { deliver } from "@/lib/webhook/testing";
+import { deliver } from "@/testing/webhook";
 
 export type DeliveryCost = { statements: string[]; promises: number };
 

@@ -3,12 +3,12 @@ import postgres from "postgres";
 import type { Database } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import * as schema from "@/db/schema";
-import { createPostgresDatabase, databaseUrl, dropPostgresDatabase } from "@/db/testing/databases";
-import { generateInboxDataset } from "@/db/testing/inbox-dataset";
+import { createPostgresDatabase, databaseUrl, dropPostgresDatabase } from "@/testing/db/databases";
+import { generateInboxDataset } from "@/testing/db/inbox-dataset";
 
 /**
  * The inbox benchmark's databases: many workspaces, one of them big, generated in SQL by
- * db/testing/inbox-dataset.ts (the same rows, columns and indexes real ingest leaves), and
+ * testing/db/inbox-dataset.ts (the same rows, columns and indexes real ingest leaves), and
  * kept between runs: generating 5M messages takes minutes, so a database that is complete
  * (its comment names the scale) is reused unless `regenerate` is asked for.
  */
@@ -61,7 +61,7 @@ export function expectedMessages(scale: Scale): number {
 }
 
 /**
- * Raised whenever db/testing/inbox-dataset.ts generates different rows, so that a kept
+ * Raised whenever testing/db/inbox-dataset.ts generates different rows, so that a kept
  * database made by an older generator is not measured as if it were this one.
  */
 const generatorVersion = 2;

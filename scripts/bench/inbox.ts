@@ -23,7 +23,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { installDatabase, type Database, type DatabaseHandle } from "@/db/client";
 import * as schema from "@/db/schema";
-import { databaseUrl } from "@/db/testing/databases";
+import { databaseUrl } from "@/testing/db/databases";
 import { withTenant } from "@/db/tenant";
 import { listConversations, type ListConversationsInput } from "@/lib/inbox/conversations";
 import { encodeCursor } from "@/lib/inbox/cursor";

@@ -9,7 +9,7 @@ import { messages, webhookDeliveries } from "@/db/schema";
 import { signUp } from "@/lib/auth/signup";
 import { resetEnvForTests } from "@/lib/config/env";
 import { addNumber } from "@/lib/workspace/numbers";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { signatureHeaderName, signBody } from "@/lib/whatsapp/signature";
 import { defer } from "./cleanup";
 import { startCluster, type Cluster } from "./cluster";

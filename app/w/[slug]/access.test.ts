@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, invitations, memberships, phoneNumberRoutes, users, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestMember } from "@/db/testing/factories";
+import { createTestMember } from "@/testing/db/factories";
 import { signUp } from "@/lib/auth/signup";
 import { env, resetEnvForTests } from "@/lib/config/env";
-import { startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
-import { actAs } from "@/lib/testing/next-request";
-import { expectNotFound, expectRedirect, formData, rendered } from "@/lib/testing/expect-next";
+import { startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { actAs } from "@/testing/next-request";
+import { expectNotFound, expectRedirect, formData, rendered } from "@/testing/expect-next";
 import { createInvitation } from "@/lib/workspace/invitations";
 import { addNumber } from "@/lib/workspace/numbers";
 import { GET as me } from "@/app/api/w/[slug]/me/route";
@@ -28,8 +28,8 @@ import { deleteWorkspaceAction, renameWorkspaceAction, transferOwnershipAction }
 import { addNumberAction, removeNumberAction, updateNumberAction } from "./settings/numbers/actions";
 import { changeRoleAction, inviteMemberAction, removeMemberAction, revokeInvitationAction } from "./settings/members/actions";
 
-vi.mock("next/headers", () => import("@/lib/testing/next-request"));
-vi.mock("next/cache", () => import("@/lib/testing/next-cache"));
+vi.mock("next/headers", () => import("@/testing/next-request"));
+vi.mock("next/cache", () => import("@/testing/next-cache"));
 
 /**
  * The security contract of every workspace page, server action and API, called the way

@@ -3,11 +3,11 @@ import { beforeAll, expect, it } from "vitest";
 import { database, db } from "@/db/client";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestConversation, createTestNumber, createTestWorkspace } from "@/db/testing/factories";
+import { createTestConversation, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { eventsChannel } from "@/lib/realtime/events";
-import { deliver, deliveryRows, workspaceData } from "@/lib/webhook/testing";
-import { fixtureBytes } from "@/lib/whatsapp/fixtures";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { deliver, deliveryRows, workspaceData } from "@/testing/webhook";
+import { fixtureBytes } from "@/testing/fixtures";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { storeInboundMessage } from "./messages";
 
 let a: string;

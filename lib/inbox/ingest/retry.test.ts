@@ -3,9 +3,9 @@ import { db } from "@/db/client";
 import { businessNumbers, phoneNumberRoutes, webhookDeliveries } from "@/db/schema";
 import { withPlatform } from "@/db/platform";
 import { withTenant } from "@/db/tenant";
-import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
-import { deliver, deliveryRows, workspaceData } from "@/lib/webhook/testing";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { deliver, deliveryRows, workspaceData } from "@/testing/webhook";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { pendingDeliveryIds, storeDelivery } from "./deliveries";
 import { retryPendingDeliveries, retrySchedule } from "./retry";
 

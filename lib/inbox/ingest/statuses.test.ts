@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestConversation, createTestMessage, createTestNumber, createTestWorkspace } from "@/db/testing/factories";
+import { createTestConversation, createTestMessage, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { withTenant } from "@/db/tenant";
 import type { Unsubscribe } from "@/lib/realtime/hub";
-import { commitBarrier, recorder, testHub } from "@/lib/realtime/testing";
-import { deliver, messageByWamid, rowCounts, seedOutboundMessage, workspaceData } from "@/lib/webhook/testing";
-import { fixtureBytes } from "@/lib/whatsapp/fixtures";
+import { commitBarrier, recorder, testHub } from "@/testing/realtime";
+import { deliver, messageByWamid, rowCounts, seedOutboundMessage, workspaceData } from "@/testing/webhook";
+import { fixtureBytes } from "@/testing/fixtures";
 import { applyRecordedStatuses, recordStatus } from "./statuses";
 
 let a: string;

@@ -2,10 +2,10 @@ import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { businessNumbers } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
-import { deliver, rowCounts, workspaceData } from "@/lib/webhook/testing";
-import { fixtureBytes } from "@/lib/whatsapp/fixtures";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { deliver, rowCounts, workspaceData } from "@/testing/webhook";
+import { fixtureBytes } from "@/testing/fixtures";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { retryPendingDeliveries } from "./retry";
 import { listUnroutedNumbers, processUnroutedDeliveries } from "./unrouted";
 

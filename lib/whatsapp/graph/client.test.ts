@@ -1,10 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { fixtureJson } from "../fixtures";
+import { fixtureJson } from "@/testing/fixtures";
 import { backoffDelay, createGraphClient } from "./client";
 import { GraphError } from "./errors";
-import { reply, startFakeGraph, type FakeGraph } from "./fake-graph-server";
+import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { templateMessage, textMessage } from "./messages";
 
 const token = "EAAG-test-token-client-0001";

@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
-import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/db/testing/factories";
+import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/testing/db/factories";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/auth/signup";
 import { env } from "@/lib/config/env";
 import { notifyWorkspace } from "@/lib/realtime/events";
-import { streamReader } from "@/lib/realtime/testing";
-import { expectNotFound } from "@/lib/testing/expect-next";
-import { actAs } from "@/lib/testing/next-request";
+import { streamReader } from "@/testing/realtime";
+import { expectNotFound } from "@/testing/expect-next";
+import { actAs } from "@/testing/next-request";
 import { queueAction } from "@/app/w/[slug]/inbox/actions";
 import { GET as listRoute } from "./conversations/route";
 import { GET as conversationRoute } from "./conversations/[conversationId]/route";
@@ -17,8 +17,8 @@ import { GET as messagesRoute } from "./conversations/[conversationId]/messages/
 import { GET as eventsRoute } from "./events/route";
 import { GET as searchRoute } from "./search/route";
 
-vi.mock("next/headers", () => import("@/lib/testing/next-request"));
-vi.mock("next/cache", () => import("@/lib/testing/next-cache"));
+vi.mock("next/headers", () => import("@/testing/next-request"));
+vi.mock("next/cache", () => import("@/testing/next-cache"));
 
 /** The inbox's JSON and SSE routes, called as Next calls them, by members of two workspaces. */
 type Side = { slug: string; id: string; ownerId: string; conversationId: string; messageId: string };

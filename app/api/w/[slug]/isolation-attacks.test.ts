@@ -4,18 +4,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { messageTemplates, messages, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/db/testing/factories";
+import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/testing/db/factories";
 import { signUp } from "@/lib/auth/signup";
 import { env, resetEnvForTests } from "@/lib/config/env";
-import { streamReader } from "@/lib/realtime/testing";
-import { formData, rendered } from "@/lib/testing/expect-next";
-import { actAs } from "@/lib/testing/next-request";
-import { deliver, messageByWamid } from "@/lib/webhook/testing";
+import { streamReader } from "@/testing/realtime";
+import { formData, rendered } from "@/testing/expect-next";
+import { actAs } from "@/testing/next-request";
+import { deliver, messageByWamid } from "@/testing/webhook";
 import { createInvitation } from "@/lib/workspace/invitations";
 import { addNumber } from "@/lib/workspace/numbers";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
-import { startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { fixtureJson } from "@/testing/fixtures";
+import { startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { queueAction } from "@/app/w/[slug]/inbox/actions";
 import ThreadPage from "@/app/w/[slug]/inbox/[conversationId]/page";
 import { deleteWorkspaceAction, renameWorkspaceAction, transferOwnershipAction } from "@/app/w/[slug]/settings/actions";
@@ -35,8 +35,8 @@ import { POST as retryRoute } from "./messages/[messageId]/retry/route";
 import { GET as searchRoute } from "./search/route";
 import { POST as syncRoute } from "./templates/sync/route";
 
-vi.mock("next/headers", () => import("@/lib/testing/next-request"));
-vi.mock("next/cache", () => import("@/lib/testing/next-cache"));
+vi.mock("next/headers", () => import("@/testing/next-request"));
+vi.mock("next/cache", () => import("@/testing/next-cache"));
 
 /**
  * Reliability suite f, the isolation attack list: members of workspace A aim every

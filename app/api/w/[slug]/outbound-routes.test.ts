@@ -4,14 +4,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { withPlatform } from "@/db/platform";
 import { businessNumbers, messageTemplates, messages, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestMember } from "@/db/testing/factories";
+import { createTestMember } from "@/testing/db/factories";
 import { env, resetEnvForTests } from "@/lib/config/env";
 import { tokenExpiredReason, windowClosedReason } from "@/lib/outbound/failures";
 import { updateNumber } from "@/lib/workspace/numbers";
-import { captureOutput, outboundWorld, type OutboundWorld } from "@/lib/outbound/test-support";
-import { actAs } from "@/lib/testing/next-request";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
+import { captureOutput, outboundWorld, type OutboundWorld } from "@/testing/outbound";
+import { actAs } from "@/testing/next-request";
+import { fixtureJson } from "@/testing/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { GET as composer } from "./conversations/[conversationId]/composer/route";
 import { POST as sendReply } from "./conversations/[conversationId]/replies/route";
 import { POST as sendTemplate } from "./conversations/[conversationId]/template-messages/route";
@@ -19,7 +19,7 @@ import { GET as media } from "./messages/[messageId]/media/route";
 import { POST as retry } from "./messages/[messageId]/retry/route";
 import { POST as syncTemplates } from "./templates/sync/route";
 
-vi.mock("next/headers", () => import("@/lib/testing/next-request"));
+vi.mock("next/headers", () => import("@/testing/next-request"));
 
 /**
  * The outbound API as the composer calls it: real signed-in users, a real database, and

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, database, installDatabase, openDatabase } from "@/db/client";
-import { createTestNumber, createTestWorkspace } from "@/db/testing/factories";
+import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { env } from "@/lib/config/env";
 import { maxDeliveryBytes } from "@/lib/webhook/whatsapp";
-import { deliveryRows, messageByWamid, rowCounts, seedOutboundMessage, workspaceData } from "@/lib/webhook/testing";
-import { fixtureBytes, fixtureNames } from "@/lib/whatsapp/fixtures";
-import { simulatedTextDelivery } from "@/lib/whatsapp/simulated-delivery";
+import { deliveryRows, messageByWamid, rowCounts, seedOutboundMessage, workspaceData } from "@/testing/webhook";
+import { fixtureBytes, fixtureNames } from "@/testing/fixtures";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { signBody } from "@/lib/whatsapp/signature";
 import { GET, POST } from "./route";
 

@@ -1,16 +1,16 @@
 import { afterEach, expect, it, vi } from "vitest";
-import { createTestMember } from "@/db/testing/factories";
+import { createTestMember } from "@/testing/db/factories";
 import { signUp } from "@/lib/auth/signup";
 import { env } from "@/lib/config/env";
-import { commitBarrier, streamReader } from "@/lib/realtime/testing";
-import { expectRedirect, formData } from "@/lib/testing/expect-next";
-import { actAs } from "@/lib/testing/next-request";
+import { commitBarrier, streamReader } from "@/testing/realtime";
+import { expectRedirect, formData } from "@/testing/expect-next";
+import { actAs } from "@/testing/next-request";
 import { deleteWorkspaceAction } from "@/app/w/[slug]/settings/actions";
 import { changeRoleAction, removeMemberAction } from "@/app/w/[slug]/settings/members/actions";
 import { GET as eventsRoute } from "./route";
 
-vi.mock("next/headers", () => import("@/lib/testing/next-request"));
-vi.mock("next/cache", () => import("@/lib/testing/next-cache"));
+vi.mock("next/headers", () => import("@/testing/next-request"));
+vi.mock("next/cache", () => import("@/testing/next-cache"));
 
 /**
  * The live stream follows membership: a member removed (or whose workspace is deleted)

@@ -4,14 +4,14 @@ import { withPlatform } from "@/db/platform";
 import { conversations, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { env, resetEnvForTests } from "@/lib/config/env";
-import { outboundWorld } from "@/lib/outbound/test-support";
-import { rendered } from "@/lib/testing/expect-next";
-import { actAs } from "@/lib/testing/next-request";
-import { startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
+import { outboundWorld } from "@/testing/outbound";
+import { rendered } from "@/testing/expect-next";
+import { actAs } from "@/testing/next-request";
+import { startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { POST as readRoute } from "@/app/api/w/[slug]/conversations/[conversationId]/read/route";
 import ConversationPage from "./page";
 
-vi.mock("next/headers", () => import("@/lib/testing/next-request"));
+vi.mock("next/headers", () => import("@/testing/next-request"));
 /** Next runs `after()` work once the response is sent; here it is kept and run when the test says. */
 const afterResponse: Array<() => unknown> = [];
 vi.mock("next/server", async (original) => ({

@@ -1,5 +1,5 @@
 import { workspaceForRoute } from "@/lib/auth/workspace";
-import { syncTemplates } from "@/lib/outbound/templates";
+import { syncTemplates } from "@/lib/templates/templates";
 
 export const dynamic = "force-dynamic";
 

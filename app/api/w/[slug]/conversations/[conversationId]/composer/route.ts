@@ -1,7 +1,7 @@
 import { withTenant } from "@/db/tenant";
 import { workspaceForRoute } from "@/lib/auth/workspace";
 import { composerState } from "@/lib/outbound/composer";
-import { listConversationTemplates } from "@/lib/outbound/templates";
+import { listConversationTemplates } from "@/lib/templates/templates";
 import { idParam, notFound, outboundErrorResponse } from "../../../outbound-responses";
 
 export const dynamic = "force-dynamic";

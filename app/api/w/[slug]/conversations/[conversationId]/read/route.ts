@@ -1,7 +1,7 @@
 import { withTenant } from "@/db/tenant";
 import { workspaceForRoute } from "@/lib/auth/workspace";
 import { getConversation } from "@/lib/inbox/conversations";
-import { markConversationRead } from "@/lib/outbound/mark-read";
+import { markConversationRead } from "@/lib/read-state/mark-read";
 import { idParam, notFound } from "../../../outbound-responses";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { workspaceForRoute } from "@/lib/auth/workspace";
-import { getMessageMedia } from "@/lib/outbound/media";
+import { getMessageMedia } from "@/lib/media/inbound-media";
 import { expiredMediaMessage, notFound } from "../../../outbound-responses";
 
 export const dynamic = "force-dynamic";

@@ -5,9 +5,9 @@ import { markConversationRead as clearUnread } from "@/lib/inbox/conversations";
 import { log } from "@/lib/log";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
-import { errorFields } from "./log-fields";
-import type { OutboundDeps } from "./send";
-import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "./sender";
+import { errorFields } from "@/lib/outbound/log-fields";
+import type { OutboundDeps } from "@/lib/outbound/send";
+import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "@/lib/outbound/sender";
 
 /**
  * Call when a person opens a conversation. Clears its unread count and, if there was

@@ -6,7 +6,7 @@ import path from "node:path";
  * a fresh clone. Read them as raw bytes: several contain non-ASCII text on purpose, and a
  * signature must be computed over exactly what is sent.
  */
-export const fixturesDir = path.join(process.cwd(), "lib/whatsapp/fixtures");
+export const fixturesDir = path.join(process.cwd(), "testing/fixtures");
 
 /**
  * `whatsapp` and `graph` mirror the shared fixtures file for file; `graph-local` holds the

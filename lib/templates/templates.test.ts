@@ -2,11 +2,11 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { businessNumbers, messageTemplates } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
-import { tokenExpiredReason } from "./failures";
+import { fixtureJson } from "@/testing/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { tokenExpiredReason } from "@/lib/outbound/failures";
 import { listConversationTemplates, startTemplateSync, syncTemplates } from "./templates";
-import { outboundWorld, type OutboundWorld } from "./test-support";
+import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 
 let graph: FakeGraph;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { openDatabase, type DatabaseHandle } from "../client";
-import { migrateDatabase } from "../migrate";
+import { openDatabase, type DatabaseHandle } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
 
 /**
  * Fresh databases for tests: a migrated template made once per run, then one cheap

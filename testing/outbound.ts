@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { businessNumbers, contacts, conversations, memberships, messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestNumber, createTestUser, createTestWorkspace } from "@/db/testing/factories";
+import { createTestNumber, createTestUser, createTestWorkspace } from "@/testing/db/factories";
 import { encryptSecret } from "@/lib/crypto/secret-box";
 
 /**

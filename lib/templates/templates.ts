@@ -15,11 +15,11 @@ import {
   type TemplateDefinition,
   type TemplateVariable,
 } from "@/lib/whatsapp/graph/templates";
-import { OutboundNotFound } from "./errors";
-import { deliveryErrorFromGraph } from "./failures";
-import { errorFields } from "./log-fields";
-import type { OutboundDeps } from "./send";
-import { conversationSender, flagInvalidToken, numberColumns, openToken, type SendingNumber } from "./sender";
+import { OutboundNotFound } from "@/lib/outbound/errors";
+import { deliveryErrorFromGraph } from "@/lib/outbound/failures";
+import { errorFields } from "@/lib/outbound/log-fields";
+import type { OutboundDeps } from "@/lib/outbound/send";
+import { conversationSender, flagInvalidToken, numberColumns, openToken, type SendingNumber } from "@/lib/outbound/sender";
 
 /** A template as the composer's picker and variable form need it. */
 export type TemplateOption = {

@@ -12,7 +12,7 @@ import {
 import { withTenant } from "@/db/tenant";
 import { env } from "@/lib/config/env";
 import { signBody } from "@/lib/whatsapp/signature";
-import { receiveWhatsAppDelivery } from "./whatsapp";
+import { receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
 
 /** Posts bytes to the webhook endpoint as Meta would: signed with the configured app secret. */
 export function deliver(body: Uint8Array | string) {

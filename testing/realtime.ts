@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { database, type DatabaseHandle } from "@/db/client";
 import { withTenant } from "@/db/tenant";
-import { eventsChannel, notifyWorkspace, type WorkspaceEvent } from "./events";
-import { RealtimeHub, type Subscriber } from "./hub";
+import { eventsChannel, notifyWorkspace, type WorkspaceEvent } from "@/lib/realtime/events";
+import { RealtimeHub, type Subscriber } from "@/lib/realtime/hub";
 
 /** A hub of its own on the test file's database, so tests do not share subscribers. */
 export function testHub(options: { probeIntervalMs?: number; listen?: DatabaseHandle["listen"] } = {}) {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { withPlatform } from "../platform";
+import { withPlatform } from "@/db/platform";
 import {
   auditLog,
   businessNumbers,
@@ -14,8 +14,8 @@ import {
   phoneNumberRoutes,
   users,
   workspaces,
-} from "../schema";
-import { withTenant } from "../tenant";
+} from "@/db/schema";
+import { withTenant } from "@/db/tenant";
 
 const suffix = () => randomBytes(4).toString("hex");
 

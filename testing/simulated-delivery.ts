@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { messagesField, whatsappObject } from "./payload";
+import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
 
 export type SimulatedText = {
   /** The receiving business number's phone_number_id (what routes the delivery). */

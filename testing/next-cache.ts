@@ -1,5 +1,5 @@
 /**
  * A stand-in for `next/cache`, whose revalidation needs a running Next server. Install
- * with `vi.mock("next/cache", () => import("@/lib/testing/next-cache"))`.
+ * with `vi.mock("next/cache", () => import("@/testing/next-cache"))`.
  */
 export function revalidatePath(): void {}

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Tx } from "../client";
+import type { Tx } from "@/db/client";
 
 /**
  * A realistic inbox at scale, generated in SQL (generate_series), for plans and

@@ -9,9 +9,9 @@ import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
-import { describeMetaError, tokenExpiredReason } from "./failures";
-import type { OutboundDeps } from "./send";
-import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "./sender";
+import { describeMetaError, tokenExpiredReason } from "@/lib/outbound/failures";
+import type { OutboundDeps } from "@/lib/outbound/send";
+import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "@/lib/outbound/sender";
 
 /**
  * Media a customer sent, fetched from Meta once and then served from a cache under

@@ -2,8 +2,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { migrateDatabase } from "../migrate";
-import { openDatabase } from "../client";
+import { migrateDatabase } from "@/db/migrate";
+import { openDatabase } from "@/db/client";
 import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, openMigratedPglite, uniqueName } from "./databases";
 
 declare module "vitest" {

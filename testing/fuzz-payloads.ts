@@ -1,4 +1,4 @@
-import type { Random } from "@/lib/testing/prng";
+import type { Random } from "@/testing/prng";
 
 /**
  * Webhook bodies mutated from real deliveries, for the fuzz suite: what a buggy proxy, a

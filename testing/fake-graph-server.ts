@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { fixtureJson, fixtureNames } from "../fixtures";
-import { createGraphClient, type GraphClientOptions } from "./client";
+import { fixtureJson, fixtureNames } from "./fixtures";
+import { createGraphClient, type GraphClientOptions } from "@/lib/whatsapp/graph/client";
 
 /**
  * A stand-in for Meta's Graph API in tests: a real HTTP server on 127.0.0.1 (ephemeral
- * port) answering from `lib/whatsapp/fixtures/graph/`. Each route answers its default
+ * port) answering from `testing/fixtures/graph/`. Each route answers its default
  * unless a test queued replies for it; every request is recorded, Authorization header
  * included, so a test can count calls and check what was sent.
  *
@@ -145,7 +145,7 @@ const grantSchema = z.object({
 const controlSchema = z.object({
   fixture: z
     .string()
-    .refine((name) => fixtureNames("graph").includes(name), "not a fixture in lib/whatsapp/fixtures/graph")
+    .refine((name) => fixtureNames("graph").includes(name), "not a fixture in testing/fixtures/graph")
     .optional(),
   delayMs: z.number().int().min(0).max(10_000).optional(),
   hold: z.literal(true).optional(),

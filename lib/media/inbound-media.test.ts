@@ -5,10 +5,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
-import { getMessageMedia, type MessageMedia } from "./media";
-import { outboundWorld, type OutboundWorld } from "./test-support";
+import { fixtureJson } from "@/testing/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { getMessageMedia, type MessageMedia } from "./inbound-media";
+import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 
 let graph: FakeGraph;
 let mediaDir: string;

@@ -6,7 +6,7 @@ import { requestPathHeader } from "@/lib/server/request-path";
 /**
  * A stand-in for Next's request scope (`next/headers`), which exists only inside a
  * running Next server. Test files install it with
- *   vi.mock("next/headers", () => import("@/lib/testing/next-request"));
+ *   vi.mock("next/headers", () => import("@/testing/next-request"));
  * and then call `actAs(userId)` to make the following calls come from that user's
  * browser: a real next-auth session cookie, read back by the real next-auth code.
  */

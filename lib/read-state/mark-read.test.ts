@@ -2,10 +2,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { fixtureJson } from "@/lib/whatsapp/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
+import { fixtureJson } from "@/testing/fixtures";
+import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { markConversationRead } from "./mark-read";
-import { captureOutput, outboundWorld, type OutboundWorld } from "./test-support";
+import { captureOutput, outboundWorld, type OutboundWorld } from "@/testing/outbound";
 
 let graph: FakeGraph;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, inject } from "vitest";
 import { resetEnvForTests } from "@/lib/config/env";
-import { closeDatabase, installDatabase, openDatabase } from "../client";
+import { closeDatabase, installDatabase, openDatabase } from "@/db/client";
 import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, openPgliteFromDump, uniqueName } from "./databases";
 
 /**
