@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/config/env";
-import { requestPathHeader, requestPathOf } from "@/lib/server/request-path";
+import { requestPathHeader, requestPathOf } from "@/lib/http/request-path";
 import { pageSecurityHeaders } from "@/lib/server/security-headers";
 
 /**

@@ -23,7 +23,7 @@ const config = {
     "lib/auth/throttle.ts",
     "lib/workspace/invitations.ts",
     "lib/workspace/access.ts",
-    "lib/auth/roles.ts",
+    "lib/workspace/roles.ts",
     // Brackets are glob classes: [[] matches a literal "[".
     "app/api/w/[[]slug]/messages/[[]messageId]/media/route.ts",
   ],

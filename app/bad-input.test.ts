@@ -1,6 +1,6 @@
 import { beforeAll, expect, it, vi } from "vitest";
 import { createTestConversation, createTestMessage, createTestNumber } from "@/testing/db/factories";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { env, resetEnvForTests } from "@/lib/config/env";
 import { rendered } from "@/testing/expect-next";
 import { actAs } from "@/testing/next-request";

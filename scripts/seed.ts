@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { closeDatabase } from "@/db/client";
 import { contacts, conversations, messages, messageTemplates } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
 import { receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
 import { fixtureBytes, fixtureNames } from "@/testing/fixtures";

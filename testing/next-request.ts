@@ -1,7 +1,7 @@
 import { encode } from "next-auth/jwt";
 import { sessionCookie } from "@/lib/auth/options";
 import { env } from "@/lib/config/env";
-import { requestPathHeader } from "@/lib/server/request-path";
+import { requestPathHeader } from "@/lib/http/request-path";
 
 /**
  * A stand-in for Next's request scope (`next/headers`), which exists only inside a

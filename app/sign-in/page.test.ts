@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { authOptions } from "@/lib/auth/options";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
 import { expectRedirect, rendered } from "@/testing/expect-next";
 import { actAs } from "@/testing/next-request";

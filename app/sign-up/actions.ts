@@ -1,7 +1,7 @@
 "use server";
 
 import { assertSameOrigin } from "@/lib/auth/origin";
-import { signUp, signUpSchema } from "@/lib/auth/signup";
+import { signUp, signUpSchema } from "@/lib/workspace/signup";
 import { formValues, invalidForm, type FormState } from "@/lib/forms";
 import { runForForm } from "@/lib/server/action";
 

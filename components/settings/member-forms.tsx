@@ -4,7 +4,7 @@ import { ActionForm } from "@/components/forms/action-form";
 import { CopyField } from "@/components/ui/copy-button";
 import { Field } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { roleLabels, type Role } from "@/lib/auth/roles";
+import { roleLabels, type Role } from "@/lib/workspace/roles";
 import type { FormState } from "@/lib/forms";
 
 type Action = (prev: FormState, formData: FormData) => Promise<FormState>;

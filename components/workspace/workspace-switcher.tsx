@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { roleLabels, type Role } from "@/lib/auth/roles";
+import { roleLabels, type Role } from "@/lib/workspace/roles";
 
 type WorkspaceItem = { name: string; slug: string; role: Role };
 

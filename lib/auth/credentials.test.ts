@@ -6,7 +6,7 @@ import { withPlatform } from "@/db/platform";
 import { loginAttempts } from "@/db/schema";
 import { databaseUrl } from "@/testing/db/databases";
 import { authenticate, clientIp, type SignInOutcome } from "./credentials";
-import { signUp } from "./signup";
+import { signUp } from "@/lib/workspace/signup";
 import { pruneLoginAttempts, throttleMessage } from "./throttle";
 
 // The policy is pinned by what a person sees, so these tests use its numbers, not the module's.

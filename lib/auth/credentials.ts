@@ -3,7 +3,7 @@ import { z } from "zod";
 import { withPlatform } from "@/db/platform";
 import { users } from "@/db/schema";
 import { log } from "@/lib/log";
-import { clientAddressHeader } from "@/lib/server/client-address";
+import { clientAddressHeader } from "@/lib/http/client-address";
 import { passwordRules, verifyPassword } from "./password";
 import { attemptSucceeded, reserveAttempt } from "./throttle";
 

@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { env } from "@/lib/config/env";
 import { sessionToken } from "@/testing/next-request";
 import { authOptions, sessionCookie } from "./options";
-import { signUp } from "./signup";
+import { signUp } from "@/lib/workspace/signup";
 
 const userId = "5b1a0d1e-6c2f-4d43-9a5e-0f4b7b0c1d2e";
 

@@ -11,8 +11,7 @@ import {
   createTestNumber,
   createTestWorkspace,
 } from "@/testing/db/factories";
-import { commitBarrier, recorder, testHub } from "@/testing/realtime";
-import { getConversation, listConversations, markConversationRead, type ListConversationsInput } from "./conversations";
+import { getConversation, listConversations, type ListConversationsInput } from "./conversations";
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
 
@@ -195,37 +194,5 @@ describe("keyset paging", () => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(expected);
-  });
-});
-
-describe("opening a conversation", () => {
-  it("clears its unread count once and tells the workspace's open inboxes", async () => {
-    const hub = testHub();
-    const forA = recorder();
-    const forB = recorder();
-    const stop = [await hub.subscribe(a, forA.subscriber), await hub.subscribe(b, forB.subscriber)];
-    const { conversation } = await createTestConversation(a, { numberId: sales.id });
-    await createTestMessage(a, conversation.id, { direction: "inbound" });
-    await createTestMessage(a, conversation.id, { direction: "inbound" });
-    expect((await withTenant(a, (tx) => getConversation(tx, { tenantId: a, conversationId: conversation.id })))?.unreadCount).toBe(2);
-
-    expect(await withTenant(a, (tx) => markConversationRead(tx, { tenantId: a, conversationId: conversation.id }))).toBe(true);
-    await forA.received(conversation.id);
-    expect(forA.events).toEqual([{ tenantId: a, type: "conversation.updated", conversationId: conversation.id }]);
-    expect((await withTenant(a, (tx) => getConversation(tx, { tenantId: a, conversationId: conversation.id })))?.unreadCount).toBe(0);
-
-    expect(await withTenant(a, (tx) => markConversationRead(tx, { tenantId: a, conversationId: conversation.id }))).toBe(false);
-    const [aBarrier, bBarrier] = [await commitBarrier(a), await commitBarrier(b)];
-    await forA.received(aBarrier);
-    await forB.received(bBarrier);
-    await Promise.all(stop.map((s) => s()));
-    expect(forA.events.map((e) => e.conversationId)).toEqual([conversation.id, aBarrier]);
-    expect(forB.events.map((e) => e.conversationId)).toEqual([bBarrier]);
-  });
-
-  it("cannot clear another workspace's unread count", async () => {
-    expect(await withTenant(a, (tx) => markConversationRead(tx, { tenantId: a, conversationId: bConversation }))).toBe(false);
-    const stillUnread = await withTenant(b, (tx) => getConversation(tx, { tenantId: b, conversationId: bConversation }));
-    expect(stillUnread?.unreadCount).toBe(1);
   });
 });

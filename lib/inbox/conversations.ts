@@ -1,9 +1,8 @@
-import { and, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { businessNumbers, contacts, conversations, messages, users, type Message } from "@/db/schema";
-import { notifyWorkspace } from "@/lib/realtime/events";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
 import { summarizeMessage } from "./summary";
 
@@ -204,20 +203,4 @@ export async function getConversation(tx: Tx, input: ConversationInput): Promise
   const { tenantId, conversationId } = conversationInput.parse(input);
   const [item] = await conversationsWhere(tx, tenantId, eq(conversations.id, conversationId), 1);
   return item ?? null;
-}
-
-/**
- * Opening a conversation reads it: its unread count drops to zero and every open inbox of
- * the workspace hears so. Returns whether anything was unread.
- */
-export async function markConversationRead(tx: Tx, input: ConversationInput): Promise<boolean> {
-  const { tenantId, conversationId } = conversationInput.parse(input);
-  const cleared = await tx
-    .update(conversations)
-    .set({ unreadCount: 0 })
-    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId), gt(conversations.unreadCount, 0)))
-    .returning({ id: conversations.id });
-  if (cleared.length === 0) return false;
-  await notifyWorkspace(tx, { tenantId, type: "conversation.updated", conversationId });
-  return true;
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNotNull, notInArray } from "drizzle-orm";
 import { messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { markConversationRead as clearUnread } from "@/lib/inbox/conversations";
+import { clearUnread } from "./unread";
 import { log } from "@/lib/log";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, expect, it } from "vitest";
-import { clientAddressHeader } from "./client-address";
+import { clientAddressHeader } from "@/lib/http/client-address";
 import { createAppServer } from "./http-server";
 
 const servers: http.Server[] = [];

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { log } from "@/lib/log";
-import { clientAddress, clientAddressHeader } from "./client-address";
+import { clientAddress, clientAddressHeader } from "@/lib/http/client-address";
 
 export type RequestHandler = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
 

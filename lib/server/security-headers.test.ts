@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "@/lib/config/env";
 import nextConfig from "@/next.config";
 import { config, proxy } from "@/proxy";
-import { requestPathHeader } from "./request-path";
+import { requestPathHeader } from "@/lib/http/request-path";
 import { contentSecurityPolicy } from "./security-headers";
 
 afterEach(() => {

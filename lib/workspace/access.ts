@@ -1,4 +1,4 @@
-import { hasRole, type Role } from "@/lib/auth/roles";
+import { hasRole, type Role } from "@/lib/workspace/roles";
 
 /** The caller of a domain function: a member of one workspace, with their current role. */
 export type Actor = { tenantId: string; userId: string; role: Role };

@@ -7,7 +7,7 @@ import { invitations, memberships, users, workspaces } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
 import { emailSchema } from "@/lib/auth/credentials";
 import { hashPassword } from "@/lib/auth/password";
-import { insertUser, newPasswordSchema, personNameSchema } from "@/lib/auth/signup";
+import { insertUser, newPasswordSchema, personNameSchema } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
 import { NotFoundError, requireRole, RuleError, type Actor } from "./access";
 import { recordAudit } from "./audit";

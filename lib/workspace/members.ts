@@ -2,7 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { memberships, users } from "@/db/schema";
-import { hasRole, roles, type Role } from "@/lib/auth/roles";
+import { hasRole, roles, type Role } from "@/lib/workspace/roles";
 import { ForbiddenError, NotFoundError, requireRole, RuleError, type Actor } from "./access";
 import { recordAudit } from "./audit";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, phoneNumberRoutes } from "@/db/schema";
 import { createTestMember, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
-import { roles, type Role } from "@/lib/auth/roles";
+import { roles, type Role } from "@/lib/workspace/roles";
 import { ForbiddenError, type Actor } from "./access";
 import { addNumber, checkNumber, removeNumber, updateNumber } from "./numbers";
 

@@ -13,7 +13,7 @@ import type { PhoneNumberInfo } from "@/lib/whatsapp/graph/client";
 import { NotFoundError, requireRole, RuleError, type Actor } from "./access";
 import { recordAudit } from "./audit";
 import { proveNumber, type Verdict } from "./ownership";
-import { isSandboxNumberId, sandboxNumbersAllowed, sandboxPrefix } from "./sandbox";
+import { isSandboxNumberId, sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
 import { typedText } from "@/lib/typed-text";
 
 const digits = (what: string) =>

@@ -5,7 +5,7 @@ import { withPlatform } from "@/db/platform";
 import { auditLog, invitations, memberships, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
-import { roles, type Role } from "@/lib/auth/roles";
+import { roles, type Role } from "@/lib/workspace/roles";
 import { ForbiddenError, type Actor } from "./access";
 import { createInvitation, revokeInvitation } from "./invitations";
 import { changeRole, removeMember, transferOwnership } from "./members";

@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { tenantForPhoneNumber, withPlatform, workspacesOfUser } from "@/db/platform";
 import { workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { ForbiddenError, RuleError, type Actor } from "./access";
 import { listAudit } from "./audit";
 import { addNumber } from "./numbers";

@@ -2,7 +2,7 @@ import { and, count, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { contacts, conversations, messageStatuses, messages, webhookDeliveries } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { addNumber } from "@/lib/workspace/numbers";
 import { customerWaId, outboundWamid } from "./deliveries";
 

@@ -6,7 +6,7 @@ import { inArray, sql } from "drizzle-orm";
 import { closeDatabase, database, db, installDatabase, openDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { messages, webhookDeliveries } from "@/db/schema";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { resetEnvForTests } from "@/lib/config/env";
 import { addNumber } from "@/lib/workspace/numbers";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";

@@ -4,7 +4,7 @@ import { withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, invitations, memberships, phoneNumberRoutes, users, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember } from "@/testing/db/factories";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { env, resetEnvForTests } from "@/lib/config/env";
 import { startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { actAs } from "@/testing/next-request";

@@ -5,8 +5,8 @@ import { QueryProvider } from "@/components/providers/query-provider";
 import { NavLink } from "@/components/workspace/nav-link";
 import { WorkspaceSwitcher } from "@/components/workspace/workspace-switcher";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
-import { hasRole } from "@/lib/auth/roles";
-import { requireWorkspace } from "@/lib/auth/workspace";
+import { hasRole } from "@/lib/workspace/roles";
+import { requireWorkspace } from "@/lib/edge/workspace-access";
 
 /**
  * The workspace shell. Every page below checks access itself as well (layouts are not

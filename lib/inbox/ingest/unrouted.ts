@@ -2,7 +2,7 @@ import { and, asc, count, eq, isNotNull, isNull, like, max, min, or } from "driz
 import { db } from "@/db/client";
 import { routeForPhoneNumber, type NumberRoute } from "@/db/platform";
 import { businessNumbers, phoneNumberRoutes, unroutedItems, webhookDeliveries } from "@/db/schema";
-import { isSandboxNumberId, sandboxPrefix } from "@/lib/workspace/sandbox";
+import { isSandboxNumberId, sandboxPrefix } from "@/lib/sandbox/numbers";
 import { log } from "@/lib/log";
 import { parseDelivery } from "@/lib/whatsapp/payload";
 import { applyChange } from "./apply-change";

@@ -1,7 +1,7 @@
 import { ZodError } from "zod";
 import { withTenant } from "@/db/tenant";
 import type { Tx } from "@/db/client";
-import { workspaceForRoute, type WorkspaceAccess } from "@/lib/auth/workspace";
+import { workspaceForRoute, type WorkspaceAccess } from "@/lib/edge/workspace-access";
 import { InboxError } from "@/lib/inbox/errors";
 
 /**

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/testing/db/factories";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
 import { notifyWorkspace } from "@/lib/realtime/events";
 import { streamReader } from "@/testing/realtime";

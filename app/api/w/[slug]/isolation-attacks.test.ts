@@ -5,7 +5,7 @@ import { withPlatform } from "@/db/platform";
 import { messageTemplates, messages, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/testing/db/factories";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { env, resetEnvForTests } from "@/lib/config/env";
 import { streamReader } from "@/testing/realtime";
 import { formData, rendered } from "@/testing/expect-next";

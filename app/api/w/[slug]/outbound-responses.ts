@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Message } from "@/db/schema";
-import { workspaceForRoute, type WorkspaceAccess } from "@/lib/auth/workspace";
+import { workspaceForRoute, type WorkspaceAccess } from "@/lib/edge/workspace-access";
 import { cappedJson } from "@/lib/http/body";
 import { metaCodes } from "@/lib/whatsapp/graph/errors";
 import { OutboundNotFound, OutboundRefusal, type RefusalKind } from "@/lib/outbound/errors";

@@ -3,7 +3,7 @@
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { withTenant } from "@/db/tenant";
-import { requireWorkspaceAction } from "@/lib/auth/workspace";
+import { requireWorkspaceAction } from "@/lib/edge/workspace-access";
 import { InboxError } from "@/lib/inbox/errors";
 import { assignConversation, reopenConversation, resolveConversation, unassignConversation } from "@/lib/inbox/queue";
 

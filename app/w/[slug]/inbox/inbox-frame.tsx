@@ -3,7 +3,7 @@ import type { ListFilters } from "@/components/inbox/api";
 import { LiveUpdates } from "@/components/inbox/live-updates";
 import { SearchBox } from "@/components/inbox/search-box";
 import { withTenant } from "@/db/tenant";
-import type { WorkspaceAccess } from "@/lib/auth/workspace";
+import type { WorkspaceAccess } from "@/lib/edge/workspace-access";
 import { listConversations } from "@/lib/inbox/conversations";
 import { toJson } from "@/lib/json";
 import { listNumbers } from "@/lib/workspace/numbers";

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { filtersFrom } from "@/components/inbox/api";
 import { buttonClass } from "@/components/ui/styles";
-import { hasRole } from "@/lib/auth/roles";
-import { requireWorkspace } from "@/lib/auth/workspace";
+import { hasRole } from "@/lib/workspace/roles";
+import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { InboxFrame, paramsOf, type SearchParams } from "./inbox-frame";
 
 export const metadata: Metadata = { title: "Inbox · Switchboard" };

@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { withPlatform } from "@/db/platform";
 import { withTenant } from "@/db/tenant";
-import { requireWorkspaceAction } from "@/lib/auth/workspace";
+import { requireWorkspaceAction } from "@/lib/edge/workspace-access";
 import { formValues, invalidForm, type FormState } from "@/lib/forms";
 import { runForForm } from "@/lib/server/action";
 import { memberSchema, transferOwnership } from "@/lib/workspace/members";

@@ -1,6 +1,6 @@
 import { NavLink } from "@/components/workspace/nav-link";
 import { PageHeader } from "@/components/workspace/page-header";
-import { requireWorkspace } from "@/lib/auth/workspace";
+import { requireWorkspace } from "@/lib/edge/workspace-access";
 
 export default async function SettingsLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string }> }) {
   const access = await requireWorkspace((await params).slug, "admin");

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { DeleteWorkspaceForm, RenameWorkspaceForm, TransferOwnershipForm } from "@/components/settings/workspace-forms";
 import { withTenant } from "@/db/tenant";
-import { hasRole } from "@/lib/auth/roles";
-import { requireWorkspace } from "@/lib/auth/workspace";
+import { hasRole } from "@/lib/workspace/roles";
+import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { listMembers } from "@/lib/workspace/members";
 import { deleteWorkspaceAction, renameWorkspaceAction, transferOwnershipAction } from "./actions";
 

@@ -1,6 +1,6 @@
 import { afterEach, expect, it, vi } from "vitest";
 import { createTestMember } from "@/testing/db/factories";
-import { signUp } from "@/lib/auth/signup";
+import { signUp } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
 import { commitBarrier, streamReader } from "@/testing/realtime";
 import { expectRedirect, formData } from "@/testing/expect-next";

@@ -1,4 +1,4 @@
-import { workspaceForRoute } from "@/lib/auth/workspace";
+import { workspaceForRoute } from "@/lib/edge/workspace-access";
 import { workspaceEventResponse } from "@/lib/realtime/sse";
 
 export const dynamic = "force-dynamic";

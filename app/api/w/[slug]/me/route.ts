@@ -1,4 +1,4 @@
-import { workspaceForRoute } from "@/lib/auth/workspace";
+import { workspaceForRoute } from "@/lib/edge/workspace-access";
 
 export const dynamic = "force-dynamic";
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { contactName, filterQuery, filtersFrom } from "@/components/inbox/api";
 import { ThreadView } from "@/components/inbox/thread-view";
 import { withTenant } from "@/db/tenant";
-import { requireWorkspace } from "@/lib/auth/workspace";
+import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { getConversation } from "@/lib/inbox/conversations";
 import { getThread } from "@/lib/inbox/thread";
 import { toJson } from "@/lib/json";

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { Card } from "@/components/ui/card";
 import { linkClass } from "@/components/ui/styles";
 import { withTenant } from "@/db/tenant";
-import { requireWorkspace } from "@/lib/auth/workspace";
+import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { auditBefore, auditPageSize, listAudit, type AuditRow } from "@/lib/workspace/audit";
 
 export const metadata: Metadata = { title: "Audit log · Settings · Switchboard" };

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { withTenant } from "@/db/tenant";
-import { requireWorkspaceAction } from "@/lib/auth/workspace";
+import { requireWorkspaceAction } from "@/lib/edge/workspace-access";
 import { formValues, invalidForm, type FormState } from "@/lib/forms";
 import { runForForm } from "@/lib/server/action";
 import { createInvitation, inviteSchema, revokeInvitation, revokeInvitationSchema } from "@/lib/workspace/invitations";

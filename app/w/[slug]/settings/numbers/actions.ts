@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { requireWorkspaceAction } from "@/lib/auth/workspace";
+import { requireWorkspaceAction } from "@/lib/edge/workspace-access";
 import { formValues, invalidForm, type FormState } from "@/lib/forms";
 import { runForForm } from "@/lib/server/action";
 import {

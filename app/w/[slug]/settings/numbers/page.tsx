@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { AddNumberForm, CheckNumberForm, EditNumberForm, RemoveNumberForm } from "@/components/settings/number-forms";
 import { Badge, Card } from "@/components/ui/card";
 import { withTenant } from "@/db/tenant";
-import { requireWorkspace } from "@/lib/auth/workspace";
+import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { listNumbers, type NumberListing } from "@/lib/workspace/numbers";
-import { sandboxNumbersAllowed, sandboxPrefix } from "@/lib/workspace/sandbox";
+import { sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
 import { addNumberAction, checkNumberAction, removeNumberAction, updateNumberAction } from "./actions";
 
 export const metadata: Metadata = { title: "WhatsApp numbers · Settings · Switchboard" };

@@ -1,5 +1,5 @@
 import { withTenant } from "@/db/tenant";
-import { workspaceForRoute } from "@/lib/auth/workspace";
+import { workspaceForRoute } from "@/lib/edge/workspace-access";
 import { composerState } from "@/lib/outbound/composer";
 import { listConversationTemplates } from "@/lib/templates/templates";
 import { idParam, notFound, outboundErrorResponse } from "../../../outbound-responses";

@@ -1,5 +1,5 @@
 import { withTenant } from "@/db/tenant";
-import { workspaceForRoute } from "@/lib/auth/workspace";
+import { workspaceForRoute } from "@/lib/edge/workspace-access";
 import { getConversation } from "@/lib/inbox/conversations";
 import { markConversationRead } from "@/lib/read-state/mark-read";
 import { idParam, notFound } from "../../../outbound-responses";

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { Readable } from "node:stream";
-import { workspaceForRoute } from "@/lib/auth/workspace";
+import { workspaceForRoute } from "@/lib/edge/workspace-access";
 import { getMessageMedia } from "@/lib/media/inbound-media";
 import { expiredMediaMessage, notFound } from "../../../outbound-responses";
 

@@ -1,4 +1,4 @@
-import { workspaceForRoute } from "@/lib/auth/workspace";
+import { workspaceForRoute } from "@/lib/edge/workspace-access";
 import { retryMessage } from "@/lib/outbound/send";
 import { idParam, messageResponse, notFound, outboundErrorResponse } from "../../../outbound-responses";
 

@@ -3,11 +3,11 @@ import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
 import { membershipBySlug, withPlatform } from "@/db/platform";
-import { requestPathHeader } from "@/lib/server/request-path";
+import { requestPathHeader } from "@/lib/http/request-path";
 import type { Actor } from "@/lib/workspace/access";
-import { assertSameOrigin, refuseCrossOrigin } from "./origin";
-import { hasRole, type Role } from "./roles";
-import { currentUser, signInPath, type SessionUser } from "./session";
+import { assertSameOrigin, refuseCrossOrigin } from "@/lib/auth/origin";
+import { hasRole, type Role } from "@/lib/workspace/roles";
+import { currentUser, signInPath, type SessionUser } from "@/lib/auth/session";
 
 /**
  * Who is asking, in which workspace, with which role: resolved once per request from

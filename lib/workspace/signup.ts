@@ -4,8 +4,8 @@ import { withPlatform } from "@/db/platform";
 import { users } from "@/db/schema";
 import { RuleError } from "@/lib/workspace/access";
 import { createWorkspace, workspaceNameSchema } from "@/lib/workspace/workspaces";
-import { emailSchema } from "./credentials";
-import { hashPassword, passwordRules } from "./password";
+import { emailSchema } from "@/lib/auth/credentials";
+import { hashPassword, passwordRules } from "@/lib/auth/password";
 import { typedText } from "@/lib/typed-text";
 
 export const personNameSchema = typedText().trim().min(1, "Enter your name.").max(120, "Keep your name under 120 characters.");
