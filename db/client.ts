@@ -7,9 +7,8 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import fs from "node:fs";
-import path from "node:path";
 import postgres from "postgres";
-import { env } from "@/lib/config/env";
+import { configFromEnv } from "./config";
 import { lockDataDir } from "./pglite-lock";
 import * as schema from "./schema";
 
@@ -83,13 +82,6 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     },
     dump: () => client.dumpDataDir("none"),
   };
-}
-
-export function configFromEnv(): DatabaseConfig {
-  const { DATABASE_URL, DATABASE_POOL_MAX, DATA_DIR } = env();
-  return DATABASE_URL
-    ? { kind: "postgres", url: DATABASE_URL, poolMax: DATABASE_POOL_MAX }
-    : { kind: "pglite", dataDir: path.join(DATA_DIR, "pglite") };
 }
 
 // One handle per process, kept on globalThis so dev hot reload reuses it instead of

@@ -4,9 +4,9 @@ import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-quer
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Fragment, useCallback, useEffect, useRef, useState, useTransition } from "react";
-import { queueAction, type QueueActionInput } from "@/app/w/[slug]/inbox/actions";
 import { Composer, type ReplyTarget } from "@/components/composer/composer";
 import { buttonClass } from "@/components/ui/styles";
+import type { QueueActionInput } from "@/lib/inbox/queue-action";
 import {
   contactName,
   contactNumber,
@@ -25,6 +25,9 @@ import { useReadWhileOpen } from "./use-read-while-open";
 
 type Member = { userId: string; name: string };
 
+/** The page's server action for the queue, passed in so the component never imports from app/. */
+type QueueAction = (slug: string, input: QueueActionInput) => Promise<{ changed: boolean }>;
+
 /**
  * An open conversation: header with the queue actions, then the thread, oldest at the
  * top, with older pages loaded on demand (keyset). `highlight` is a search hit's message:
@@ -39,6 +42,7 @@ export function ThreadView({
   members,
   me,
   backHref,
+  queueAction,
 }: {
   slug: string;
   conversationId: string;
@@ -48,6 +52,7 @@ export function ThreadView({
   members: Member[];
   me: string;
   backHref: string;
+  queueAction: QueueAction;
 }) {
   const router = useRouter();
   const conversation = useQuery({
@@ -92,7 +97,7 @@ export function ThreadView({
   useReadWhileOpen(slug, conversationId, c.unreadCount, c.preview?.messageId ?? null);
   return (
     <section aria-label={`Conversation with ${contactName(c.contact)}`} className="flex min-h-0 flex-1 flex-col">
-      <ThreadHeader slug={slug} conversation={c} members={members} me={me} backHref={backHref} />
+      <ThreadHeader slug={slug} conversation={c} members={members} me={me} backHref={backHref} queueAction={queueAction} />
       <div ref={scrollerRef} className="min-h-0 flex-1 overflow-y-auto bg-slate-100 px-3 py-4 dark:bg-slate-950">
         <div ref={sentinelRef} />
         {thread.hasNextPage ? (
@@ -131,7 +136,21 @@ export function ThreadView({
   );
 }
 
-function ThreadHeader({ slug, conversation: c, members, me, backHref }: { slug: string; conversation: Conversation; members: Member[]; me: string; backHref: string }) {
+function ThreadHeader({
+  slug,
+  conversation: c,
+  members,
+  me,
+  backHref,
+  queueAction,
+}: {
+  slug: string;
+  conversation: Conversation;
+  members: Member[];
+  me: string;
+  backHref: string;
+  queueAction: QueueAction;
+}) {
   const client = useQueryClient();
   const [pending, start] = useTransition();
   const run = (input: QueueActionInput) =>

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { databaseSettings } from "@/db/config";
 import { loadOrCreateDevSecrets } from "./dev-secrets";
 
 /**
@@ -9,9 +10,7 @@ import { loadOrCreateDevSecrets } from "./dev-secrets";
  */
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  DATABASE_URL: z.string().url().optional(),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  DATA_DIR: z.string().min(1).default(".data"),
+  ...databaseSettings,
   APP_URL: z.string().url().default("http://localhost:3000"),
   AUTH_SECRET: z.string().min(32).optional(),
   WHATSAPP_APP_SECRET: z.string().min(16).optional(),

@@ -4,36 +4,12 @@ import { workspaceForRoute, type WorkspaceAccess } from "@/lib/edge/workspace-ac
 import { cappedJson } from "@/lib/http/body";
 import { metaCodes } from "@/lib/whatsapp/graph/errors";
 import { OutboundNotFound, OutboundRefusal, type RefusalKind } from "@/lib/outbound/errors";
-import { deliveryErrorSchema } from "@/lib/outbound/failures";
+import { messageView } from "@/lib/outbound/message-view";
 
 /**
  * How the outbound routes answer: the message as the composer needs it, and every refusal
  * as `{ error }` in words a person can act on. Shared by the routes under app/api/w/[slug].
  */
-
-/** What a route says about a stored outbound message: never its payload (the Graph request body). */
-export type OutboundMessageView = {
-  id: string;
-  conversationId: string;
-  status: Message["status"];
-  wamid: string | null;
-  text: string | null;
-  sentAt: string;
-  error: { reason: string; code: number | null } | null;
-};
-
-export function messageView(message: Message): OutboundMessageView {
-  const error = deliveryErrorSchema.safeParse(message.error).data;
-  return {
-    id: message.id,
-    conversationId: message.conversationId,
-    status: message.status,
-    wamid: message.wamid,
-    text: message.text,
-    sentAt: message.sentAt.toISOString(),
-    error: error ? { reason: error.reason, code: error.code } : null,
-  };
-}
 
 /**
  * A stored message: 200 unless Meta refused it (409 for the closed window, like our own

@@ -1,19 +1,11 @@
 "use server";
 
 import { notFound } from "next/navigation";
-import { z } from "zod";
 import { withTenant } from "@/db/tenant";
 import { requireWorkspaceAction } from "@/lib/edge/workspace-access";
 import { InboxError } from "@/lib/inbox/errors";
+import { queueActionInput, type QueueActionInput } from "@/lib/inbox/queue-action";
 import { assignConversation, reopenConversation, resolveConversation, unassignConversation } from "@/lib/inbox/queue";
-
-const queueInput = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("assign"), conversationId: z.uuid(), assigneeUserId: z.uuid() }),
-  z.object({ action: z.literal("assign-me"), conversationId: z.uuid() }),
-  z.object({ action: z.enum(["unassign", "resolve", "reopen"]), conversationId: z.uuid() }),
-]);
-
-export type QueueActionInput = z.input<typeof queueInput>;
 
 /**
  * Works the queue from the thread header. The domain records the thread event and tells
@@ -21,7 +13,7 @@ export type QueueActionInput = z.input<typeof queueInput>;
  */
 export async function queueAction(slug: string, input: QueueActionInput): Promise<{ changed: boolean }> {
   const access = await requireWorkspaceAction(slug);
-  const parsed = queueInput.safeParse(input);
+  const parsed = queueActionInput.safeParse(input);
   if (!parsed.success) notFound();
   const request = parsed.data;
   const base = { tenantId: access.tenantId, conversationId: request.conversationId, actorUserId: access.userId };

@@ -9,6 +9,7 @@ import { getConversation } from "@/lib/inbox/conversations";
 import { getThread } from "@/lib/inbox/thread";
 import { toJson } from "@/lib/json";
 import { listMembers } from "@/lib/workspace/members";
+import { queueAction } from "../actions";
 import { InboxFrame, paramsOf, type SearchParams } from "../inbox-frame";
 
 export const metadata: Metadata = { title: "Conversation · Switchboard" };
@@ -52,6 +53,7 @@ export default async function ConversationPage({
         members={found.members.map((m) => ({ userId: m.userId, name: m.name }))}
         me={access.userId}
         backHref={`/w/${access.workspace.slug}/inbox${filterQuery(filters)}`}
+        queueAction={queueAction}
       />
     </InboxFrame>
   );
