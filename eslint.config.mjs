@@ -5,7 +5,7 @@ const config = [
   ...next,
   ...nextTypescript,
   {
-    ignores: [".next/**", ".data/**", ".stryker-tmp/**", "reports/**", "node_modules/**", "drizzle/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
+    ignores: [".next/**", ".data/**", ".stryker-tmp/**", "reports/**", "node_modules/**", "drizzle/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "testing/fixtures/layers/**"],
   },
 ];
 
