@@ -8,17 +8,13 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import fs from "node:fs";
 import postgres from "postgres";
-import { configFromEnv } from "./config";
+import { configFromEnv, type DatabaseConfig } from "./config";
 import { lockDataDir } from "./pglite-lock";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
-
-export type DatabaseConfig =
-  | { kind: "postgres"; url: string; poolMax: number }
-  | { kind: "pglite"; dataDir: string; loadDataDir?: Blob };
 
 export type DatabaseHandle = {
   db: Database;

@@ -1,13 +1,16 @@
 import path from "node:path";
 import { z } from "zod";
-import type { DatabaseConfig } from "./client";
+
+export type DatabaseConfig =
+  | { kind: "postgres"; url: string; poolMax: number }
+  | { kind: "pglite"; dataDir: string; loadDataDir?: Blob };
 
 /**
  * The database's own settings. db/ reads them itself (it imports nothing of lib/), and
  * lib/config/env.ts validates the same names with this same shape, so both agree.
  */
 export const databaseSettings = {
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().min(1).default(".data"),
 };
