@@ -2,9 +2,9 @@ import { z } from "zod";
 import type { Message } from "@/db/schema";
 import { workspaceForRoute, type WorkspaceAccess } from "@/lib/auth/workspace";
 import { cappedJson } from "@/lib/http/body";
+import { readDeliveryError } from "@/lib/messages/delivery-error";
 import { metaCodes } from "@/lib/whatsapp/graph/errors";
 import { OutboundNotFound, OutboundRefusal, type RefusalKind } from "@/lib/outbound/errors";
-import { deliveryErrorSchema } from "@/lib/outbound/failures";
 
 /**
  * How the outbound routes answer: the message as the composer needs it, and every refusal
@@ -23,7 +23,7 @@ export type OutboundMessageView = {
 };
 
 export function messageView(message: Message): OutboundMessageView {
-  const error = deliveryErrorSchema.safeParse(message.error).data;
+  const error = message.error === null ? null : readDeliveryError(message.error);
   return {
     id: message.id,
     conversationId: message.conversationId,
