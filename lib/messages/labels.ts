@@ -41,8 +41,9 @@ export function messageLabel(type: string, voice: boolean): string {
 }
 
 /**
- * Every name the stored summary may begin with for a type: its label, the voice label, and
- * the words summaries used before this table (`Contact card`, `<type> message`).
+ * The names a stored summary of this type may begin with when it names its own kind: the
+ * label (which "Contact card", stored before this table, begins with too), the voice label,
+ * and `<type> message`, what a type Meta adds later is stored as.
  */
 export function namesOf(type: string): string[] {
   const names = [typeLabel(type), `${type} message`];

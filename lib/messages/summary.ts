@@ -1,5 +1,5 @@
 import type { WhatsAppMessage } from "@/lib/whatsapp/payload";
-import { messageLabel, namesOf, isSelfDescribing, typeLabel } from "./labels";
+import { isSelfDescribing, messageLabel, namesOf, typeLabel } from "./labels";
 
 /**
  * The line stored in `messages.text` for an inbound message: what it says (a body, a
