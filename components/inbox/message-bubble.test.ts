@@ -1,13 +1,14 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { expect, it } from "vitest";
+import { messageView } from "@/lib/messages/view";
 import { fixtureJson } from "@/testing/fixtures";
 import type { Message } from "./api";
 import { MessageBubble } from "./message-bubble";
 
 type Delivery = { entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] };
 
-/** The ad referral Meta sends, with its `source_url` replaced, as the thread would show it. */
+/** The ad referral Meta sends, with its `source_url` replaced, as the thread would show it (its view built as the server builds it). */
 function referralBubble(sourceUrl: string): string {
   const payload = fixtureJson<Delivery>("whatsapp", "referral-ad-inbound").entry[0]!.changes[0]!.value.messages[0]!;
   const message: Message = {
@@ -16,7 +17,11 @@ function referralBubble(sourceUrl: string): string {
     type: "text",
     text: "Hi, I saw your ad",
     summary: "Hi, I saw your ad",
-    payload: { ...payload, referral: { ...(payload.referral as object), source_url: sourceUrl } },
+    view: messageView({
+      type: "text",
+      text: "Hi, I saw your ad",
+      payload: { ...payload, referral: { ...(payload.referral as object), source_url: sourceUrl } },
+    }),
     wamid: String(payload.id),
     sentAt: "2026-11-01T10:00:00.000Z",
     status: null,

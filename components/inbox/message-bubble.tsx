@@ -4,9 +4,8 @@ import { sandboxStatusLabel } from "@/lib/outbound/message-state";
 import { clockTime, type Message } from "./api";
 
 /**
- * One stored message, legibly: every type Meta delivers (the payload is Meta's message
- * object, or the Graph request body for what we sent), read defensively since a payload
- * is whatever arrived.
+ * One stored message, legibly: every type Meta delivers, drawn from the view the server
+ * built (lib/messages/view.ts); the raw payload never reaches the browser.
  */
 export function MessageBubble({
   slug,
@@ -23,8 +22,6 @@ export function MessageBubble({
 }) {
   if (m.direction === "event" || m.type === "system") return <EventLine message={m} />;
   const outbound = m.direction === "outbound";
-  const payload = record(m.payload);
-  const referral = record(payload.referral);
   return (
     <li id={`m-${m.id}`} className={`flex scroll-mt-24 ${outbound ? "justify-end" : "justify-start"}`} data-message-id={m.id}>
       <div
@@ -34,7 +31,7 @@ export function MessageBubble({
         data-highlighted={highlighted ? "true" : undefined}
       >
         <span className="sr-only">{outbound ? (m.author ? `${m.author.name} sent: ` : "You sent: ") : "Customer wrote: "}</span>
-        {Object.keys(referral).length ? <Referral referral={referral} /> : null}
+        {m.view.referral ? <Referral referral={m.view.referral} /> : null}
         {m.replyTo ? (
           <blockquote className="mb-1 border-l-4 border-emerald-600 bg-black/5 px-2 py-1 text-xs dark:bg-white/10">
             {m.replyTo.message ? (
@@ -47,7 +44,7 @@ export function MessageBubble({
             )}
           </blockquote>
         ) : null}
-        <Body slug={slug} message={m} payload={payload} />
+        <Body slug={slug} message={m} />
         <div className="mt-1 flex items-center justify-end gap-1 text-[11px] text-slate-600 dark:text-slate-300">
           {outbound && m.author ? <span>{m.author.name} ·</span> : null}
           {m.wamid ? (
@@ -70,100 +67,91 @@ export function MessageBubble({
   );
 }
 
-function Body({ slug, message: m, payload }: { slug: string; message: Message; payload: Record<string, unknown> }) {
-  const part = record(payload[m.type]);
+function Body({ slug, message: m }: { slug: string; message: Message }) {
+  const { view } = m;
+  if (view.media) {
+    const { filename, mimeType, caption } = view.media;
+    return (
+      <div>
+        <div className="flex items-center gap-2 rounded-lg border border-black/10 bg-black/5 p-2 dark:border-white/10 dark:bg-white/10">
+          <span aria-hidden="true" className="text-lg">
+            {mediaIcon[m.type]}
+          </span>
+          <span>
+            <span className="block font-medium">{filename ?? view.label}</span>
+            {mimeType ? <span className="block text-xs text-slate-600 dark:text-slate-300">{mimeType}</span> : null}
+          </span>
+        </div>
+        {m.direction === "inbound" ? (
+          <div className="mt-2">
+            <MessageMedia slug={slug} messageId={m.id} type={m.type} filename={filename} caption={caption} />
+          </div>
+        ) : null}
+        {caption ? <RichText text={caption} /> : null}
+      </div>
+    );
+  }
+  if (view.location) {
+    const { name, address, latitude: lat, longitude: lng } = view.location;
+    return (
+      <div>
+        <p className="font-medium">📍 {name ?? view.label}</p>
+        {address ? <p>{address}</p> : null}
+        {lat !== null && lng !== null ? (
+          <p>
+            {lat.toFixed(5)}, {lng.toFixed(5)} ·{" "}
+            <a className="underline" href={`https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`} target="_blank" rel="noreferrer">
+              Open map
+            </a>
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+  if (view.contacts) {
+    return (
+      <ul className="space-y-1">
+        {view.contacts.map((card, i) => (
+          <li key={i} className="rounded-lg border border-black/10 p-2 dark:border-white/10">
+            <p className="font-medium">👤 {card.name ?? view.label}</p>
+            {card.phones.map((p, j) => (
+              <p key={j} className="text-xs">
+                {p.number} {p.type ? `(${p.type})` : ""}
+              </p>
+            ))}
+          </li>
+        ))}
+        {view.contacts.length === 0 ? <li>{m.summary}</li> : null}
+      </ul>
+    );
+  }
   switch (m.type) {
     case "text":
-      return <RichText text={m.text ?? str(part.body) ?? ""} />;
-    case "image":
-    case "video":
-    case "audio":
-    case "document":
-    case "sticker":
-      return (
-        <div>
-          <div className="flex items-center gap-2 rounded-lg border border-black/10 bg-black/5 p-2 dark:border-white/10 dark:bg-white/10">
-            <span aria-hidden="true" className="text-lg">
-              {mediaIcon[m.type]}
-            </span>
-            <span>
-              <span className="block font-medium">{str(part.filename) ?? mediaLabel(m.type, part)}</span>
-              {str(part.mime_type) ? <span className="block text-xs text-slate-600 dark:text-slate-300">{str(part.mime_type)}</span> : null}
-            </span>
-          </div>
-          {m.direction === "inbound" ? (
-            <div className="mt-2">
-              <MessageMedia slug={slug} messageId={m.id} type={m.type} filename={str(part.filename)} caption={str(part.caption)} />
-            </div>
-          ) : null}
-          {str(part.caption) ? <RichText text={str(part.caption)!} /> : null}
-        </div>
-      );
-    case "location": {
-      const lat = num(part.latitude);
-      const lng = num(part.longitude);
-      return (
-        <div>
-          <p className="font-medium">📍 {str(part.name) ?? "Location"}</p>
-          {str(part.address) ? <p>{str(part.address)}</p> : null}
-          {lat !== null && lng !== null ? (
-            <p>
-              {lat.toFixed(5)}, {lng.toFixed(5)} ·{" "}
-              <a className="underline" href={`https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`} target="_blank" rel="noreferrer">
-                Open map
-              </a>
-            </p>
-          ) : null}
-        </div>
-      );
-    }
-    case "contacts": {
-      const cards = Array.isArray(payload.contacts) ? payload.contacts.map(record) : [];
-      return (
-        <ul className="space-y-1">
-          {cards.map((card, i) => (
-            <li key={i} className="rounded-lg border border-black/10 p-2 dark:border-white/10">
-              <p className="font-medium">👤 {str(record(card.name).formatted_name) ?? "Contact"}</p>
-              {(Array.isArray(card.phones) ? card.phones.map(record) : []).map((p, j) => (
-                <p key={j} className="text-xs">
-                  {str(p.phone) ?? str(p.wa_id)} {str(p.type) ? `(${str(p.type)})` : ""}
-                </p>
-              ))}
-            </li>
-          ))}
-          {cards.length === 0 ? <li>{m.summary}</li> : null}
-        </ul>
-      );
-    }
+      return <RichText text={view.text ?? ""} />;
     case "interactive":
     case "button":
       return (
         <p>
-          <span className="mr-1 rounded bg-black/10 px-1 text-xs dark:bg-white/15">{m.type === "button" ? "Button" : "Reply"}</span>
-          {m.text ?? m.summary}
+          <span className="mr-1 rounded bg-black/10 px-1 text-xs dark:bg-white/15">{view.label}</span>
+          {view.text ?? m.summary}
         </p>
       );
     case "unsupported":
       return <p className="italic text-slate-600 dark:text-slate-300">This message type is not supported by WhatsApp Cloud API, so it cannot be shown here.</p>;
     default:
-      return m.text ? <RichText text={m.text} /> : <p>{m.summary}</p>;
+      return view.text ? <RichText text={view.text} /> : <p>{m.summary}</p>;
   }
 }
 
 const mediaIcon: Record<string, string> = { image: "🖼️", video: "🎬", audio: "🎧", document: "📄", sticker: "🏷️" };
 
-function mediaLabel(type: string, part: Record<string, unknown>): string {
-  if (type === "audio" && part.voice === true) return "Voice message";
-  return { image: "Photo", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" }[type] ?? "Media";
-}
-
-function Referral({ referral }: { referral: Record<string, unknown> }) {
+function Referral({ referral }: { referral: NonNullable<Message["view"]["referral"]> }) {
   return (
     <div className="mb-1 rounded-lg bg-sky-100 px-2 py-1 text-xs text-sky-900 dark:bg-sky-950 dark:text-sky-100">
-      <p className="font-medium">From an ad{str(referral.headline) ? `: ${str(referral.headline)}` : ""}</p>
-      {str(referral.body) ? <p>{str(referral.body)}</p> : null}
-      {webAddress(referral.source_url) ? (
-        <a className="underline" href={webAddress(referral.source_url)!} target="_blank" rel="noreferrer">
+      <p className="font-medium">From an ad{referral.headline ? `: ${referral.headline}` : ""}</p>
+      {referral.body ? <p>{referral.body}</p> : null}
+      {referral.url ? (
+        <a className="underline" href={referral.url} target="_blank" rel="noreferrer">
           View ad
         </a>
       ) : null}
@@ -244,28 +232,4 @@ function RichText({ text }: { text: string }) {
       )}
     </p>
   );
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function str(value: unknown): string | null {
-  return typeof value === "string" && value.trim() ? value : null;
-}
-
-/** An absolute http(s) address, or null: a payload's URL must never become a `javascript:` or `data:` link. */
-function webAddress(value: unknown): string | null {
-  if (typeof value !== "string") return null;
-  try {
-    const url = new URL(value.trim());
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-  } catch {
-    return null;
-  }
-}
-
-function num(value: unknown): number | null {
-  const n = typeof value === "string" ? Number(value) : value;
-  return typeof n === "number" && Number.isFinite(n) ? n : null;
 }

@@ -3,8 +3,8 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { businessNumbers, contacts, conversations, messages, users, type Message } from "@/db/schema";
+import { previewOf } from "@/lib/messages/summary";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
-import { summarizeMessage } from "./summary";
 
 export type ConversationListItem = {
   id: string;
@@ -136,7 +136,7 @@ function toListItem(row: ConversationRow): ConversationListItem {
             messageId: row.previewId,
             direction: row.previewDirection === "outbound" ? "outbound" : "inbound",
             type: row.previewType,
-            summary: summarizeMessage({ type: row.previewType, text: row.previewText }),
+            summary: previewOf({ type: row.previewType, text: row.previewText }),
             status: row.previewStatus,
             sentAt: row.previewSentAt,
           }

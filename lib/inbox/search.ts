@@ -4,7 +4,7 @@ import type { Tx } from "@/db/client";
 import { businessNumbers, contacts, conversations, messages } from "@/db/schema";
 import { conversationsWhere, type ConversationListItem } from "./conversations";
 import { newestFirst } from "./cursor";
-import { summarizeMessage } from "./summary";
+import { previewOf } from "@/lib/messages/summary";
 import { typedText } from "@/lib/typed-text";
 
 /**
@@ -99,7 +99,7 @@ export async function searchInbox(tx: Tx, input: SearchInput): Promise<SearchRes
       messageId: h.messageId,
       direction: h.direction,
       type: h.type,
-      summary: summarizeMessage(h),
+      summary: previewOf(h),
       sentAt: h.sentAt,
       contact: { id: h.contactId, name: h.contactName, waId: h.contactWaId, userId: h.contactUserId },
       number: { id: h.numberId, label: h.numberLabel },

@@ -3,10 +3,11 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { conversations, messages, users, type Message } from "@/db/schema";
-import { storedFailure } from "@/lib/outbound/failures";
+import { readDeliveryError } from "@/lib/messages/delivery-error";
+import { previewOf } from "@/lib/messages/summary";
+import { messageView, type MessageView } from "@/lib/messages/view";
 import { canRetry } from "@/lib/outbound/message-state";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst, oldestFirst, type Keyset } from "./cursor";
-import { summarizeMessage } from "./summary";
 
 type Person = { id: string; name: string };
 type Reaction = { emoji: string | null; sentAt: Date };
@@ -20,8 +21,8 @@ export type ThreadMessage = {
   text: string | null;
   /** One readable line: what a quote, a preview or a screen reader says about this message. */
   summary: string;
-  /** Meta's message object (inbound) or what we sent (outbound): media ids, coordinates, cards. */
-  payload: unknown;
+  /** What the bubble draws, read from the payload on the server (which never leaves it). */
+  view: MessageView;
   wamid: string | null;
   sentAt: Date;
   /** Outbound delivery ticks: pending, sent ✓, delivered ✓✓, read (blue ✓✓), failed. */
@@ -250,12 +251,12 @@ async function decorate(tx: Tx, tenantId: string, conversationId: string, rows: 
       direction: r.direction,
       type: r.type,
       text: r.text,
-      summary: event ? describeEvent(event) : summarizeMessage(r),
-      payload: r.payload,
+      summary: event ? describeEvent(event) : previewOf(r),
+      view: messageView(r),
       wamid: r.wamid,
       sentAt: r.sentAt,
       status: r.status,
-      failure: r.status === "failed" ? storedFailure(r.error) : null,
+      failure: r.status === "failed" ? failureOf(r.error) : null,
       canRetry: canRetry(r, now),
       author: person(r.authorUserId),
       replyTo: r.replyToWamid
@@ -267,7 +268,7 @@ async function decorate(tx: Tx, tenantId: string, conversationId: string, rows: 
                     id: r.quotedId,
                     direction: r.quotedDirection,
                     type: r.quotedType,
-                    summary: summarizeMessage({ type: r.quotedType, text: r.quotedText }),
+                    summary: previewOf({ type: r.quotedType, text: r.quotedText }),
                   }
                 : null,
           }
@@ -276,6 +277,11 @@ async function decorate(tx: Tx, tenantId: string, conversationId: string, rows: 
       event,
     };
   });
+}
+
+function failureOf(stored: unknown): ThreadMessage["failure"] {
+  const { code, reason } = readDeliveryError(stored);
+  return { code, reason };
 }
 
 function describeEvent(event: NonNullable<ThreadMessage["event"]>): string {

@@ -1,5 +1,5 @@
 import type { Message } from "@/db/schema";
-import { deliveryErrorSchema } from "./failures";
+import { readDeliveryError } from "@/lib/messages/delivery-error";
 
 /** What a route says about a stored outbound message: never its payload (the Graph request body). */
 export type OutboundMessageView = {
@@ -13,7 +13,7 @@ export type OutboundMessageView = {
 };
 
 export function messageView(message: Message): OutboundMessageView {
-  const error = deliveryErrorSchema.safeParse(message.error).data;
+  const error = message.error === null ? null : readDeliveryError(message.error);
   return {
     id: message.id,
     conversationId: message.conversationId,

@@ -4,6 +4,8 @@ import type { Tx } from "@/db/client";
 import { conversations, messageStatuses, messageTemplates, messages, type Message } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { log } from "@/lib/log";
+import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
+import { furthestStatus, type ReportedStatus } from "@/lib/messages/status";
 import { notifyWorkspace } from "@/lib/realtime/events";
 import { graphClient, type GraphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
@@ -25,7 +27,6 @@ import {
 import { OutboundNotFound, OutboundRefusal } from "./errors";
 import {
   deliveryErrorFromGraph,
-  describeMetaError,
   numberRemovedReason,
   tokenExpiredReason,
   windowClosedReason,
@@ -154,42 +155,19 @@ async function touchConversation(tx: Tx, tenantId: string, conversationId: strin
   await notifyWorkspace(tx, { tenantId, type: "conversation.updated", conversationId });
 }
 
-const reportedStatusSchema = z.object({
-  errors: z
-    .array(
-      z.object({
-        code: z.number().int(),
-        title: z.string().optional(),
-        message: z.string().optional(),
-        error_data: z.object({ details: z.string().optional() }).optional(),
-      }),
-    )
-    .optional(),
-});
-
 /**
  * The status to store with the wamid. Meta's status webhooks can arrive before this
  * transaction commits; they are kept in message_statuses (by wamid) and applied here.
  */
-async function statusOnAcceptance(tx: Tx, wamid: string): Promise<{ status: "sent" | "delivered" | "read" | "failed"; error: DeliveryError | null }> {
+async function statusOnAcceptance(tx: Tx, wamid: string): Promise<{ status: ReportedStatus; error: DeliveryError | null }> {
   const reported = await tx
-    .select({ status: messageStatuses.status, payload: messageStatuses.payload })
+    .select({ status: messageStatuses.status, occurredAt: messageStatuses.occurredAt, payload: messageStatuses.payload })
     .from(messageStatuses)
     .where(eq(messageStatuses.wamid, wamid));
-  const has = (s: string) => reported.find((r) => r.status === s);
-  if (has("read")) return { status: "read", error: null };
-  if (has("delivered")) return { status: "delivered", error: null };
-  const failed = has("failed");
-  if (failed) {
-    const first = reportedStatusSchema.safeParse(failed.payload).data?.errors?.[0];
-    const error = describeMetaError({
-      code: first?.code ?? null,
-      title: first?.title ?? first?.message ?? null,
-      details: first?.error_data?.details ?? null,
-    });
-    return { status: "failed", error };
-  }
-  return { status: "sent", error: null };
+  const furthest = furthestStatus(reported);
+  if (!furthest) return { status: "sent", error: null };
+  if (furthest.status !== "failed") return { status: furthest.status, error: null };
+  return { status: "failed", error: deliveryErrorFromStatus(furthest.payload) };
 }
 
 type MessageRef = { tenantId: string; messageId: string; conversationId: string };

@@ -70,11 +70,11 @@ export function openToken(number: SendingNumber & { sealedToken: string }): Open
     return { ok: true, token: decryptSecret(number.sealedToken, number.numberId) };
   } catch {
     log.error("access_token_unreadable", { numberId: number.numberId });
-    return { ok: false, error: { reason: tokenUnreadableReason, code: null, title: null, details: null } };
+    return { ok: false, error: { reason: tokenUnreadableReason, code: null, title: null, message: null, details: null } };
   }
 }
 
-export const tokenExpiredError: DeliveryError = { reason: tokenExpiredReason, code: 190, title: null, details: null };
+export const tokenExpiredError: DeliveryError = { reason: tokenExpiredReason, code: 190, title: null, message: null, details: null };
 
 /**
  * Flags the number in Settings after Meta refused its token. Only the token that failed:

@@ -18,7 +18,8 @@ const metaId = z.string().min(1).max(256);
 /** Unix seconds, as a string of digits (Meta never sends a number here). */
 const unixSeconds = z.string().regex(/^\d{1,12}$/, "expected Unix seconds as a string of digits");
 
-const errorSchema = z.looseObject({
+/** Meta's error object, as webhooks carry it (a `failed` status's `errors`, a message's, a value's). */
+export const metaErrorSchema = z.looseObject({
   code: z.number().optional(),
   title: z.string().optional(),
   message: z.string().optional(),
@@ -77,7 +78,7 @@ export const messageSchema = z.looseObject({
     .optional(),
   order: z.looseObject({ product_items: z.array(z.unknown()).optional() }).optional(),
   referral: z.looseObject({}).optional(),
-  errors: z.array(errorSchema).optional(),
+  errors: z.array(metaErrorSchema).optional(),
 });
 
 export const statusSchema = z.looseObject({
@@ -85,7 +86,7 @@ export const statusSchema = z.looseObject({
   status: metaId,
   timestamp: unixSeconds,
   recipient_id: z.string().optional(),
-  errors: z.array(errorSchema).optional(),
+  errors: z.array(metaErrorSchema).optional(),
 });
 
 export const profileSchema = z.looseObject({
@@ -103,7 +104,7 @@ export const messagesValueSchema = z.looseObject({
   contacts: z.array(profileSchema).optional(),
   messages: z.array(messageSchema).optional(),
   statuses: z.array(statusSchema).optional(),
-  errors: z.array(errorSchema).optional(),
+  errors: z.array(metaErrorSchema).optional(),
 });
 
 /** The envelope; each change's `value` is parsed by its `field`, since other fields have other shapes. */
@@ -122,7 +123,7 @@ export type MessagesValue = z.infer<typeof messagesValueSchema>;
 export type WhatsAppMessage = z.infer<typeof messageSchema>;
 export type WhatsAppStatus = z.infer<typeof statusSchema>;
 export type WhatsAppProfile = z.infer<typeof profileSchema>;
-export type WhatsAppError = z.infer<typeof errorSchema>;
+export type MetaError = z.infer<typeof metaErrorSchema>;
 
 export function timestampToDate(seconds: string): Date {
   return new Date(Number(seconds) * 1000);

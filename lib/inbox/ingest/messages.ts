@@ -1,9 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { messages } from "@/db/schema";
+import { summaryToStore } from "@/lib/messages/summary";
 import { notifyWorkspace } from "@/lib/realtime/events";
 import { timestampToDate, type WhatsAppMessage, type WhatsAppProfile } from "@/lib/whatsapp/payload";
-import { referencedWamid, summarizeMessage } from "@/lib/whatsapp/summary";
+import { referencedWamid } from "@/lib/whatsapp/references";
 import { changeContactNumber, contactChangingNumber, upsertSender } from "./contacts";
 import { findOrCreateConversation, recordCustomerMessage } from "./conversations";
 
@@ -62,7 +63,7 @@ export async function storeInboundMessage(tx: Tx, input: InboundMessage): Promis
       direction: "inbound",
       wamid: message.id,
       type: message.type,
-      text: summarizeMessage(message),
+      text: summaryToStore(message),
       payload: message,
       sentAt,
       replyToWamid: referencedWamid(message),

@@ -67,6 +67,19 @@ it("moves forward one step at a time when statuses arrive in order", async () =>
   }
 });
 
+it("takes Meta's played (a voice note listened to) as read: forward from delivered, never back", async () => {
+  const wamid = "wamid.OUT-VOICE-NOTE";
+  await seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid });
+  await deliver(statusDelivery({ phoneNumberId: "110000000000001", wamid, status: "delivered", timestamp: 1795000501 }));
+  expect((await messageByWamid(a, wamid))?.status).toBe("delivered");
+  expect((await deliver(statusDelivery({ phoneNumberId: "110000000000001", wamid, status: "played", timestamp: 1795000510 }))).status).toBe(200);
+  expect((await messageByWamid(a, wamid))?.status).toBe("read");
+  for (const [status, timestamp] of [["read", 1795000505], ["delivered", 1795000502], ["sent", 1795000500]] as const) {
+    await deliver(statusDelivery({ phoneNumberId: "110000000000001", wamid, status, timestamp }));
+    expect((await messageByWamid(a, wamid))?.status).toBe("read");
+  }
+});
+
 it("keeps a failure's code, title and details, and a late sent does not undo it", async () => {
   await seedOutboundMessage({
     tenantId: a,
