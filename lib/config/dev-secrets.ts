@@ -1,6 +1,6 @@
 import fs from "node:fs";
-import path from "node:path";
 import { z } from "zod";
+import { runtimePath } from "./runtime-path";
 import { secretNames, secrets as secretTable, type SecretName } from "./secrets";
 
 const devSecretsSchema = z.object(Object.fromEntries(secretNames.map((name) => [name, z.string()])) as Record<SecretName, z.ZodString>);
@@ -13,7 +13,7 @@ export type DevSecrets = z.infer<typeof devSecretsSchema>;
  * with the same app secret the server checks.
  */
 export function loadOrCreateDevSecrets(dataDir: string): { file: string; secrets: DevSecrets } {
-  const file = path.join(dataDir, "dev-secrets.json");
+  const file = runtimePath(dataDir, "dev-secrets.json");
   if (fs.existsSync(file)) {
     return { file, secrets: devSecretsSchema.parse(JSON.parse(fs.readFileSync(file, "utf8"))) };
   }

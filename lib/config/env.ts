@@ -1,6 +1,6 @@
-import path from "node:path";
 import { z } from "zod";
 import { loadOrCreateDevSecrets } from "./dev-secrets";
+import { runtimePath } from "./runtime-path";
 import { describeSecret, metaAppIdHint, secretNames, secrets as secretForms, type SecretName } from "./secrets";
 
 function secret(name: SecretName) {
@@ -84,8 +84,7 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
   const values = parsed.data;
-  // Runtime data, not build input: keep the bundler's file tracer out of it.
-  const dataDir = path.resolve(/* turbopackIgnore: true */ values.DATA_DIR);
+  const dataDir = runtimePath(values.DATA_DIR);
   const missing = secretNames.filter((name) => !values[name]);
   if (values.NODE_ENV === "production") {
     // Without the app's id no number can be verified; named with the secrets so one start-up says everything.
@@ -112,7 +111,7 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     ...values,
     APP_URL: values.APP_URL ?? `http://localhost:${values.PORT}`,
     DATA_DIR: dataDir,
-    MEDIA_DIR: path.resolve(/* turbopackIgnore: true */ values.MEDIA_DIR ?? path.join(dataDir, "media")),
+    MEDIA_DIR: values.MEDIA_DIR ? runtimePath(values.MEDIA_DIR) : runtimePath(dataDir, "media"),
     AUTH_SECRET: values.AUTH_SECRET ?? secrets.AUTH_SECRET!,
     WHATSAPP_APP_SECRET: values.WHATSAPP_APP_SECRET ?? secrets.WHATSAPP_APP_SECRET!,
     WHATSAPP_VERIFY_TOKEN: values.WHATSAPP_VERIFY_TOKEN ?? secrets.WHATSAPP_VERIFY_TOKEN!,
