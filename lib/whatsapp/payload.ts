@@ -122,7 +122,6 @@ export type MessagesValue = z.infer<typeof messagesValueSchema>;
 export type WhatsAppMessage = z.infer<typeof messageSchema>;
 export type WhatsAppStatus = z.infer<typeof statusSchema>;
 export type WhatsAppProfile = z.infer<typeof profileSchema>;
-export type WhatsAppError = z.infer<typeof errorSchema>;
 
 export function timestampToDate(seconds: string): Date {
   return new Date(Number(seconds) * 1000);
