@@ -3,6 +3,9 @@
  * server that first records, from the socket, which address is asking (lib/server/http-server.ts).
  *
  *   tsx server.ts dev|start [--port 3000] [--hostname <address>]
+ *
+ * The port is --port, else PORT, else 3000; whichever it is becomes PORT, which the default
+ * APP_URL follows (lib/config/env.ts).
  */
 import { parseArgs } from "node:util";
 import { defaultNodeEnv, env, EnvError } from "@/lib/config/env";
@@ -15,12 +18,13 @@ const { positionals, values } = parseArgs({
   options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } },
 });
 const [mode, ...extra] = positionals;
-const port = Number(values.port ?? 3000);
+const port = Number(values.port ?? process.env.PORT ?? 3000);
 if ((mode !== "dev" && mode !== "start") || extra.length > 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(usage);
   process.exit(2);
 }
 const dev = mode === "dev";
+Object.assign(process.env, { PORT: String(port) });
 // React and Next.js pick their builds from NODE_ENV when first loaded: set it before importing them.
 defaultNodeEnv(dev ? "development" : "production");
 

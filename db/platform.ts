@@ -45,11 +45,6 @@ export async function routeForPhoneNumber(phoneNumberId: string): Promise<Number
   return route ?? null;
 }
 
-export async function workspaceBySlug(tx: Tx, slug: string) {
-  const [workspace] = await tx.select().from(workspaces).where(eq(workspaces.slug, slug));
-  return workspace ?? null;
-}
-
 /** Every workspace a user belongs to, for sign-in and the workspace switcher. */
 export async function workspacesOfUser(tx: Tx, userId: string) {
   return tx

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/db/client";
+import { withinDeadline } from "@/lib/deadline";
 
 export type Health = { status: "ok" | "degraded"; db: "ok" | "unreachable" };
 
@@ -7,10 +8,7 @@ const timeoutMs = 2000;
 
 export async function checkHealth(): Promise<Health> {
   try {
-    await Promise.race([
-      db().execute(sql`select 1`),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("database health check timed out")), timeoutMs).unref()),
-    ]);
+    await withinDeadline(db().execute(sql`select 1`), timeoutMs, "the database health check");
     return { status: "ok", db: "ok" };
   } catch {
     return { status: "degraded", db: "unreachable" };

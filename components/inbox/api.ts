@@ -90,10 +90,11 @@ export function clockTime(iso: string): string {
   return timeFormat.format(new Date(iso));
 }
 
+/** "Today", "Yesterday" or the date: calendar days in the viewer's time zone, where a day is not always 24 hours. */
 export function dayLabel(iso: string): string {
   const date = new Date(iso);
   const today = new Date();
-  const yesterday = new Date(today.getTime() - 86_400_000);
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
   if (date.toDateString() === today.toDateString()) return "Today";
   if (date.toDateString() === yesterday.toDateString()) return "Yesterday";
   return fullDayFormat.format(date);

@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { Fragment, useCallback, useEffect, useRef, useState, useTransition } from "react";
+import { Fragment, useCallback, useEffect, useState, useTransition } from "react";
 import { Composer, type ReplyTarget } from "@/components/composer/composer";
 import { buttonClass } from "@/components/ui/styles";
 import type { QueueActionInput } from "@/lib/inbox/queue-action";
@@ -22,6 +22,7 @@ import { isTyping } from "./conversation-list";
 import { MessageBubble } from "./message-bubble";
 import { useLoadOlderOnScroll } from "./use-load-older-on-scroll";
 import { useReadWhileOpen } from "./use-read-while-open";
+import { useStickToBottom } from "./use-stick-to-bottom";
 
 type Member = { userId: string; name: string };
 
@@ -68,7 +69,6 @@ export function ThreadView({
     initialData: { pages: [initialThread], pageParams: [highlight ? { around: highlight } : {}] },
   });
   const messages = (thread.data?.pages.flatMap((p) => p.messages) ?? []).slice().reverse();
-  const bottomRef = useRef<HTMLDivElement>(null);
   const { fetchNextPage } = thread;
   const loadOlder = useCallback(() => void fetchNextPage(), [fetchNextPage]);
   const { scrollerRef, sentinelRef } = useLoadOlderOnScroll({
@@ -78,13 +78,19 @@ export function ThreadView({
   });
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const newestId = messages.at(-1)?.id;
+  const { scrollerRef: heldScrollerRef, contentRef } = useStickToBottom({ enabled: !highlight, newestId });
+  // Both hooks read the one scrolling box.
+  const scrollerRefs = useCallback(
+    (box: HTMLDivElement | null) => {
+      scrollerRef.current = box;
+      heldScrollerRef.current = box;
+    },
+    [scrollerRef, heldScrollerRef],
+  );
 
   useEffect(() => {
     if (highlight) document.getElementById(`m-${highlight}`)?.scrollIntoView({ block: "center" });
   }, [highlight]);
-  useEffect(() => {
-    if (!highlight) bottomRef.current?.scrollIntoView({ block: "end" });
-  }, [newestId, highlight]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "Escape" && !isTyping(event.target)) router.push(backHref);
@@ -98,7 +104,7 @@ export function ThreadView({
   return (
     <section aria-label={`Conversation with ${contactName(c.contact)}`} className="flex min-h-0 flex-1 flex-col">
       <ThreadHeader slug={slug} conversation={c} members={members} me={me} backHref={backHref} queueAction={queueAction} />
-      <div ref={scrollerRef} className="min-h-0 flex-1 overflow-y-auto bg-slate-100 px-3 py-4 dark:bg-slate-950">
+      <div ref={scrollerRefs} className="min-h-0 flex-1 overflow-y-auto bg-slate-100 px-3 py-4 dark:bg-slate-950">
         <div ref={sentinelRef} />
         {thread.hasNextPage ? (
           <div className="mb-3 text-center">
@@ -107,7 +113,7 @@ export function ThreadView({
             </button>
           </div>
         ) : null}
-        <ol className="flex flex-col gap-3" aria-label="Messages">
+        <ol ref={contentRef} className="flex flex-col gap-3" aria-label="Messages">
           {messages.map((m, i) => {
             const day = dayLabel(m.sentAt);
             const newDay = i === 0 || dayLabel(messages[i - 1]!.sentAt) !== day;
@@ -129,7 +135,6 @@ export function ThreadView({
             );
           })}
         </ol>
-        <div ref={bottomRef} />
       </div>
       <Composer slug={slug} conversationId={conversationId} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} />
     </section>

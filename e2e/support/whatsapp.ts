@@ -91,19 +91,36 @@ export async function customerWritesMany(
   request: APIRequestContext,
   input: { phoneNumberId: string; from: string; name: string; texts: string[]; at?: Date },
 ) {
-  const delivery = fixtureJson<Delivery>("whatsapp", "text-inbound");
-  const value = delivery.entry[0]!.changes[0]!.value;
-  const template = value.messages![0];
   const last = (input.at ?? new Date()).getTime();
-  value.metadata.phone_number_id = input.phoneNumberId;
-  value.contacts = [{ profile: { name: input.name }, wa_id: input.from }];
-  value.messages = input.texts.map((text, i) => ({
-    ...template,
-    from: input.from,
-    id: `wamid.e2e.${uniqueDigits("")}`,
+  const messages = input.texts.map((text, i) => ({
     timestamp: seconds(new Date(last - (input.texts.length - 1 - i) * 1000)),
     text: { body: text },
   }));
+  await customerDelivers(request, input, "text-inbound", messages);
+}
+
+/** A customer's photo with a caption, as Meta delivers it (the bytes are Meta's to serve later). */
+export async function customerSendsImage(
+  request: APIRequestContext,
+  input: { phoneNumberId: string; from: string; name: string; caption: string; at?: Date },
+) {
+  const image = { caption: input.caption, mime_type: "image/jpeg", id: uniqueDigits("148") };
+  await customerDelivers(request, input, "image-inbound", [{ timestamp: seconds(input.at ?? new Date()), image }]);
+}
+
+/** `messages` from one customer in one delivery, each completing the fixture's message. */
+async function customerDelivers(
+  request: APIRequestContext,
+  input: { phoneNumberId: string; from: string; name: string },
+  fixture: string,
+  messages: Record<string, unknown>[],
+) {
+  const delivery = fixtureJson<Delivery>("whatsapp", fixture);
+  const value = delivery.entry[0]!.changes[0]!.value;
+  const template = value.messages![0];
+  value.metadata.phone_number_id = input.phoneNumberId;
+  value.contacts = [{ profile: { name: input.name }, wa_id: input.from }];
+  value.messages = messages.map((message) => ({ ...template, from: input.from, id: `wamid.e2e.${uniqueDigits("")}`, ...message }));
   const response = await request.post("/api/webhooks/whatsapp", signed(delivery));
   expect(response.status()).toBe(200);
 }

@@ -1,14 +1,9 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import { z } from "zod";
+import { runtimePath } from "./runtime-path";
+import { secretNames, secrets as secretTable, type SecretName } from "./secrets";
 
-const devSecretsSchema = z.object({
-  AUTH_SECRET: z.string(),
-  WHATSAPP_APP_SECRET: z.string(),
-  WHATSAPP_VERIFY_TOKEN: z.string(),
-  ENCRYPTION_KEY: z.string(),
-});
+const devSecretsSchema = z.object(Object.fromEntries(secretNames.map((name) => [name, z.string()])) as Record<SecretName, z.ZodString>);
 
 export type DevSecrets = z.infer<typeof devSecretsSchema>;
 
@@ -18,16 +13,11 @@ export type DevSecrets = z.infer<typeof devSecretsSchema>;
  * with the same app secret the server checks.
  */
 export function loadOrCreateDevSecrets(dataDir: string): { file: string; secrets: DevSecrets } {
-  const file = path.join(dataDir, "dev-secrets.json");
+  const file = runtimePath(dataDir, "dev-secrets.json");
   if (fs.existsSync(file)) {
     return { file, secrets: devSecretsSchema.parse(JSON.parse(fs.readFileSync(file, "utf8"))) };
   }
-  const secrets: DevSecrets = {
-    AUTH_SECRET: randomBytes(32).toString("base64url"),
-    WHATSAPP_APP_SECRET: randomBytes(32).toString("hex"),
-    WHATSAPP_VERIFY_TOKEN: randomBytes(24).toString("base64url"),
-    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-  };
+  const secrets = Object.fromEntries(secretNames.map((name) => [name, secretTable[name].generate()])) as DevSecrets;
   fs.mkdirSync(dataDir, { recursive: true });
   try {
     // "wx": two processes starting at once must not overwrite each other's secrets.

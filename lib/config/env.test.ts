@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -54,4 +55,38 @@ it("trusts no proxy unless told how many there are, and refuses a count that is 
   for (const bad of ["-1", "1.5", "yes"]) {
     expect(() => loadEnv({ ...base, TRUSTED_PROXY_HOPS: bad })).toThrow(EnvError);
   }
+});
+
+it("points APP_URL at the port the server listens on when none is set", () => {
+  expect(loadEnv({ ...base, NODE_ENV: "development", PORT: "3650" }).APP_URL).toBe("http://localhost:3650");
+  expect(loadEnv({ ...base, NODE_ENV: "development" }).APP_URL).toBe("http://localhost:3000");
+  expect(loadEnv({ ...base, PORT: "3650", APP_URL: "https://inbox.example.com" }).APP_URL).toBe("https://inbox.example.com");
+});
+
+it("tells the operator, for each missing secret, the form it needs and the command that makes one", () => {
+  let message = "";
+  try {
+    loadEnv({ NODE_ENV: "production" });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toContain("AUTH_SECRET must be at least 32 characters; generate one with `openssl rand -base64 32`");
+  expect(message).toContain("WHATSAPP_APP_SECRET must be at least 16 characters; copy the App secret from your Meta app's dashboard");
+  expect(message).toContain("WHATSAPP_VERIFY_TOKEN must be at least 16 characters; generate one with `openssl rand -base64 24`");
+  expect(message).toContain("ENCRYPTION_KEY must be 32 bytes, base64-encoded; generate one with `openssl rand -base64 32`");
+  expect(message).toContain("META_APP_ID must be your Meta app's numeric App ID");
+});
+
+it.each([
+  ["AUTH_SECRET", "change-me", "AUTH_SECRET: must be at least 32 characters; generate one with `openssl rand -base64 32`"],
+  ["WHATSAPP_VERIFY_TOKEN", "verify", "WHATSAPP_VERIFY_TOKEN: must be at least 16 characters; generate one with `openssl rand -base64 24`"],
+  ["ENCRYPTION_KEY", "not-a-key", "ENCRYPTION_KEY: must be 32 bytes, base64-encoded; generate one with `openssl rand -base64 32`"],
+  ["META_APP_ID", "my-app", "META_APP_ID: must be your Meta app's numeric App ID"],
+])("refuses a made-up %s in production, saying the form and how to make one", (name, value, said) => {
+  expect(() => loadEnv({ ...secrets, NODE_ENV: "production", [name]: value })).toThrow(said);
+});
+
+it("a secret made by the command it names is accepted", () => {
+  const made = { AUTH_SECRET: randomBytes(32).toString("base64"), ENCRYPTION_KEY: randomBytes(32).toString("base64"), WHATSAPP_VERIFY_TOKEN: randomBytes(24).toString("base64") };
+  expect(loadEnv({ ...secrets, ...made, NODE_ENV: "production" })).toMatchObject(made);
 });

@@ -1,7 +1,12 @@
-import path from "node:path";
 import { z } from "zod";
 import { databaseSettings } from "@/db/config";
 import { loadOrCreateDevSecrets } from "./dev-secrets";
+import { runtimePath } from "./runtime-path";
+import { describeSecret, metaAppIdHint, secretNames, secrets as secretForms, type SecretName } from "./secrets";
+
+function secret(name: SecretName) {
+  return z.string().refine(secretForms[name].valid, describeSecret(name)).optional();
+}
 
 /**
  * The one reader of process.env. Validated once, on first use, so `next build`
@@ -11,24 +16,22 @@ import { loadOrCreateDevSecrets } from "./dev-secrets";
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   ...databaseSettings,
-  APP_URL: z.string().url().default("http://localhost:3000"),
-  AUTH_SECRET: z.string().min(32).optional(),
-  WHATSAPP_APP_SECRET: z.string().min(16).optional(),
-  WHATSAPP_VERIFY_TOKEN: z.string().min(16).optional(),
-  ENCRYPTION_KEY: z
-    .string()
-    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
-    .optional(),
-  WHATSAPP_GRAPH_URL: z.string().url().default("https://graph.facebook.com"),
+  // Unset, the address this server listens on (server.ts sets PORT from --port), so links,
+  // the seed's hint and the webhook URL point at it.
+  APP_URL: z.url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  AUTH_SECRET: secret("AUTH_SECRET"),
+  WHATSAPP_APP_SECRET: secret("WHATSAPP_APP_SECRET"),
+  WHATSAPP_VERIFY_TOKEN: secret("WHATSAPP_VERIFY_TOKEN"),
+  ENCRYPTION_KEY: secret("ENCRYPTION_KEY"),
+  WHATSAPP_GRAPH_URL: z.url().default("https://graph.facebook.com"),
   WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v25.0"),
-  META_APP_ID: z.string().regex(/^\d{5,32}$/, "must be the Meta app's numeric id").optional(),
+  META_APP_ID: z.string().regex(/^\d{5,32}$/, metaAppIdHint).optional(),
   SANDBOX_NUMBERS: z.enum(["on", "off"]).optional(),
   MEDIA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
-
-const secretNames = ["AUTH_SECRET", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "ENCRYPTION_KEY"] as const;
 
 /**
  * Outside production, the app id of the fake Graph API's fixtures (`subscribed-apps-get-200`):
@@ -36,9 +39,10 @@ const secretNames = ["AUTH_SECRET", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKE
  */
 const developmentMetaAppId = "670843887433847";
 
-export type Env = Omit<z.infer<typeof schema>, (typeof secretNames)[number] | "MEDIA_DIR" | "META_APP_ID" | "SANDBOX_NUMBERS"> & {
-  [K in (typeof secretNames)[number]]: string;
+export type Env = Omit<z.infer<typeof schema>, SecretName | "APP_URL" | "MEDIA_DIR" | "META_APP_ID" | "SANDBOX_NUMBERS"> & {
+  [K in SecretName]: string;
 } & {
+  APP_URL: string;
   MEDIA_DIR: string;
   /** The platform's Meta app: the app every connected WABA must be subscribed to. */
   META_APP_ID: string;
@@ -79,22 +83,23 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
   const values = parsed.data;
-  // Runtime data, not build input: keep the bundler's file tracer out of it.
-  const dataDir = path.resolve(/* turbopackIgnore: true */ values.DATA_DIR);
+  const dataDir = runtimePath(values.DATA_DIR);
   const missing = secretNames.filter((name) => !values[name]);
   if (values.NODE_ENV === "production") {
     // Without the app's id no number can be verified; named with the secrets so one start-up says everything.
     const required = values.META_APP_ID ? missing : [...missing, "META_APP_ID"];
     if (required.length > 0) {
+      const hints = missing.map((name) => `  ${name} ${describeSecret(name)}`);
+      if (!values.META_APP_ID) hints.push(`  META_APP_ID ${metaAppIdHint}`);
       throw new EnvError(
         `Switchboard cannot start in production without ${required.join(", ")}. ` +
-          "Set them in the environment (see README.md, Configuration).",
+          `Set them in the environment (see README.md, Configuration):\n${hints.join("\n")}`,
       );
     }
   }
 
   let devSecretsFile: string | null = null;
-  let secrets: Partial<Record<(typeof secretNames)[number], string>> = {};
+  let secrets: Partial<Record<SecretName, string>> = {};
   if (missing.length > 0) {
     const generated = loadOrCreateDevSecrets(dataDir);
     devSecretsFile = generated.file;
@@ -103,8 +108,9 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
 
   return {
     ...values,
+    APP_URL: values.APP_URL ?? `http://localhost:${values.PORT}`,
     DATA_DIR: dataDir,
-    MEDIA_DIR: path.resolve(/* turbopackIgnore: true */ values.MEDIA_DIR ?? path.join(dataDir, "media")),
+    MEDIA_DIR: values.MEDIA_DIR ? runtimePath(values.MEDIA_DIR) : runtimePath(dataDir, "media"),
     AUTH_SECRET: values.AUTH_SECRET ?? secrets.AUTH_SECRET!,
     WHATSAPP_APP_SECRET: values.WHATSAPP_APP_SECRET ?? secrets.WHATSAPP_APP_SECRET!,
     WHATSAPP_VERIFY_TOKEN: values.WHATSAPP_VERIFY_TOKEN ?? secrets.WHATSAPP_VERIFY_TOKEN!,

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
-import path from "node:path";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { env } from "@/lib/config/env";
+import { runtimePath } from "@/lib/config/runtime-path";
 import { log } from "@/lib/log";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
@@ -65,7 +65,7 @@ function safeFilename(given: string | undefined, type: string, messageId: string
 }
 
 async function writeAtomically(file: string, data: Buffer | string): Promise<void> {
-  const temporary = `${file}.${randomUUID()}.tmp`;
+  const temporary = runtimePath(`${file}.${randomUUID()}.tmp`);
   await fs.writeFile(temporary, data);
   await fs.rename(temporary, file);
 }
@@ -90,8 +90,8 @@ export async function getMessageMedia(input: { tenantId: string; messageId: stri
   });
   if (!found) return { status: "not_found" };
 
-  const dir = path.join(deps.mediaDir ?? env().MEDIA_DIR, tenantId);
-  const key = path.join(dir, messageId);
+  const dir = runtimePath(deps.mediaDir ?? env().MEDIA_DIR, tenantId);
+  const key = runtimePath(dir, messageId);
   // Two viewers opening the same media at once share one download.
   let pending = inFlight.get(key);
   if (!pending) {
@@ -114,7 +114,7 @@ async function fetchOnce(
   deps: MediaDeps,
 ): Promise<MessageMedia> {
   const { file, media, number } = target;
-  const entryFile = `${file}.json`;
+  const entryFile = runtimePath(`${file}.json`);
   const cached = cacheEntrySchema.safeParse(await fs.readFile(entryFile, "utf8").then(JSON.parse, () => null));
   if (cached.success && cached.data.mediaId === media.id) {
     if ("expired" in cached.data) return { status: "expired" };

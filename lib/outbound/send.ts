@@ -72,9 +72,6 @@ export const sendTemplateSchema = z.object({
 
 export const retryMessageSchema = z.object({ messageId: z.uuid() });
 
-export type SendReplyInput = z.input<typeof sendReplySchema>;
-export type SendTemplateInput = z.input<typeof sendTemplateSchema>;
-export type RetryMessageInput = z.input<typeof retryMessageSchema>;
 
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);

@@ -5,7 +5,7 @@ import { businessNumbers, contacts, conversations } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { log } from "@/lib/log";
 import type { Recipient } from "@/lib/whatsapp/graph/messages";
-import { tokenExpiredReason, tokenUnreadableReason, type DeliveryError } from "./failures";
+import { tokenUnreadableReason, type DeliveryError } from "./failures";
 
 /**
  * Who sends for a conversation: its business number (with the sealed access token, opened
@@ -73,8 +73,6 @@ export function openToken(number: SendingNumber & { sealedToken: string }): Open
     return { ok: false, error: { reason: tokenUnreadableReason, code: null, title: null, message: null, details: null } };
   }
 }
-
-export const tokenExpiredError: DeliveryError = { reason: tokenExpiredReason, code: 190, title: null, message: null, details: null };
 
 /**
  * Flags the number in Settings after Meta refused its token. Only the token that failed:

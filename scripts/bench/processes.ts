@@ -1,25 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { productionServerArgs, waitUntilAnswering } from "../support/processes";
 
 /** Servers and helpers the bench starts, each in its own process, and how to read them. */
 
 export type Server = { name: string; url: string; child: ChildProcess; logFile: string };
 
 const nextBin = path.join(process.cwd(), "node_modules/next/dist/bin/next");
-const serverEntry = path.join(process.cwd(), "server.ts");
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 // What the production build is made from; tests and docs do not change it.
 const buildInputs = ["app", "components", "lib", "db", "drizzle", "public", "instrumentation.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
@@ -69,7 +57,7 @@ export function productionNodeFlags(): string[] {
 
 /** The production server exactly as `npm start` runs it: Next.js behind the server entry (server.ts). */
 export function startNext(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = []): Server {
-  return startProcess("next", [...nodeArgs, "--import", "tsx", serverEntry, "start", "--port", String(port), "--hostname", "127.0.0.1"], env, port, logDir);
+  return startProcess("next", productionServerArgs(port, nodeArgs), env, port, logDir);
 }
 
 export function startFloor(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = []): Server {
@@ -77,20 +65,10 @@ export function startFloor(env: NodeJS.ProcessEnv, port: number, logDir: string,
   return startProcess("floor", [...nodeArgs, "--import", "tsx", entry], { ...env, PORT: String(port) }, port, logDir);
 }
 
-export async function waitUntilAnswering(server: Server, healthPath: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) break;
-    try {
-      const response = await fetch(server.url + healthPath);
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const tail = fs.readFileSync(server.logFile, "utf8").split("\n").slice(-20).join("\n");
-  throw new Error(`${server.name} did not answer ${healthPath} (exit code ${server.child.exitCode}). Last log lines:\n${tail}`);
+/** Resolves once the server answers `healthPath`; else fails with the last lines of its log. */
+export async function waitUntilHealthy(server: Server, healthPath: string, timeoutMs = 120_000): Promise<void> {
+  const lastLines = () => fs.readFileSync(server.logFile, "utf8").split("\n").slice(-20).join("\n");
+  await waitUntilAnswering(server.child, server.url + healthPath, { name: server.name, output: lastLines, timeoutMs });
 }
 
 export async function stopServer(server: Server): Promise<void> {

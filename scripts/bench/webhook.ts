@@ -37,16 +37,16 @@ import {
   buildProduction,
   buildStaleness,
   cpuMs,
-  freePort,
   productionNodeFlags,
   sampleRss,
   startFloor,
   startNext,
   stopServer,
   treeCpuMs,
-  waitUntilAnswering,
+  waitUntilHealthy,
   type Server,
 } from "./processes";
+import { freePort } from "../support/processes";
 import { signIn, openEventStream, type StreamEvent } from "./session";
 import { costOf, type DeliveryCost } from "./delivery-cost";
 import { describeMachine, loadAverage } from "./machine";
@@ -542,10 +542,10 @@ async function main(): Promise<boolean> {
   const next = startNext(serverEnv, nextPort, workDir, serverNodeArgs);
   servers.push(next);
   // The Next.js server migrates the fresh database at start-up; the floor starts once it has.
-  await waitUntilAnswering(next, "/api/health");
+  await waitUntilHealthy(next, "/api/health");
   const floor = startFloor({ ...serverEnv, FLOOR_ASYNC_CONTEXT: args["floor-async-context"] ? "1" : "" }, floorPort, workDir, serverNodeArgs);
   servers.push(floor);
-  await waitUntilAnswering(floor, "/health");
+  await waitUntilHealthy(floor, "/health");
   running.loadGenerator = await startLoadGenerator();
 
   const { workspace, number } = await createBenchWorkspace(login);

@@ -1,7 +1,9 @@
+import Link from "next/link";
+import { filterQuery, type ListFilters } from "@/components/inbox/api";
 import { ConversationList } from "@/components/inbox/conversation-list";
-import type { ListFilters } from "@/components/inbox/api";
 import { LiveUpdates } from "@/components/inbox/live-updates";
 import { SearchBox } from "@/components/inbox/search-box";
+import { linkClass } from "@/components/ui/styles";
 import { withTenant } from "@/db/tenant";
 import type { WorkspaceAccess } from "@/lib/edge/workspace-access";
 import { listConversations } from "@/lib/inbox/conversations";
@@ -32,16 +34,21 @@ export async function InboxFrame({
   selectedId: string | null;
   children: React.ReactNode;
 }) {
-  const { firstPage, numbers } = await withTenant(access.tenantId, async (tx) => ({
-    firstPage: await listConversations(tx, {
-      tenantId: access.tenantId,
-      userId: access.userId,
-      status: filters.status,
-      assignee: filters.assignee,
-      businessNumberId: filters.number ?? undefined,
-    }).catch(() => ({ conversations: [], nextCursor: null })),
-    numbers: await listNumbers(tx),
-  }));
+  const { firstPage, numbers, unknownNumber } = await withTenant(access.tenantId, async (tx) => {
+    const numbers = await listNumbers(tx);
+    // A hand-edited or stale link: say so instead of an empty list that looks like a quiet inbox.
+    const unknownNumber = filters.number !== null && !numbers.some((n) => n.id === filters.number);
+    const firstPage = unknownNumber
+      ? { conversations: [], nextCursor: null }
+      : await listConversations(tx, {
+          tenantId: access.tenantId,
+          userId: access.userId,
+          status: filters.status,
+          assignee: filters.assignee,
+          businessNumberId: filters.number ?? undefined,
+        });
+    return { firstPage, numbers, unknownNumber };
+  });
   const slug = access.workspace.slug;
   return (
     <div className="flex h-[calc(100dvh-9rem)] min-h-[28rem] md:h-dvh">
@@ -52,6 +59,14 @@ export async function InboxFrame({
         <h1 className="px-4 pt-4 text-xl font-semibold tracking-tight">Inbox</h1>
         <p className="truncate px-4 text-sm text-slate-600 dark:text-slate-300">Conversations with customers of {access.workspace.name}.</p>
         <SearchBox slug={slug} />
+        {unknownNumber ? (
+          <p role="alert" className="mx-4 mt-2 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+            This link filters by a WhatsApp number this workspace does not have, so no conversations are shown.{" "}
+            <Link href={`/w/${slug}/inbox${filterQuery({ ...filters, number: null })}`} className={linkClass}>
+              Show every number
+            </Link>
+          </p>
+        ) : null}
         <ConversationList
           slug={slug}
           initialPage={toJson(firstPage)}
