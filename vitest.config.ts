@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["{app,lib,db,components,scripts}/**/*.test.{ts,tsx}"],
     globalSetup: ["db/testing/global-setup.ts"],
-    setupFiles: ["db/testing/setup.ts"],
+    setupFiles: ["testing/log-setup.ts", "db/testing/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -8,7 +8,8 @@ import { createTestMember } from "@/db/testing/factories";
 import { env, resetEnvForTests } from "@/lib/config/env";
 import { tokenExpiredReason, windowClosedReason } from "@/lib/outbound/failures";
 import { updateNumber } from "@/lib/workspace/numbers";
-import { captureOutput, outboundWorld, type OutboundWorld } from "@/lib/outbound/test-support";
+import { outboundWorld, type OutboundWorld } from "@/lib/outbound/test-support";
+import { captureLogs } from "@/testing/logs";
 import { actAs } from "@/lib/testing/next-request";
 import { fixtureJson } from "@/lib/whatsapp/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
@@ -129,7 +130,7 @@ describe("sending a reply", () => {
   it("flags the number when Meta says its token expired (190), and never shows or logs the token", async () => {
     const w = await world();
     graph.queue("messages", reply.fixture("error-190-token-expired-401"));
-    const { result: response, output } = await captureOutput(() => replyTo(w, { messageId: randomUUID(), text: "Hola" }));
+    const { result: response, output } = await captureLogs(() => replyTo(w, { messageId: randomUUID(), text: "Hola" }));
 
     const text = await response.text();
     expect(response.status).toBe(422);
