@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { defaultNodeEnv, env, EnvError } from "@/lib/config/env";
 import { createAppServer } from "@/lib/server/http-server";
+import { unsupportedNodeReason } from "@/lib/server/node-version";
 
 const usage = "usage: tsx server.ts dev|start [--port <port>] [--hostname <address>]";
 
@@ -19,6 +20,11 @@ const port = Number(values.port ?? 3000);
 if ((mode !== "dev" && mode !== "start") || extra.length > 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(usage);
   process.exit(2);
+}
+const nodeRefusal = unsupportedNodeReason(process.versions.node);
+if (nodeRefusal) {
+  console.error(nodeRefusal);
+  process.exit(1);
 }
 const dev = mode === "dev";
 // React and Next.js pick their builds from NODE_ENV when first loaded: set it before importing them.
