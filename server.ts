@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { defaultNodeEnv, env, EnvError } from "@/lib/config/env";
 import { createAppServer } from "@/lib/server/http-server";
+import { unsupportedNodeReason } from "@/lib/server/node-version";
 
 const usage = "usage: tsx server.ts dev|start [--port <port>] [--hostname <address>]";
 
@@ -22,6 +23,11 @@ const port = Number(values.port ?? process.env.PORT ?? 3000);
 if ((mode !== "dev" && mode !== "start") || extra.length > 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(usage);
   process.exit(2);
+}
+const nodeRefusal = unsupportedNodeReason(process.versions.node);
+if (nodeRefusal) {
+  console.error(nodeRefusal);
+  process.exit(1);
 }
 const dev = mode === "dev";
 Object.assign(process.env, { PORT: String(port) });

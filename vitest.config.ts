@@ -8,7 +8,7 @@ export default defineConfig({
     // The planted violations the layer check must reject are not tests of their own.
     exclude: ["testing/fixtures/**", "**/node_modules/**"],
     globalSetup: ["testing/db/global-setup.ts"],
-    setupFiles: ["testing/db/setup.ts"],
+    setupFiles: ["testing/log-setup.ts", "testing/db/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -19,6 +19,8 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 export type DatabaseHandle = {
   db: Database;
   kind: DatabaseConfig["kind"];
+  /** Postgres only: where to open a connection of one's own (the migrator holds its lock on one). */
+  url?: string;
   /**
    * LISTEN on a channel; resolves to a function that stops listening. `onListen` runs each
    * time the LISTEN is (re)established: after a reconnect, notifications sent meanwhile are lost.
@@ -47,6 +49,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     return {
       db: drizzlePostgres(client, { schema }) as unknown as Database,
       kind: "postgres",
+      url: config.url,
       listen: async (channel, onPayload, onListen) => {
         const sub = await client.listen(channel, onPayload, onListen);
         return () => sub.unlisten();

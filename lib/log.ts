@@ -1,35 +1,101 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import pino, { type DestinationStream, type Logger } from "pino";
 import { env } from "./config/env";
+import { serializeError } from "./logging/errors";
+import { redactedPaths, redactionCensor } from "./logging/redaction";
 
 type Level = "debug" | "info" | "warn" | "error";
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export type LogFields = Record<string, unknown>;
 
+export type Log = { [L in Level]: (event: string, fields?: LogFields) => void } & {
+  /** A logger whose every line also carries `bindings`. */
+  child: (bindings: LogFields) => Log;
+};
+
 /**
- * Structured, one JSON object per line. Callers pass ids and counts, never
- * message bodies, tokens or secrets: nothing here can tell those apart.
+ * One JSON object per line, through pino: `{"level":"warn","time":…,"pid":…,"event":…, …fields}`.
+ * Fields named in `logging/redaction.ts` (tokens, secrets, passwords, credentials, message
+ * bodies) are replaced by "[redacted]"; `error`/`err` fields are described by `serializeError`.
+ * Info and debug go to stdout, warnings and errors to stderr; with LOG_FILE set (the test
+ * suite does), everything is appended to that file instead.
  */
-function write(level: Level, event: string, fields: LogFields = {}): void {
-  let threshold: Level = "info";
+function createRoot(): Logger {
+  return pino(
+    {
+      level: threshold(),
+      messageKey: "event",
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { error: serializeError, err: serializeError },
+      redact: { paths: redactedPaths, censor: redactionCensor },
+    },
+    destination(),
+  );
+}
+
+function destination(): DestinationStream {
+  const file = settings()?.LOG_FILE;
+  // Synchronous writes: a line logged just before `process.exit` is not lost.
+  if (file) return pino.destination({ dest: file, append: true, mkdir: true, sync: true });
+  return pino.multistream(
+    [
+      { level: "debug", stream: pino.destination({ fd: 1, sync: true }) },
+      { level: "warn", stream: pino.destination({ fd: 2, sync: true }) },
+    ],
+    { dedupe: true },
+  );
+}
+
+function settings() {
   try {
-    threshold = env().LOG_LEVEL;
+    return env();
   } catch {
     // An invalid environment is reported by whoever reads it; logging must still work.
+    return undefined;
   }
-  if (order[level] < order[threshold]) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }, errorReplacer);
-  if (level === "error" || level === "warn") process.stderr.write(line + "\n");
-  else process.stdout.write(line + "\n");
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
-  return value;
+function threshold(): Level {
+  return settings()?.LOG_LEVEL ?? "info";
 }
 
-export const log = {
-  debug: (event: string, fields?: LogFields) => write("debug", event, fields),
-  info: (event: string, fields?: LogFields) => write("info", event, fields),
-  warn: (event: string, fields?: LogFields) => write("warn", event, fields),
-  error: (event: string, fields?: LogFields) => write("error", event, fields),
-};
+let root: Logger | undefined;
+
+// The request or webhook delivery being handled, as a child logger. Kept on globalThis: the
+// server entry and Next.js's bundles each load their own copy of this module.
+const scope = globalThis as typeof globalThis & { __switchboardLogScope?: AsyncLocalStorage<Logger> };
+const current = (scope.__switchboardLogScope ??= new AsyncLocalStorage<Logger>());
+
+/** The logger for this moment: the request's or delivery's child, else the root. */
+function base(): Logger {
+  root ??= createRoot();
+  // LOG_LEVEL is read on every line so a test that changes it (and resets the env) is obeyed.
+  const wanted = threshold();
+  if (root.level !== wanted) root.level = wanted;
+  const scoped = current.getStore();
+  if (scoped && scoped.level !== wanted) scoped.level = wanted;
+  return scoped ?? root;
+}
+
+function facade(logger: () => Logger): Log {
+  const write = (level: Level) => (event: string, fields: LogFields = {}) => logger()[level](fields, event);
+  return {
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    child: (bindings) => facade(() => logger().child(bindings)),
+  };
+}
+
+export const log: Log = facade(base);
+
+/**
+ * Runs `work` with every line logged inside it, however deep, carrying `bindings`
+ * (a request id, a webhook delivery id).
+ */
+export function withLogContext<T>(bindings: LogFields, work: () => T): T {
+  return current.run(base().child(bindings), work);
+}

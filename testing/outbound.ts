@@ -70,22 +70,3 @@ export async function outboundWorld(options: {
 }
 
 export type OutboundWorld = Awaited<ReturnType<typeof outboundWorld>>;
-
-/** Everything written to stdout and stderr while `work` runs (where the JSON logs go). */
-export async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; output: string }> {
-  const chunks: string[] = [];
-  const original = { out: process.stdout.write, err: process.stderr.write };
-  const capture = (chunk: unknown) => {
-    chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  try {
-    const result = await work();
-    return { result, output: chunks.join("") };
-  } finally {
-    process.stdout.write = original.out;
-    process.stderr.write = original.err;
-  }
-}

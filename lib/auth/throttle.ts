@@ -98,7 +98,7 @@ export function startLoginAttemptPruning(): void {
       const removed = await withPlatform((tx) => pruneLoginAttempts(tx));
       if (removed > 0) log.info("login_attempts_pruned", { removed });
     } catch (error) {
-      log.warn("login_attempts_prune_failed", { error: error instanceof Error ? error.message : String(error) });
+      log.warn("login_attempts_prune_failed", { error });
     }
   };
   void run();

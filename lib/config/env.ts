@@ -30,6 +30,8 @@ const schema = z.object({
   SANDBOX_NUMBERS: z.enum(["on", "off"]).optional(),
   MEDIA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Every log line appended to this file instead of stdout/stderr (the test suite's capture). */
+  LOG_FILE: z.string().min(1).optional(),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 

@@ -13,7 +13,8 @@ import { OutboundNotFound, OutboundRefusal } from "./errors";
 import { tokenExpiredReason, windowClosedReason } from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
 import { claimOutboundMessage, retryMessage, sendReply, sendTemplate } from "./send";
-import { captureOutput, outboundWorld, type OutboundWorld } from "@/testing/outbound";
+import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
+import { captureLogs } from "@/testing/logs";
 
 let graph: FakeGraph;
 beforeAll(async () => {
@@ -260,7 +261,7 @@ describe("sending a reply", () => {
         reply.hang(),
         reply.fixture("error-190-token-expired-401"),
       );
-      const { output } = await captureOutput(async () => {
+      const { output } = await captureLogs(async () => {
         await sendReply(world.actor, reply1(world, text), deps());
         await sendReply(world.actor, reply1(world, text), impatient());
         await sendReply(world.actor, reply1(world, text), deps());

@@ -5,7 +5,8 @@ import { withTenant } from "@/db/tenant";
 import { fixtureJson } from "@/testing/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { markConversationRead } from "./mark-read";
-import { captureOutput, outboundWorld, type OutboundWorld } from "@/testing/outbound";
+import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
+import { captureLogs } from "@/testing/logs";
 
 let graph: FakeGraph;
 beforeAll(async () => {
@@ -42,7 +43,7 @@ it("does nothing more when nothing is unread", async () => {
 it("never throws when Meta fails, and logs without the token", async () => {
   const world = await outboundWorld();
   graph.queue("messages", ...Array.from({ length: 4 }, () => reply.metaError(500, 131000, "Something went wrong")));
-  const { output } = await captureOutput(() =>
+  const { output } = await captureLogs(() =>
     markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps()),
   );
   expect(output).toContain("mark_read_failed");

@@ -5,7 +5,6 @@ import { clearUnread } from "./unread";
 import { log } from "@/lib/log";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
-import { errorFields } from "@/lib/outbound/log-fields";
 import type { OutboundDeps } from "@/lib/outbound/send";
 import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "@/lib/outbound/sender";
 
@@ -51,6 +50,6 @@ export async function markConversationRead(input: { tenantId: string; conversati
       if (caught.code === metaCodes.accessTokenExpired) await withTenant(input.tenantId, (tx) => flagInvalidToken(tx, withToken));
     }
   } catch (error) {
-    log.warn("mark_read_failed", { ...fields, ...errorFields(error) });
+    log.warn("mark_read_failed", { ...fields, error });
   }
 }

@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, expect, it } from "vitest";
+import { log } from "@/lib/log";
+import { captureLogs } from "@/testing/logs";
 import { clientAddressHeader } from "@/lib/http/client-address";
 import { createAppServer } from "./http-server";
 
@@ -71,4 +73,33 @@ it("answers 400 to a path whose percent-encoding does not decode, before the app
   }
   expect((await fetch(`http://127.0.0.1:${port}/w/caf%C3%A9/inbox?q=%ZZ`)).status).toBe(200);
   expect(seen).toEqual(["/w/caf%C3%A9/inbox?q=%ZZ"]);
+});
+
+it("marks every line logged while handling a request with the id it answers in X-Request-Id", async () => {
+  const server = createAppServer(async (request, response) => {
+    await Promise.resolve();
+    log.warn("handling", { path: request.url });
+    if (request.url === "/fail") throw Object.assign(new Error("boom"), { code: "XX000" });
+    response.end("ok");
+  }, 0);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const { result, output } = await captureLogs(async () => {
+    const ok = await fetch(`http://127.0.0.1:${port}/ok`);
+    const failed = await fetch(`http://127.0.0.1:${port}/fail`);
+    return { ok: ok.headers.get("x-request-id"), failed: failed.headers.get("x-request-id") };
+  });
+  expect(result.ok).toMatch(/^[0-9a-f-]{36}$/);
+  expect(result.failed).toMatch(/^[0-9a-f-]{36}$/);
+  expect(result.failed).not.toBe(result.ok);
+  const lines = output
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(lines).toMatchObject([
+    { event: "handling", path: "/ok", requestId: result.ok },
+    { event: "handling", path: "/fail", requestId: result.failed },
+    { event: "request_failed", level: "error", requestId: result.failed, error: { name: "Error", message: "boom", code: "XX000" } },
+  ]);
 });

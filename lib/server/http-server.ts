@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
-import { log } from "@/lib/log";
+import { log, withLogContext } from "@/lib/log";
 import { clientAddress, clientAddressHeader } from "@/lib/http/client-address";
 
 export type RequestHandler = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
@@ -7,7 +8,8 @@ export type RequestHandler = (request: http.IncomingMessage, response: http.Serv
 /**
  * The HTTP server in front of Next.js: it records who is asking in `clientAddressHeader`,
  * from the socket and the declared proxies (see `clientAddress`), replacing any value the
- * client sent, then hands the request to `handle`. Next.js itself fills `X-Forwarded-For`
+ * client sent, then hands the request to `handle`. Every line logged while a request is handled
+ * carries its `requestId`, which the answer's `X-Request-Id` header gives the person asking. Next.js itself fills `X-Forwarded-For`
  * from the socket only when the client sent none, so the app cannot take that header's word.
  */
 export function createAppServer(handle: RequestHandler, trustedProxyHops: number): http.Server {
@@ -18,11 +20,15 @@ export function createAppServer(handle: RequestHandler, trustedProxyHops: number
       return;
     }
     request.headers[clientAddressHeader] = clientAddress(request.socket.remoteAddress, request.headers["x-forwarded-for"], trustedProxyHops);
-    handle(request, response).catch((error: unknown) => {
-      log.error("request_failed", { error, path: request.url?.split("?")[0] });
-      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
-      response.end();
-    });
+    const requestId = randomUUID();
+    response.setHeader("x-request-id", requestId);
+    void withLogContext({ requestId }, () =>
+      handle(request, response).catch((error: unknown) => {
+        log.error("request_failed", { error, path: request.url?.split("?")[0] });
+        if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
+        response.end();
+      }),
+    );
   });
 }
 

@@ -17,7 +17,6 @@ import {
 } from "@/lib/whatsapp/graph/templates";
 import { OutboundNotFound } from "@/lib/outbound/errors";
 import { deliveryErrorFromGraph } from "@/lib/outbound/failures";
-import { errorFields } from "@/lib/outbound/log-fields";
 import type { OutboundDeps } from "@/lib/outbound/send";
 import { conversationSender, flagInvalidToken, numberColumns, openToken, type SendingNumber } from "@/lib/outbound/sender";
 
@@ -164,7 +163,7 @@ export async function syncAllTemplates(deps: OutboundDeps = {}): Promise<void> {
     try {
       await syncTemplates(tenantId, deps);
     } catch (error) {
-      log.error("templates_sync_crashed", { tenantId, ...errorFields(error) });
+      log.error("templates_sync_crashed", { tenantId, error });
     }
   }
 }
@@ -178,7 +177,7 @@ export function startTemplateSync(options: { intervalMs?: number; deps?: Outboun
   let running: Promise<void> | null = null;
   const runNow = () => {
     running ??= syncAllTemplates(options.deps)
-      .catch((error: unknown) => log.error("templates_sync_crashed", errorFields(error)))
+      .catch((error: unknown) => log.error("templates_sync_crashed", { error }))
       .finally(() => {
         running = null;
       });

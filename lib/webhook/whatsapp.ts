@@ -1,7 +1,6 @@
 import { env } from "@/lib/config/env";
 import { withinDeadline } from "@/lib/deadline";
 import { storeDelivery } from "@/lib/inbox/ingest/deliveries";
-import { describeFailure } from "@/lib/inbox/ingest/failure";
 import { processStoredDelivery } from "@/lib/inbox/ingest/process-delivery";
 import { log } from "@/lib/log";
 import { checkSignature, verifyTokenMatches } from "@/lib/whatsapp/signature";
@@ -52,7 +51,7 @@ export async function receiveWhatsAppDelivery(
   try {
     delivery = await withinDeadline(storeDelivery(body), deadlines.storeMs, "storing the delivery");
   } catch (error) {
-    log.error("webhook_store_failed", { error: describeFailure(error) });
+    log.error("webhook_store_failed", { error });
     return answer(503, "The delivery could not be stored; retry later.");
   }
   if (delivery.state === "received" || delivery.state === "failed") {
@@ -60,7 +59,7 @@ export async function receiveWhatsAppDelivery(
       await withinDeadline(processStoredDelivery(delivery), deadlines.processMs, "processing the delivery");
     } catch (error) {
       // Stored but not marked (the database went away mid-way, or is too slow): the retry picks it up.
-      log.error("webhook_process_failed", { deliveryId: delivery.id, error: describeFailure(error) });
+      log.error("webhook_process_failed", { deliveryId: delivery.id, error });
     }
   } else if (delivery.state === "ignored" && delivery.isNew) {
     log.warn("webhook_delivery_ignored", { deliveryId: delivery.id, reason: "body is not UTF-8 text" });

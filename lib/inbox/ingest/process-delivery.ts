@@ -1,8 +1,8 @@
-import { log } from "@/lib/log";
+import { log, withLogContext } from "@/lib/log";
+import { describeError } from "@/lib/logging/errors";
 import { parseDelivery } from "@/lib/whatsapp/payload";
 import { applyChange, type ChangeCounts } from "./apply-change";
 import { markDelivery, type DeliveryOutcome } from "./deliveries";
-import { describeFailure } from "./failure";
 import { routeLookup } from "./routing";
 import { recordUnrouted } from "./unrouted";
 
@@ -34,7 +34,7 @@ export async function processDelivery(delivery: { id: string; rawBody: string })
 
   const note = describeSkipped(parsed.skipped);
   if (parsed.changes.length === 0) return { state: "ignored", note: note ?? "the delivery has no changes" };
-  log.info("webhook_delivery_processed", { deliveryId: delivery.id, ...totals, skipped: parsed.skipped.length });
+  log.info("webhook_delivery_processed", { ...totals, skipped: parsed.skipped.length });
   return { state: "processed", note };
 }
 
@@ -46,15 +46,18 @@ function describeSkipped(skipped: string[]): string | undefined {
 }
 
 /** Processes a stored delivery and records how it went; a failure is kept for the retry, not thrown. */
-export async function processStoredDelivery(delivery: { id: string; rawBody: string }): Promise<DeliveryOutcome> {
-  let outcome: DeliveryOutcome;
-  try {
-    outcome = await processDelivery(delivery);
-    if (outcome.state === "ignored") log.warn("webhook_delivery_ignored", { deliveryId: delivery.id, reason: outcome.note });
-  } catch (error) {
-    outcome = { state: "failed", error: describeFailure(error) };
-    log.error("webhook_delivery_failed", { deliveryId: delivery.id, error: outcome.error });
-  }
-  await markDelivery(delivery.id, outcome);
-  return outcome;
+export function processStoredDelivery(delivery: { id: string; rawBody: string }): Promise<DeliveryOutcome> {
+  // Every line logged while processing (per message, per number) names the delivery.
+  return withLogContext({ deliveryId: delivery.id }, async () => {
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await processDelivery(delivery);
+      if (outcome.state === "ignored") log.warn("webhook_delivery_ignored", { reason: outcome.note });
+    } catch (error) {
+      outcome = { state: "failed", error: describeError(error) };
+      log.error("webhook_delivery_failed", { error });
+    }
+    await markDelivery(delivery.id, outcome);
+    return outcome;
+  });
 }

@@ -1,6 +1,5 @@
 import { log } from "@/lib/log";
 import { loadDelivery, pendingDeliveryIds } from "./deliveries";
-import { describeFailure } from "./failure";
 import { processStoredDelivery } from "./process-delivery";
 import { claimableUnroutedNumbers, processUnroutedDeliveries } from "./unrouted";
 
@@ -56,7 +55,7 @@ export function startDeliveryRetries(): void {
     try {
       await retryPendingDeliveries(options);
     } catch (error) {
-      log.error("webhook_retry_failed", { error: describeFailure(error) });
+      log.error("webhook_retry_failed", { error });
     } finally {
       running = false;
     }

@@ -6,7 +6,6 @@ import { isSandboxNumberId, sandboxPrefix } from "@/lib/sandbox/numbers";
 import { log } from "@/lib/log";
 import { parseDelivery } from "@/lib/whatsapp/payload";
 import { applyChange } from "./apply-change";
-import { describeFailure } from "./failure";
 
 /** A delivery's changes for a number nobody owns: kept, never guessed at. */
 export async function recordUnrouted(deliveryId: string, phoneNumberId: string): Promise<void> {
@@ -54,7 +53,7 @@ export async function processUnroutedDeliveries(phoneNumberId: string): Promise<
         .returning({ id: unroutedItems.id });
       if (row) claimed++;
     } catch (error) {
-      log.error("unrouted_replay_failed", { deliveryId: item.deliveryId, phoneNumberId, tenantId, error: describeFailure(error) });
+      log.error("unrouted_replay_failed", { deliveryId: item.deliveryId, phoneNumberId, tenantId, error });
     }
   }
   if (claimed > 0) log.info("unrouted_replayed", { phoneNumberId, tenantId, items: claimed });

@@ -8,10 +8,11 @@ import { createTestMember } from "@/testing/db/factories";
 import { env, resetEnvForTests } from "@/lib/config/env";
 import { tokenExpiredReason, windowClosedReason } from "@/lib/outbound/failures";
 import { updateNumber } from "@/lib/workspace/numbers";
-import { captureOutput, outboundWorld, type OutboundWorld } from "@/testing/outbound";
+import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 import { actAs } from "@/testing/next-request";
 import { fixtureJson } from "@/testing/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { captureLogs } from "@/testing/logs";
 import { GET as composer } from "./conversations/[conversationId]/composer/route";
 import { POST as sendReply } from "./conversations/[conversationId]/replies/route";
 import { POST as sendTemplate } from "./conversations/[conversationId]/template-messages/route";
@@ -129,7 +130,7 @@ describe("sending a reply", () => {
   it("flags the number when Meta says its token expired (190), and never shows or logs the token", async () => {
     const w = await world();
     graph.queue("messages", reply.fixture("error-190-token-expired-401"));
-    const { result: response, output } = await captureOutput(() => replyTo(w, { messageId: randomUUID(), text: "Hola" }));
+    const { result: response, output } = await captureLogs(() => replyTo(w, { messageId: randomUUID(), text: "Hola" }));
 
     const text = await response.text();
     expect(response.status).toBe(422);
