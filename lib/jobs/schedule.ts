@@ -1,7 +1,10 @@
-import { and, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { jobSchedules } from "@/db/schema";
+import { jobs, jobSchedules } from "@/db/schema";
 import { enqueue } from "./queue";
+
+/** The dedupe key of every periodic occurrence: one queued or running per schedule at a time. */
+export const periodicDedupeKey = "periodic";
 
 export type Schedule = {
   /** The schedule's name, and the queue its occurrences are enqueued on. */
@@ -49,9 +52,11 @@ export async function enqueueDueOccurrences(db: Database, schedules: Schedule[])
       .update(jobSchedules)
       .set({ nextRunAt: sql`now() + ${jobSchedules.everySeconds} * interval '1 second'` })
       .where(inArray(jobSchedules.name, names));
+    // A failed occurrence stays parked, for the operator, until the next one replaces it.
+    await tx.delete(jobs).where(and(inArray(jobs.queue, names), eq(jobs.dedupeKey, periodicDedupeKey), eq(jobs.state, "parked")));
     const enqueued: string[] = [];
     for (const schedule of schedules.filter((s) => names.includes(s.name))) {
-      const id = await enqueue(tx, schedule.name, schedule.payload ?? {}, { dedupeKey: "periodic", maxAttempts: schedule.maxAttempts ?? 1 });
+      const id = await enqueue(tx, schedule.name, schedule.payload ?? {}, { dedupeKey: periodicDedupeKey, maxAttempts: schedule.maxAttempts ?? 1 });
       if (id) enqueued.push(schedule.name);
     }
     return enqueued;

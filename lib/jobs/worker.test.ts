@@ -174,6 +174,24 @@ it("runs a periodic job once per period on two instances, never doubling one sti
   await expect.poll(async () => (await rowsOf("sync")).length).toBe(0);
 });
 
+it("keeps a failed periodic occurrence parked, with its reason, until the next occurrence runs", async () => {
+  let failing = true;
+  const w = worker({
+    handlers: {
+      nightly: async () => {
+        if (failing) throw new Error("Meta was down");
+      },
+    },
+    schedules: [{ name: "nightly", everySeconds: 86_400 }],
+  });
+  await expect.poll(() => rowsOf("nightly")).toMatchObject([{ state: "parked", attempts: 1, lastError: "Meta was down" }]);
+
+  failing = false;
+  await db().update(jobSchedules).set({ nextRunAt: sql`now()` }).where(eq(jobSchedules.name, "nightly"));
+  w.wake();
+  await expect.poll(async () => (await rowsOf("nightly")).length).toBe(0);
+});
+
 it("keeps a schedule's next occurrence across restarts", async () => {
   const schedule = [{ name: "daily", everySeconds: 86_400 }];
   await registerSchedules(db(), schedule);
