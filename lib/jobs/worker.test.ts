@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, expect, it } from "vitest";
 import { database, db } from "@/db/client";
 import { jobs, jobSchedules } from "@/db/schema";
+import { jobsOverview } from "./overview";
 import { claimJobs, completeJob, enqueue, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules } from "./schedule";
 import { startWorker, type Worker, type WorkerOptions } from "./worker";
@@ -92,6 +93,9 @@ it("retries a failing job after a growing delay and parks it after its last atte
   expect(delays).toEqual([5_000, 10_000]);
 
   await expect.poll(async () => (await rowsOf("flaky"))[0]).toMatchObject({ state: "parked", attempts: 3, lastError: "upstream said no (3)" });
+  const overview = await jobsOverview(db());
+  expect(overview.counts).toContainEqual({ queue: "flaky", state: "parked", jobs: 1 });
+  expect(overview.parked).toContainEqual(expect.objectContaining({ queue: "flaky", attempts: 3, lastError: "upstream said no (3)" }));
   await db().update(jobs).set({ runAt: sql`now()` }).where(eq(jobs.queue, "flaky"));
   w.wake();
   await db().execute(sql`select 1`);
@@ -107,6 +111,23 @@ it("parks, without running it again, a job whose worker died during its last att
   await expect.poll(async () => (await rowsOf("fatal"))[0]).toMatchObject({ state: "parked", attempts: 2 });
   expect((await rowsOf("fatal"))[0]!.lastError).toContain("lease expired");
   expect(calls).toBe(0);
+});
+
+it("a handler that completes its job in its own transaction leaves it queued when that transaction rolls back", async () => {
+  await enqueue(db(), "atomic", {}, { maxAttempts: 2 });
+  const outcomes: boolean[] = [];
+  worker({
+    handlers: {
+      atomic: (job) =>
+        db().transaction(async (tx) => {
+          outcomes.push(await completeJob(tx, job));
+          if (job.attempts === 1) throw new Error("the handler's own write failed");
+        }),
+    },
+    backoff: () => 0,
+  });
+  await expect.poll(async () => (await rowsOf("atomic")).length).toBe(0);
+  expect(outcomes).toEqual([true, true]);
 });
 
 it("wakes an idle worker on enqueue, though its polling interval is an hour", async () => {

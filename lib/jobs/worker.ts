@@ -3,7 +3,7 @@ import os from "node:os";
 import type { DatabaseHandle } from "@/db/client";
 import { describeFailure } from "@/lib/inbox/ingest/failure";
 import { log } from "@/lib/log";
-import { backoffMs, claimJobs, completeJob, extendLease, failJob, jobsChannel, type Job } from "./queue";
+import { backoffMs, claimJobs, completeJobs, extendLease, failJob, jobsChannel, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules, type Schedule } from "./schedule";
 
 export type JobHandler = (job: Job) => Promise<void>;
@@ -46,6 +46,19 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
   const backoff = options.backoff ?? backoffMs;
   const name = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const running = new Set<Promise<void>>();
+  // Jobs whose handlers returned, removed together at the next tick.
+  let finished: Job[] = [];
+  const flushFinished = async () => {
+    const batch = finished;
+    finished = [];
+    try {
+      await completeJobs(db, batch);
+    } catch (error) {
+      // Tried again at the next tick; a lease that lapses meanwhile makes the job run again.
+      finished.push(...batch);
+      throw error;
+    }
+  };
   let stopped = false;
   let wakeUp: () => void = () => {};
   let woken = false;
@@ -77,7 +90,7 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
       // A job whose claimant died during its last attempt (the lease lapsed) is not run again.
       if (job.attempts > job.maxAttempts) throw new Error("its worker stopped during the last attempt (lease expired)");
       await handler(job);
-      await completeJob(db, job);
+      finished.push(job);
     } catch (error) {
       const reason = describeFailure(error);
       const outcome = await failJob(db, job, reason, backoff(job.attempts)).catch((failure: unknown) => {
@@ -95,6 +108,7 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
 
   let registered = schedules.length === 0;
   const tick = async () => {
+    await flushFinished();
     if (!registered) {
       await registerSchedules(db, schedules);
       registered = true;
@@ -128,6 +142,7 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
       await sleep();
     }
     await Promise.all(running);
+    await flushFinished().catch((error: unknown) => log.warn("jobs_complete_failed", { error: describeFailure(error) }));
     await unlisten?.().catch(() => {});
   })();
 
