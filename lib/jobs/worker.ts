@@ -107,13 +107,18 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
   };
 
   let registered = schedules.length === 0;
+  // Schedules count in seconds: a busy worker ticking after every job looks at them at most every poll (or second).
+  let schedulesCheckedAt = -Infinity;
   const tick = async () => {
     await flushFinished();
     if (!registered) {
       await registerSchedules(db, schedules);
       registered = true;
     }
-    if (schedules.length > 0) await enqueueDueOccurrences(db, schedules);
+    if (schedules.length > 0 && performance.now() - schedulesCheckedAt >= Math.min(pollMs, 1_000)) {
+      schedulesCheckedAt = performance.now();
+      await enqueueDueOccurrences(db, schedules);
+    }
     const room = concurrency - running.size;
     if (room <= 0) return;
     for (const job of await claimJobs(db, { queues, limit: room, leaseMs, worker: name })) {
