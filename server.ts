@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { defaultNodeEnv, env, EnvError } from "@/lib/config/env";
+import { stopProcessWorker } from "@/lib/jobs/process-worker";
 import { createAppServer } from "@/lib/server/http-server";
 import { unsupportedNodeReason } from "@/lib/server/node-version";
 
@@ -59,9 +60,9 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    // Stop accepting, let requests in flight finish, then close Next.js (and, on exit, the
-    // database lock). Event streams never finish by themselves: they get 5 seconds.
-    server.close(() => void app.close().finally(() => process.exit(code)));
+    // Stop accepting, let requests and jobs in flight finish, then close Next.js (and, on exit,
+    // the database lock). Event streams never finish by themselves: they get 5 seconds.
+    server.close(() => void stopProcessWorker().finally(() => app.close().finally(() => process.exit(code))));
     if (dev) server.closeAllConnections();
     else setTimeout(() => server.closeAllConnections(), 5000).unref();
   });

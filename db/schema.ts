@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   boolean,
   check,
   foreignKey,
@@ -14,6 +15,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -141,6 +143,47 @@ export const loginAttempts = pgTable(
   },
   (t) => [index("login_attempts_email_idx").on(t.email, t.attemptedAt), index("login_attempts_ip_idx").on(t.ip, t.attemptedAt)],
 );
+
+const liveJob = (state: AnyPgColumn) => sql`${state} in ('queued', 'running')`;
+
+/**
+ * Work that runs off a request (lib/jobs). A row exists while its job is queued, running
+ * (leased until `locked_until`) or parked after its last attempt; a job that succeeds is
+ * deleted. A job for a workspace carries its id in `payload` and its handler opens
+ * `withTenant` itself, so the table holds no workspace's rows.
+ */
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    queue: text("queue").notNull(),
+    payload: jsonb("payload").notNull().default({}),
+    /** At most one queued or running job per (queue, dedupe key); a parked one does not block a new one; NULL never conflicts. */
+    dedupeKey: text("dedupe_key"),
+    state: text("state", { enum: ["queued", "running", "parked"] }).notNull().default("queued"),
+    runAt: timestamp("run_at", { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull(),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    lockedBy: text("locked_by"),
+    lastError: text("last_error"),
+    lastFailedAt: timestamp("last_failed_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("jobs_live_dedupe_key").on(t.queue, t.dedupeKey).where(liveJob(t.state)),
+    index("jobs_ready_idx").on(t.queue, t.runAt).where(sql`${t.state} = 'queued'`),
+    index("jobs_lease_idx").on(t.lockedUntil).where(sql`${t.state} = 'running'`),
+    check("jobs_state", sql`${t.state} in ('queued', 'running', 'parked')`),
+  ],
+);
+
+/** One row per periodic job: the next occurrence, claimed by exactly one instance. */
+export const jobSchedules = pgTable("job_schedules", {
+  name: text("name").primaryKey(),
+  everySeconds: integer("every_seconds").notNull(),
+  nextRunAt: timestamp("next_run_at", { withTimezone: true }).notNull(),
+});
 
 // ---------------------------------------------------------------- workspace-owned
 

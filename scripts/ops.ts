@@ -1,8 +1,9 @@
-import { closeDatabase } from "@/db/client";
+import { closeDatabase, db } from "@/db/client";
 import { env } from "@/lib/config/env";
 import { webhookConfigurationProblems } from "@/lib/config/webhook";
 import { retryPendingDeliveries } from "@/lib/inbox/ingest/retry";
 import { listUnroutedNumbers } from "@/lib/inbox/ingest/unrouted";
+import { jobsOverview } from "@/lib/jobs/overview";
 import { openMigratedDatabase } from "./open-database";
 
 const usage = `Platform operator commands.
@@ -12,6 +13,7 @@ const usage = `Platform operator commands.
                             and what in the configuration would stop Meta's deliveries
   npm run ops -- retry      re-process failed or unfinished webhook deliveries now, and replay unrouted
                             deliveries whose number has since been added to a workspace
+  npm run ops -- jobs       background jobs per queue and state, and the parked ones with their errors
 
 With the embedded database (no DATABASE_URL), stop the dev server first: PGlite serves one process.`;
 
@@ -46,6 +48,17 @@ async function retry() {
   }
 }
 
+async function jobs() {
+  const overview = await jobsOverview(db());
+  if (overview.counts.length === 0) console.log("No background jobs queued, running or parked.");
+  else console.table(overview.counts);
+  if (overview.parked.length === 0) return;
+  console.log("Parked after their last attempt (a periodic job's next occurrence replaces its parked one):");
+  console.table(
+    overview.parked.map((j) => ({ id: j.id, queue: j.queue, attempts: j.attempts, last_failed: j.lastFailedAt?.toISOString(), error: j.lastError })),
+  );
+}
+
 /** Reads only the configuration: no database, so it runs beside a server on the embedded one. */
 function webhook() {
   const config = env();
@@ -64,7 +77,7 @@ function webhook() {
   process.exitCode = 1;
 }
 
-const commands: Record<string, () => Promise<void>> = { unrouted, retry };
+const commands: Record<string, () => Promise<void>> = { unrouted, retry, jobs };
 if (command === "webhook") {
   webhook();
   process.exit();

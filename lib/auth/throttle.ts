@@ -91,19 +91,15 @@ export async function pruneLoginAttempts(tx: Tx, now = new Date()): Promise<numb
   return removed.length;
 }
 
-/** Prunes now and then every hour, for as long as the server runs. */
-export function startLoginAttemptPruning(): void {
-  const run = async () => {
-    try {
-      const removed = await withPlatform((tx) => pruneLoginAttempts(tx));
-      if (removed > 0) log.info("login_attempts_pruned", { removed });
-    } catch (error) {
-      log.warn("login_attempts_prune_failed", { error });
-    }
-  };
-  void run();
-  setInterval(() => void run(), 60 * 60 * 1000).unref();
-}
+/** The hourly prune, run by the server's job worker (lib/server/background-jobs.ts). */
+export const loginAttemptPruning = {
+  name: "login-attempt-pruning",
+  everySeconds: 60 * 60,
+  run: async () => {
+    const removed = await withPlatform((tx) => pruneLoginAttempts(tx));
+    if (removed > 0) log.info("login_attempts_pruned", { removed });
+  },
+};
 
 /** The message a person sees when refused: what happened and when to try again. */
 export function throttleMessage(retryAt: Date, now = new Date()): string {

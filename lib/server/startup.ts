@@ -1,11 +1,8 @@
 import { database } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
-import { startLoginAttemptPruning } from "@/lib/auth/throttle";
 import { env } from "@/lib/config/env";
-import { startDeliveryRetries } from "@/lib/inbox/ingest/retry";
 import { log } from "@/lib/log";
-import { startTemplateSync } from "@/lib/templates/templates";
-import { startNumberChecks } from "@/lib/workspace/numbers";
+import { startBackgroundJobs } from "./background-jobs";
 
 /**
  * Runs once per server process (instrumentation.ts). A server that cannot read its
@@ -31,13 +28,7 @@ async function start(): Promise<void> {
   }
   const handle = database();
   await migrateDatabase(handle);
-  // Webhook deliveries stored but not processed (a failure, or a stop mid-way): now, then every minute.
-  startDeliveryRetries();
-  // Approved message templates from Meta, for the composer's picker: now, then every six hours.
-  startTemplateSync();
-  // Whether each number's token still proves it to Meta: now, then every six hours.
-  startNumberChecks();
-  // Sign-in attempts past the throttle's window and a day of hindsight: now, then hourly.
-  startLoginAttemptPruning();
+  // Delivery retries, template sync, number re-checks and login-attempt pruning (lib/jobs).
+  await startBackgroundJobs(handle);
   log.info("server_started", { database: handle.kind, dataDir: handle.kind === "pglite" ? config.DATA_DIR : undefined });
 }

@@ -1,11 +1,14 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { database } from "@/db/client";
 import { businessNumbers, messageTemplates } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { fixtureJson } from "@/testing/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { tokenExpiredReason } from "@/lib/outbound/failures";
-import { listConversationTemplates, startTemplateSync, syncTemplates } from "./templates";
+import { periodicWork } from "@/lib/jobs/periodic";
+import { startWorker } from "@/lib/jobs/worker";
+import { listConversationTemplates, syncTemplates, templateSync } from "./templates";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 
 let graph: FakeGraph;
@@ -77,11 +80,11 @@ it("lists a conversation's templates with the variables its form needs, and only
 it("syncs every workspace with numbers from the periodic hook", async () => {
   const connected = await outboundWorld();
   const sandbox = await outboundWorld({ token: null });
-  const sync = startTemplateSync({ intervalMs: 60 * 60 * 1000, deps: deps() });
+  const worker = startWorker(database(), { ...periodicWork([templateSync(deps())]), pollMs: 50 });
   try {
-    await sync.runNow();
+    await expect.poll(() => storedNames(connected)).toEqual(["order_update", "welcome_back"]);
   } finally {
-    sync.stop();
+    await worker.stop();
   }
   expect(await storedNames(connected)).toEqual(["order_update", "welcome_back"]);
   expect(await storedNames(sandbox)).toEqual([]);

@@ -168,23 +168,7 @@ export async function syncAllTemplates(deps: OutboundDeps = {}): Promise<void> {
   }
 }
 
-/**
- * The periodic sync, for start-up (`lib/server/startup.ts`): once now, then every
- * `intervalMs`. A run still going when the next is due is not doubled. The timer does
- * not keep the process alive.
- */
-export function startTemplateSync(options: { intervalMs?: number; deps?: OutboundDeps } = {}): { stop: () => void; runNow: () => Promise<void> } {
-  let running: Promise<void> | null = null;
-  const runNow = () => {
-    running ??= syncAllTemplates(options.deps)
-      .catch((error: unknown) => log.error("templates_sync_crashed", { error }))
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const timer = setInterval(() => void runNow(), options.intervalMs ?? 6 * 60 * 60 * 1000);
-  timer.unref();
-  void runNow();
-  return { stop: () => clearInterval(timer), runNow };
+/** The periodic sync, run by the server's job worker (lib/server/background-jobs.ts): every six hours. */
+export function templateSync(deps: OutboundDeps = {}) {
+  return { name: "template-sync", everySeconds: 6 * 60 * 60, run: () => syncAllTemplates(deps) };
 }

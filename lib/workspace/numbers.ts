@@ -526,21 +526,12 @@ export async function recheckAllNumbers(): Promise<Record<CheckOutcome | "failed
   return counts;
 }
 
-const recheckIntervalMs = 6 * 60 * 60_000;
-
-/** Re-checks every number's proof at start-up, then every six hours. */
-export function startNumberChecks(): void {
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const counts = await recheckAllNumbers();
-      if (counts.lost > 0 || counts.failed > 0) log.warn("number_checks_finished", counts);
-    } finally {
-      running = false;
-    }
-  };
-  void run();
-  setInterval(() => void run(), recheckIntervalMs).unref();
-}
+/** Re-checks every number's proof, run by the server's job worker (lib/server/background-jobs.ts): every six hours. */
+export const numberChecks = {
+  name: "number-checks",
+  everySeconds: 6 * 60 * 60,
+  run: async () => {
+    const counts = await recheckAllNumbers();
+    if (counts.lost > 0 || counts.failed > 0) log.warn("number_checks_finished", counts);
+  },
+};

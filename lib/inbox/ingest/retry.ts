@@ -5,8 +5,7 @@ import { claimableUnroutedNumbers, processUnroutedDeliveries } from "./unrouted"
 
 export type RetryReport = { retried: number; processed: number; failed: number; replayed: number };
 
-/** How often the server looks for work to retry, and how many automatic attempts a delivery gets. */
-const intervalMs = 60_000;
+/** How many automatic attempts a delivery gets. */
 const maxAutomaticAttempts = 10;
 /** A delivery younger than this may still be in the hands of the request that stored it. */
 const inFlightGraceMs = 2 * 60_000;
@@ -46,21 +45,17 @@ export function retrySchedule(now: Date) {
   };
 }
 
-/** Runs `retrySchedule`: once on start-up, then every minute. */
-export function startDeliveryRetries(): void {
-  let running = false;
-  const run = async (options: Parameters<typeof retryPendingDeliveries>[0]) => {
-    if (running) return;
-    running = true;
-    try {
-      await retryPendingDeliveries(options);
-    } catch (error) {
-      log.error("webhook_retry_failed", { error });
-    } finally {
-      running = false;
-    }
-  };
-  void run(retrySchedule(new Date()).startUp);
-  const timer = setInterval(() => void run(retrySchedule(new Date()).everyMinute), intervalMs);
-  timer.unref();
-}
+/**
+ * The periodic retry, run by the server's job worker (lib/server/background-jobs.ts): every
+ * minute the `everyMinute` sweep; the `startUp` sweep once when a server starts. A pass still
+ * running when the next is due is not doubled, on one server or several.
+ */
+export const deliveryRetries = {
+  name: "webhook-retries",
+  everySeconds: 60,
+  payload: { sweep: "everyMinute" },
+  run: async (payload: unknown) => {
+    const sweep = (payload as { sweep?: unknown }).sweep === "startUp" ? "startUp" : "everyMinute";
+    await retryPendingDeliveries(retrySchedule(new Date())[sweep]);
+  },
+};

@@ -1,0 +1,139 @@
+import { and, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import type { Database, Tx } from "@/db/client";
+import { jobs } from "@/db/schema";
+
+/** The channel an enqueue notifies, so idle workers claim at once instead of at their next poll. */
+export const jobsChannel = "switchboard_jobs";
+
+export type Executor = Database | Tx;
+
+export type Job<P = unknown> = {
+  id: string;
+  queue: string;
+  payload: P;
+  /** This claim's attempt, from 1; also the fence that keeps a worker whose lease lapsed from finishing a job another worker now holds. */
+  attempts: number;
+  maxAttempts: number;
+};
+
+export type EnqueueOptions = {
+  /** While a job with this key is queued or running in the queue, another enqueue with it does nothing. */
+  dedupeKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+};
+
+export const defaultMaxAttempts = 5;
+
+/**
+ * Adds a job; inside the caller's transaction when given its `tx`, so the job exists only if
+ * the caller's work commits (and the wake-up is sent on that commit). Returns the job's id, or
+ * null when a job with the same dedupe key already exists.
+ */
+export async function enqueue(executor: Executor, queue: string, payload: unknown = {}, options: EnqueueOptions = {}): Promise<string | null> {
+  const [row] = await executor
+    .insert(jobs)
+    .values({
+      queue,
+      payload,
+      dedupeKey: options.dedupeKey,
+      runAt: options.runAt,
+      maxAttempts: options.maxAttempts ?? defaultMaxAttempts,
+    })
+    .onConflictDoNothing({ target: [jobs.queue, jobs.dedupeKey], where: sql`${jobs.state} in ('queued', 'running')` })
+    .returning({ id: jobs.id });
+  if (!row) return null;
+  await executor.execute(sql`select pg_notify(${jobsChannel}, ${queue})`);
+  return row.id;
+}
+
+type ClaimInput = { queues: string[]; limit: number; leaseMs: number; worker: string };
+
+/**
+ * Takes up to `limit` jobs of the given queues whose claimant's lease lapsed, then jobs that are
+ * due, and leases them to `worker` for `leaseMs`. SKIP LOCKED: concurrent claimers take disjoint
+ * jobs without waiting on each other. Two statements, each on its own partial index, rather than
+ * one whose OR would sort every queued row.
+ */
+export async function claimJobs(db: Database, input: ClaimInput): Promise<Job[]> {
+  const lapsed = await lease(db, input, and(eq(jobs.state, "running"), lt(jobs.lockedUntil, sql`now()`))!);
+  if (lapsed.length >= input.limit) return lapsed;
+  const due = await lease(db, { ...input, limit: input.limit - lapsed.length }, and(eq(jobs.state, "queued"), lte(jobs.runAt, sql`now()`))!);
+  return [...lapsed, ...due];
+}
+
+async function lease(db: Database, input: ClaimInput, claimable: SQL): Promise<Job[]> {
+  const ids = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(inArray(jobs.queue, input.queues), claimable))
+    .orderBy(jobs.runAt)
+    .limit(input.limit)
+    .for("update", { skipLocked: true });
+  return db
+    .update(jobs)
+    .set({
+      state: "running",
+      attempts: sql`${jobs.attempts} + 1`,
+      lockedUntil: sql`now() + ${input.leaseMs} * interval '1 millisecond'`,
+      lockedBy: input.worker,
+    })
+    .where(inArray(jobs.id, ids))
+    .returning({ id: jobs.id, queue: jobs.queue, payload: jobs.payload, attempts: jobs.attempts, maxAttempts: jobs.maxAttempts });
+}
+
+/** This claim's row, and only while it is still this claim's. */
+const heldBy = (job: Job) => and(eq(jobs.id, job.id), eq(jobs.attempts, job.attempts), eq(jobs.state, "running"));
+
+/** Keeps a running job's lease; false when it was lost (lapsed and reclaimed). */
+export async function extendLease(db: Database, job: Job, leaseMs: number): Promise<boolean> {
+  const rows = await db
+    .update(jobs)
+    .set({ lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where(heldBy(job))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/**
+ * Removes a finished job. Given the handler's transaction, the job is done exactly when the
+ * handler's writes commit; false when the lease was lost meanwhile (the caller should roll back).
+ */
+export async function completeJob(executor: Executor, job: Job): Promise<boolean> {
+  return (await completeJobs(executor, [job])) > 0;
+}
+
+/** Removes finished jobs still held by their claims, in one statement; returns how many. */
+export async function completeJobs(executor: Executor, finished: Job[]): Promise<number> {
+  if (finished.length === 0) return 0;
+  const rows = await executor
+    .delete(jobs)
+    .where(or(...finished.map(heldBy)))
+    .returning({ id: jobs.id });
+  return rows.length;
+}
+
+/**
+ * Records a failed attempt: the job waits `delayMs` before its next attempt, or, after its
+ * last, is parked (kept with its error for the operator, never retried by itself).
+ */
+export async function failJob(db: Database, job: Job, error: string, delayMs: number): Promise<"retry" | "parked"> {
+  const parked = job.attempts >= job.maxAttempts;
+  await db
+    .update(jobs)
+    .set({
+      state: parked ? "parked" : "queued",
+      runAt: parked ? undefined : sql`now() + ${delayMs} * interval '1 millisecond'`,
+      lockedUntil: null,
+      lockedBy: null,
+      lastError: error.slice(0, 1000),
+      lastFailedAt: sql`now()`,
+    })
+    .where(heldBy(job));
+  return parked ? "parked" : "retry";
+}
+
+/** Exponential backoff: 5 s after the first failure, doubling, at most an hour. */
+export function backoffMs(attempt: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 60 * 60_000);
+}

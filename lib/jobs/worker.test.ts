@@ -1,0 +1,247 @@
+import { eq, sql } from "drizzle-orm";
+import { afterEach, expect, it } from "vitest";
+import { database, db } from "@/db/client";
+import { jobs, jobSchedules } from "@/db/schema";
+import { jobsOverview } from "./overview";
+import { claimJobs, completeJob, enqueue, type Job } from "./queue";
+import { enqueueDueOccurrences, registerSchedules } from "./schedule";
+import { startWorker, type Worker, type WorkerOptions } from "./worker";
+
+const workers: Worker[] = [];
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+});
+
+function worker(options: WorkerOptions): Worker {
+  const started = startWorker(database(), { pollMs: 50, ...options });
+  workers.push(started);
+  return started;
+}
+
+const rowsOf = (queue: string) => db().select().from(jobs).where(eq(jobs.queue, queue));
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+it("two workers racing over one queue run every job exactly once", async () => {
+  const ids = [];
+  for (let i = 0; i < 24; i++) ids.push(await enqueue(db(), "race", { i }));
+  const ran: { worker: string; id: string }[] = [];
+  // Neither worker finishes a job until both hold one: their claims overlap for sure.
+  const holding = new Set<string>();
+  const bothHold = gate();
+  const handler = (name: string) => async (job: Job) => {
+    ran.push({ worker: name, id: job.id });
+    holding.add(name);
+    if (holding.size === 2) bothHold.open();
+    await bothHold.opened;
+  };
+  worker({ handlers: { race: handler("a") }, concurrency: 5 });
+  worker({ handlers: { race: handler("b") }, concurrency: 5 });
+
+  await expect.poll(async () => (await rowsOf("race")).length).toBe(0);
+  expect(ran.map((r) => r.id).sort()).toEqual([...ids].sort());
+  expect(new Set(ran.map((r) => r.worker))).toEqual(new Set(["a", "b"]));
+});
+
+it("reclaims a job whose claimant's lease lapsed, and the old claimant can no longer finish it", async () => {
+  await enqueue(db(), "lease", { n: 1 });
+  const [dead] = await claimJobs(db(), { queues: ["lease"], limit: 1, leaseMs: 60 * 60_000, worker: "dead instance" });
+  expect(dead).toMatchObject({ attempts: 1 });
+  // A running worker does not take a job whose lease holds.
+  const attempts: number[] = [];
+  const live = worker({ handlers: { lease: async (job) => void attempts.push(job.attempts) } });
+  await db().execute(sql`select 1`);
+  expect(await rowsOf("lease")).toMatchObject([{ state: "running", lockedBy: "dead instance" }]);
+  expect(attempts).toEqual([]);
+
+  // The instance died an hour ago.
+  await db().update(jobs).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(jobs.queue, "lease"));
+  live.wake();
+  await expect.poll(() => attempts).toEqual([2]);
+  await expect.poll(async () => (await rowsOf("lease")).length).toBe(0);
+  expect(await completeJob(db(), dead!)).toBe(false);
+});
+
+it("retries a failing job after a growing delay and parks it after its last attempt, with the reason", async () => {
+  await enqueue(db(), "flaky", {}, { maxAttempts: 3 });
+  let calls = 0;
+  const w = worker({
+    handlers: {
+      flaky: async () => {
+        calls++;
+        throw new Error(`upstream said no (${calls})`);
+      },
+    },
+  });
+  const delays: number[] = [];
+  for (const attempt of [1, 2]) {
+    await expect.poll(async () => (await rowsOf("flaky"))[0]).toMatchObject({ state: "queued", attempts: attempt });
+    const [row] = await rowsOf("flaky");
+    expect(row!.lastError).toBe(`upstream said no (${attempt})`);
+    delays.push(row!.runAt.getTime() - row!.lastFailedAt!.getTime());
+    // Not retried before its time: a wake-up finds nothing due.
+    w.wake();
+    await db().execute(sql`select 1`);
+    expect(calls).toBe(attempt);
+    await db().update(jobs).set({ runAt: sql`now()` }).where(eq(jobs.queue, "flaky"));
+    w.wake();
+  }
+  expect(delays).toEqual([5_000, 10_000]);
+
+  await expect.poll(async () => (await rowsOf("flaky"))[0]).toMatchObject({ state: "parked", attempts: 3, lastError: "upstream said no (3)" });
+  const overview = await jobsOverview(db());
+  expect(overview.counts).toContainEqual({ queue: "flaky", state: "parked", jobs: 1 });
+  expect(overview.parked).toContainEqual(expect.objectContaining({ queue: "flaky", attempts: 3, lastError: "upstream said no (3)" }));
+  await db().update(jobs).set({ runAt: sql`now()` }).where(eq(jobs.queue, "flaky"));
+  w.wake();
+  await db().execute(sql`select 1`);
+  expect(calls).toBe(3);
+});
+
+it("parks, without running it again, a job whose worker died during its last attempt", async () => {
+  await enqueue(db(), "fatal", {}, { maxAttempts: 1 });
+  await claimJobs(db(), { queues: ["fatal"], limit: 1, leaseMs: 60_000, worker: "crashed" });
+  await db().update(jobs).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(jobs.queue, "fatal"));
+  let calls = 0;
+  worker({ handlers: { fatal: async () => void calls++ } });
+  await expect.poll(async () => (await rowsOf("fatal"))[0]).toMatchObject({ state: "parked", attempts: 2 });
+  expect((await rowsOf("fatal"))[0]!.lastError).toContain("lease expired");
+  expect(calls).toBe(0);
+});
+
+it("a handler that completes its job in its own transaction leaves it queued when that transaction rolls back", async () => {
+  await enqueue(db(), "atomic", {}, { maxAttempts: 2 });
+  const outcomes: boolean[] = [];
+  worker({
+    handlers: {
+      atomic: (job) =>
+        db().transaction(async (tx) => {
+          outcomes.push(await completeJob(tx, job));
+          if (job.attempts === 1) throw new Error("the handler's own write failed");
+        }),
+    },
+    backoff: () => 0,
+  });
+  await expect.poll(async () => (await rowsOf("atomic")).length).toBe(0);
+  expect(outcomes).toEqual([true, true]);
+});
+
+it("wakes an idle worker on enqueue, though its polling interval is an hour", async () => {
+  const ran: string[] = [];
+  worker({ handlers: { wake: async (job) => void ran.push((job.payload as { n: string }).n) }, pollMs: 60 * 60_000 });
+  // The first job may be found by the worker's first look; once it has run, the worker is idle.
+  await db().transaction((tx) => enqueue(tx, "wake", { n: "first" }));
+  await expect.poll(() => ran).toEqual(["first"]);
+  await db().transaction((tx) => enqueue(tx, "wake", { n: "second" }));
+  await expect.poll(() => ran).toEqual(["first", "second"]);
+});
+
+it("does not enqueue a job whose caller's transaction rolled back, and dedupes a live key", async () => {
+  await db()
+    .transaction(async (tx) => {
+      await enqueue(tx, "txn", { n: 1 });
+      throw new Error("caller failed");
+    })
+    .catch(() => {});
+  expect(await rowsOf("txn")).toEqual([]);
+  expect(await enqueue(db(), "txn", {}, { dedupeKey: "k" })).toEqual(expect.any(String));
+  expect(await enqueue(db(), "txn", {}, { dedupeKey: "k" })).toBeNull();
+  expect(await rowsOf("txn")).toHaveLength(1);
+});
+
+it("enqueues each periodic occurrence once across schedulers racing for it", async () => {
+  const schedule = [{ name: "hourly", everySeconds: 3600 }];
+  await Promise.all([registerSchedules(db(), schedule), registerSchedules(db(), schedule)]);
+  const race = async () => (await Promise.all([1, 2, 3, 4].map(() => enqueueDueOccurrences(db(), schedule)))).flat();
+
+  expect(await race()).toEqual(["hourly"]);
+  expect(await race()).toEqual([]);
+  expect(await rowsOf("hourly")).toHaveLength(1);
+
+  // The occurrence ran; an hour later the next one is due.
+  await db().delete(jobs).where(eq(jobs.queue, "hourly"));
+  await db().update(jobSchedules).set({ nextRunAt: sql`now()` }).where(eq(jobSchedules.name, "hourly"));
+  expect(await race()).toEqual(["hourly"]);
+  expect(await rowsOf("hourly")).toHaveLength(1);
+});
+
+it("runs a periodic job once per period on two instances, never doubling one still running", async () => {
+  const runs: string[] = [];
+  const release = gate();
+  const schedules = [{ name: "sync", everySeconds: 3600 }];
+  const handler = (name: string) => async () => {
+    runs.push(name);
+    await release.opened;
+  };
+  worker({ handlers: { sync: handler("a") }, schedules });
+  worker({ handlers: { sync: handler("b") }, schedules });
+  await expect.poll(() => runs.length).toBe(1);
+
+  // The next period starts while the first occurrence is still running: it is skipped.
+  await db().update(jobSchedules).set({ nextRunAt: sql`now()` }).where(eq(jobSchedules.name, "sync"));
+  workers.forEach((w) => w.wake());
+  await expect.poll(async () => (await db().select().from(jobSchedules).where(eq(jobSchedules.name, "sync")))[0]!.nextRunAt > new Date()).toBe(true);
+  release.open();
+  await expect.poll(async () => (await rowsOf("sync")).length).toBe(0);
+  expect(runs).toHaveLength(1);
+
+  await db().update(jobSchedules).set({ nextRunAt: sql`now()` }).where(eq(jobSchedules.name, "sync"));
+  workers.forEach((w) => w.wake());
+  await expect.poll(() => runs.length).toBe(2);
+  await expect.poll(async () => (await rowsOf("sync")).length).toBe(0);
+});
+
+it("keeps a failed periodic occurrence parked, with its reason, until the next occurrence runs", async () => {
+  let failing = true;
+  const w = worker({
+    handlers: {
+      nightly: async () => {
+        if (failing) throw new Error("Meta was down");
+      },
+    },
+    schedules: [{ name: "nightly", everySeconds: 86_400 }],
+  });
+  await expect.poll(() => rowsOf("nightly")).toMatchObject([{ state: "parked", attempts: 1, lastError: "Meta was down" }]);
+
+  failing = false;
+  await db().update(jobSchedules).set({ nextRunAt: sql`now()` }).where(eq(jobSchedules.name, "nightly"));
+  w.wake();
+  await expect.poll(async () => (await rowsOf("nightly")).length).toBe(0);
+});
+
+it("keeps a schedule's next occurrence across restarts", async () => {
+  const schedule = [{ name: "daily", everySeconds: 86_400 }];
+  await registerSchedules(db(), schedule);
+  expect(await enqueueDueOccurrences(db(), schedule)).toEqual(["daily"]);
+  await registerSchedules(db(), schedule);
+  expect(await enqueueDueOccurrences(db(), schedule)).toEqual([]);
+});
+
+it("stops only once the job in hand has finished", async () => {
+  const started = gate();
+  const release = gate();
+  const order: string[] = [];
+  const w = worker({
+    handlers: {
+      slow: async () => {
+        started.open();
+        await release.opened;
+        // Work that outlasts the loop's own shutdown (its LISTEN ends in one round trip).
+        await db().execute(sql`select pg_sleep(0.3)`);
+        order.push("job finished");
+      },
+    },
+  });
+  await enqueue(db(), "slow");
+  await started.opened;
+  const stopping = w.stop().then(() => order.push("stopped"));
+  await db().execute(sql`select 1`);
+  release.open();
+  await stopping;
+  expect(order).toEqual(["job finished", "stopped"]);
+  expect(await rowsOf("slow")).toEqual([]);
+});
