@@ -376,6 +376,30 @@ describe("media", () => {
     await file.arrayBuffer();
   });
 
+  it("downloads a type that only resembles a listed one instead of showing it", async () => {
+    const w = await world();
+    for (const mimeType of ["text/html; name=image/png", "audio/mpegurl", "video/3gpp2"]) {
+      const mediaId = `doc-${randomUUID()}`;
+      graph.setMedia(mediaId, { bytes: Buffer.from("<html>"), mimeType });
+      const message = await mediaMessage(w, "document-inbound", mediaId);
+      const response = await getMedia(w, message.id);
+      expect(response.headers.get("content-disposition"), mimeType).toMatch(/^attachment; /);
+      await response.arrayBuffer();
+    }
+  });
+
+  it("answers a signed-out visitor 401 without fetching anything from Meta", async () => {
+    const w = await world();
+    const mediaId = `img-${randomUUID()}`;
+    graph.setMedia(mediaId, { bytes: Buffer.from("private"), mimeType: "image/jpeg" });
+    const message = await mediaMessage(w, "image-inbound", mediaId);
+    await actAs(null);
+    const response = await getMedia(w, message.id);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: "Sign in to continue." });
+    expect(graph.calls("media")).toHaveLength(0);
+  });
+
   it("answers 503 with the reason when a sandbox number's media cannot be fetched, and asks Meta nothing", async () => {
     const w = await world({ token: null });
     const mediaId = `img-${randomUUID()}`;
