@@ -206,3 +206,14 @@ it("when both the address and the email are paused, names the later of the two t
   const refused = await authenticate({ ...owner, ip: address }, at(400));
   expect(refused.ok === false && refused.reason === "throttled" && refused.retryAt.toISOString()).toBe("2030-08-01T10:20:00.000Z");
 });
+
+it("does not count a guesser's own failures at an address as having signed in from it", async () => {
+  const owner = await signedUp();
+  const start = new Date("2030-09-01T10:00:00Z");
+  const at = (s: number) => new Date(start.getTime() + s * 1000);
+  // 50 failures for the email, 5 at each of 10 addresses: no address is full, the email is.
+  for (let a = 0; a < 10; a++) {
+    for (let i = 0; i < 5; i++) await authenticate({ ...owner, password: "guess", ip: `198.51.100.${a}` }, at(a * 5 + i));
+  }
+  expect(await authenticate({ ...owner, password: "guess", ip: "198.51.100.3" }, at(60))).toMatchObject({ ok: false, reason: "throttled" });
+});
