@@ -111,6 +111,17 @@ it("counts 80 concurrent wrong guesses before checking any: 10 reach the passwor
   expect(recorded.map((a) => a.succeeded)).toEqual(Array(10).fill(false));
 });
 
+it("lets only the one attempt an address has left through when ten arrive at once", async () => {
+  const p = await signedUp();
+  const start = new Date("2030-10-01T10:00:00Z");
+  for (let i = 0; i < 9; i++) await authenticate({ ...p, password: "wrong" }, new Date(start.getTime() + i * 1000));
+  // Ten at once, as many as the pool has connections: without the locks all ten would count nine failures and go on.
+  const now = new Date(start.getTime() + minute);
+  const seen = reasons(await racing(() => Promise.all(Array.from({ length: 10 }, (_, i) => authenticate({ ...p, password: `guess-${i}` }, now)))));
+  expect(count(seen, "invalid")).toBe(1);
+  expect(count(seen, "throttled")).toBe(9);
+});
+
 /**
  * Starts `work` with the attempts table locked from another connection, and lets them go only
  * once every connection of the pool (10, db/testing/setup.ts) waits on it: on Postgres the
