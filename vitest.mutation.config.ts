@@ -19,6 +19,7 @@ export default defineConfig({
       "lib/auth/credentials.test.ts",
       "lib/workspace/{invitations,members,workspaces,roles,numbers-roles}.test.ts",
       "app/api/w/[[]slug]/outbound-routes.test.ts",
+      "app/w/[[]slug]/settings/members/page.test.ts",
     ],
   },
 });

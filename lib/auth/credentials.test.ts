@@ -111,6 +111,17 @@ it("counts 80 concurrent wrong guesses before checking any: 10 reach the passwor
   expect(recorded.map((a) => a.succeeded)).toEqual(Array(10).fill(false));
 });
 
+it("lets only the one attempt an address has left through when ten arrive at once", async () => {
+  const p = await signedUp();
+  const start = new Date("2030-10-01T10:00:00Z");
+  for (let i = 0; i < 9; i++) await authenticate({ ...p, password: "wrong" }, new Date(start.getTime() + i * 1000));
+  // Ten at once, as many as the pool has connections: without the locks all ten would count nine failures and go on.
+  const now = new Date(start.getTime() + minute);
+  const seen = reasons(await racing(() => Promise.all(Array.from({ length: 10 }, (_, i) => authenticate({ ...p, password: `guess-${i}` }, now)))));
+  expect(count(seen, "invalid")).toBe(1);
+  expect(count(seen, "throttled")).toBe(9);
+});
+
 /**
  * Starts `work` with the attempts table locked from another connection, and lets them go only
  * once every connection of the pool (10, testing/db/setup.ts) waits on it: on Postgres the
@@ -161,4 +172,59 @@ it("forgets sign-in attempts after a day, and pruning never lifts a pause that i
   expect(left).toHaveLength(10);
   expect(left.every((a) => a.attemptedAt.getTime() > now.getTime() - day)).toBe(true);
   expect(await authenticate(p, now)).toMatchObject({ ok: false, reason: "throttled" });
+});
+
+it("deletes exactly the attempts more than a day old, successes and failures alike, and says how many", async () => {
+  const email = "pruned@example.test";
+  const seeded = {
+    monthOld: new Date("2020-05-01T12:00:00.000Z"),
+    justOverADay: new Date("2020-06-01T11:59:59.999Z"),
+    exactlyADay: new Date("2020-06-01T12:00:00.000Z"),
+    anHourOld: new Date("2020-06-02T11:00:00.000Z"),
+  };
+  await withPlatform((tx) =>
+    tx.insert(loginAttempts).values(
+      Object.values(seeded).map((attemptedAt, i) => ({ email, ip: "192.0.2.9", succeeded: i % 2 === 0, attemptedAt })),
+    ),
+  );
+  const now = new Date("2020-06-02T12:00:00.000Z");
+  expect(await withPlatform((tx) => pruneLoginAttempts(tx, now))).toBe(2);
+  const left = await withPlatform((tx) => tx.select().from(loginAttempts).where(eq(loginAttempts.email, email)));
+  expect(left.map((a) => a.attemptedAt.toISOString()).sort()).toEqual([seeded.exactlyADay.toISOString(), seeded.anHourOld.toISOString()]);
+  expect(await withPlatform((tx) => pruneLoginAttempts(tx, now))).toBe(0);
+});
+
+it("tells a paused person the whole minutes left, rounded up, and never fewer than one", () => {
+  const now = new Date("2030-07-01T10:00:00Z");
+  const inSeconds = (s: number) => new Date(now.getTime() + s * 1000);
+  const wait = (s: number) => /try again in (.+)\.$/.exec(throttleMessage(inSeconds(s), now))?.[1];
+  expect(wait(14 * 60 + 1)).toBe("15 minutes");
+  expect(wait(61)).toBe("2 minutes");
+  expect(wait(60)).toBe("1 minute");
+  expect(wait(30)).toBe("1 minute");
+  expect(wait(-5)).toBe("1 minute");
+});
+
+it("when both the address and the email are paused, names the later of the two times", async () => {
+  const owner = await signedUp();
+  const start = new Date("2030-08-01T10:00:00Z");
+  const at = (s: number) => new Date(start.getTime() + s * 1000);
+  const address = "192.0.2.150";
+  // The address fills at 10:00 with guesses at other emails, so it is paused until 10:15.
+  for (let i = 0; i < 10; i++) await authenticate({ email: `other${i}@example.test`, password: "x", ip: address }, at(i));
+  // The owner's email fills at 10:05 from 50 other addresses, so it is paused until 10:20 at addresses it has not signed in from.
+  for (let i = 0; i < 50; i++) await authenticate({ ...owner, password: "guess", ip: `198.51.100.${i}` }, at(300 + i));
+  const refused = await authenticate({ ...owner, ip: address }, at(400));
+  expect(refused.ok === false && refused.reason === "throttled" && refused.retryAt.toISOString()).toBe("2030-08-01T10:20:00.000Z");
+});
+
+it("does not count a guesser's own failures at an address as having signed in from it", async () => {
+  const owner = await signedUp();
+  const start = new Date("2030-09-01T10:00:00Z");
+  const at = (s: number) => new Date(start.getTime() + s * 1000);
+  // 50 failures for the email, 5 at each of 10 addresses: no address is full, the email is.
+  for (let a = 0; a < 10; a++) {
+    for (let i = 0; i < 5; i++) await authenticate({ ...owner, password: "guess", ip: `198.51.100.${a}` }, at(a * 5 + i));
+  }
+  expect(await authenticate({ ...owner, password: "guess", ip: "198.51.100.3" }, at(60))).toMatchObject({ ok: false, reason: "throttled" });
 });

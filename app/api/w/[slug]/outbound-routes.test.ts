@@ -278,11 +278,11 @@ describe("template sync and sending, by role", () => {
   });
 });
 
-async function mediaMessage(w: World, fixture: string, mediaId: string) {
+async function mediaMessage(w: World, fixture: string, mediaId: string, media: Record<string, string> = {}) {
   type Inbound = { entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] };
   const payload = fixtureJson<Inbound>("whatsapp", fixture).entry[0]!.changes[0]!.value.messages[0]!;
   const type = payload.type as string;
-  (payload[type] as { id: string }).id = mediaId;
+  Object.assign(payload[type] as object, media, { id: mediaId });
   const [message] = await withTenant(w.tenantId, (tx) =>
     tx
       .insert(messages)
@@ -349,6 +349,69 @@ describe("media", () => {
         await response.arrayBuffer();
       }
     }
+  });
+
+  it("names a file with accents or emoji readably for every browser, in the plain and the UTF-8 filename", async () => {
+    const w = await world();
+    const mediaId = `doc-${randomUUID()}`;
+    graph.setMedia(mediaId, { bytes: Buffer.from("%PDF-1.7"), mimeType: "application/pdf" });
+    const message = await mediaMessage(w, "document-inbound", mediaId, { filename: "Menú de año 🎉.pdf" });
+    const response = await getMedia(w, message.id);
+    expect(response.headers.get("content-disposition")).toBe(
+      `attachment; filename="Men_ de a_o __.pdf"; filename*=UTF-8''Men%C3%BA%20de%20a%C3%B1o%20%F0%9F%8E%89.pdf`,
+    );
+    await response.arrayBuffer();
+  });
+
+  it("shows a voice note (audio/ogg with its codec) inline, and hands it over as a file when asked", async () => {
+    const w = await world();
+    const mediaId = `voice-${randomUUID()}`;
+    graph.setMedia(mediaId, { bytes: Buffer.from("OggS fake opus"), mimeType: "audio/ogg; codecs=opus" });
+    const message = await mediaMessage(w, "audio-voice-inbound", mediaId);
+    const inline = await getMedia(w, message.id);
+    expect(inline.headers.get("content-type")).toBe("audio/ogg; codecs=opus");
+    expect(inline.headers.get("content-disposition")).toMatch(/^inline; /);
+    await inline.arrayBuffer();
+    const file = await getMedia(w, message.id, "?download=1");
+    expect(file.headers.get("content-disposition")).toMatch(/^attachment; /);
+    await file.arrayBuffer();
+  });
+
+  it("downloads a type that only resembles a listed one instead of showing it", async () => {
+    const w = await world();
+    for (const mimeType of ["text/html; name=image/png", "audio/mpegurl", "video/3gpp2"]) {
+      const mediaId = `doc-${randomUUID()}`;
+      graph.setMedia(mediaId, { bytes: Buffer.from("<html>"), mimeType });
+      const message = await mediaMessage(w, "document-inbound", mediaId);
+      const response = await getMedia(w, message.id);
+      expect(response.headers.get("content-disposition"), mimeType).toMatch(/^attachment; /);
+      await response.arrayBuffer();
+    }
+  });
+
+  it("answers a signed-out visitor 401 without fetching anything from Meta", async () => {
+    const w = await world();
+    const mediaId = `img-${randomUUID()}`;
+    graph.setMedia(mediaId, { bytes: Buffer.from("private"), mimeType: "image/jpeg" });
+    const message = await mediaMessage(w, "image-inbound", mediaId);
+    await actAs(null);
+    const response = await getMedia(w, message.id);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: "Sign in to continue." });
+    expect(graph.calls("media")).toHaveLength(0);
+  });
+
+  it("answers 503 with the reason when a sandbox number's media cannot be fetched, and asks Meta nothing", async () => {
+    const w = await world({ token: null });
+    const mediaId = `img-${randomUUID()}`;
+    graph.setMedia(mediaId, { bytes: Buffer.from("\xff\xd8\xff", "latin1"), mimeType: "image/jpeg" });
+    const message = await mediaMessage(w, "image-inbound", mediaId);
+    const response = await getMedia(w, message.id);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      error: "This is a sandbox number (no access token), so its media cannot be downloaded from WhatsApp.",
+    });
+    expect(graph.calls("media")).toHaveLength(0);
   });
 
   it("answers 410 with a sentence for media Meta no longer has", async () => {
