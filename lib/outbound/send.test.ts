@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { database } from "@/db/client";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { database, db, openDatabase } from "@/db/client";
 import { businessNumbers, contacts, conversations, messageStatuses, messageTemplates, messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
+import { databaseUrl } from "@/db/testing/databases";
 import { resetEnvForTests } from "@/lib/config/env";
 import { encryptSecret } from "@/lib/crypto/secret-box";
 import { eventsChannel } from "@/lib/realtime/events";
@@ -345,7 +346,9 @@ describe("refusals before anything is sent", () => {
 describe("sandbox numbers", () => {
   it("stores the reply as not sent (sandbox) and never calls Meta", async () => {
     const world = await outboundWorld({ token: null });
-    const message = await sendReply(world.actor, reply1(world), deps());
+    const { result: message, output } = await captureOutput(() => sendReply(world.actor, reply1(world), deps()));
+    // Nothing for an operator to chase: a sandbox number has no token to be unreadable.
+    expect(output).toBe("");
     expect(message).toMatchObject({ status: "sandbox", wamid: null, error: null });
     expect(canRetry(message)).toBe(false);
     expect(graph.requests).toHaveLength(0);
@@ -447,6 +450,14 @@ describe("sending a template", () => {
     messageId: randomUUID(),
     templateId,
     variables,
+  });
+
+  it("sends a template without variables when the request names none", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world, { name: "thanks", components: [{ type: "BODY", text: "¡Gracias por tu compra!" }] });
+    const message = await sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id }, deps());
+    expect(message).toMatchObject({ status: "sent", text: "¡Gracias por tu compra!" });
+    expect(graph.calls("messages")[0]!.body).toMatchObject({ type: "template", template: { name: "thanks" } });
   });
 
   it("refuses a template of another WhatsApp Business Account, saying to pick one of the number's own", async () => {
@@ -598,13 +609,24 @@ describe("statuses Meta reported before the wamid was stored", () => {
       title: "Message undeliverable",
       details: "Not on WhatsApp.",
     });
-    acceptedAfterStatuses(world, [{ status: "failed", payload: { errors: "unreadable" } }]);
+    acceptedAfterStatuses(world, [{ status: "failed", payload: { errors: [{ code: 131051, title: "Unsupported message type", error_data: {} }] } }]);
     expect((await sendReply(world.actor, reply1(world), deps())).error).toEqual({
-      reason: "WhatsApp refused the message",
-      code: null,
-      title: null,
+      reason: "Unsupported message type",
+      code: 131051,
+      title: "Unsupported message type",
       details: null,
     });
+    acceptedAfterStatuses(world, [{ status: "failed", payload: { errors: [{ code: 131049 }] } }]);
+    expect((await sendReply(world.actor, reply1(world), deps())).error).toMatchObject({ reason: "WhatsApp error 131049", code: 131049 });
+    for (const payload of [{}, { errors: [] }, { errors: "unreadable" }]) {
+      acceptedAfterStatuses(world, [{ status: "failed", payload }]);
+      expect((await sendReply(world.actor, reply1(world), deps())).error).toEqual({
+        reason: "WhatsApp refused the message",
+        code: null,
+        title: null,
+        details: null,
+      });
+    }
   });
 });
 
@@ -702,6 +724,15 @@ describe("more refusals before anything is sent", () => {
     expect(await storedMessage(world, sent.id)).toEqual(sent);
   });
 
+  it("refuses to quote a message of another conversation of the same workspace", async () => {
+    const world = await outboundWorld();
+    const other = await secondConversation(world);
+    const elsewhere = await sendReply(world.actor, { ...reply1(world), conversationId: other.id }, deps());
+    const input = reply1(world, "Sobre eso…", { replyToMessageId: elsewhere.id });
+    expect(await sendReply(world.actor, input, deps()).catch((e: unknown) => e)).toBeInstanceOf(OutboundNotFound);
+    expect(await storedMessage(world, input.messageId)).toBeUndefined();
+  });
+
   it("refuses an inbound message's id in its own conversation", async () => {
     const world = await outboundWorld();
     const template = await orderUpdateTemplate(world);
@@ -774,6 +805,30 @@ describe("what the operator's log says about a send", () => {
   });
 });
 
+describe("repeated requests after things changed", () => {
+  it("answers a repeated reply with the stored message even once the window has closed", async () => {
+    const world = await outboundWorld();
+    const input = reply1(world);
+    const first = await sendReply(world.actor, input, deps());
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(conversations).set({ lastInboundAt: new Date(Date.now() - 30 * 60 * 60 * 1000) }).where(eq(conversations.id, world.conversation.id)),
+    );
+    expect(await sendReply(world.actor, input, deps())).toEqual(first);
+    expect(await retryMessage(world.actor, { messageId: first.id }, deps())).toEqual(first);
+    expect(graph.calls("messages")).toHaveLength(1);
+  });
+
+  it("answers a repeated template with the stored message even once its number was removed", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world);
+    const input = { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id, variables: { "body.1": "1042" } };
+    const first = await sendTemplate(world.actor, input, deps());
+    await withTenant(world.tenantId, (tx) => tx.update(businessNumbers).set({ removedAt: new Date() }).where(eq(businessNumbers.id, world.number.id)));
+    expect(await sendTemplate(world.actor, input, deps())).toEqual(first);
+    expect(graph.calls("messages")).toHaveLength(1);
+  });
+});
+
 describe("retrying, further", () => {
   it("moves the conversation to the top and tells the workspace the message changed", async () => {
     const world = await outboundWorld();
@@ -837,12 +892,44 @@ describe("retrying, further", () => {
     expect(graph.calls("messages")).toHaveLength(1);
   });
 
+  // Two retries that both read the message as failed before either claimed it: only the
+  // claim's own condition decides. Another connection's claim holds the row until this
+  // retry waits on it, so the race happens on every run; PGlite has one connection.
+  it.runIf(inject("testDatabase").kind === "postgres")(
+    "sends nothing when another retry claimed the message after this one read it",
+    async () => {
+      const target = inject("testDatabase") as { kind: "postgres"; serverUrl: string };
+      const world = await outboundWorld();
+      graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+      const failed = await sendReply(world.actor, reply1(world), deps());
+      const [{ name }] = (await db().execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
+      const other = openDatabase({ kind: "postgres", url: databaseUrl(target.serverUrl, name), poolMax: 1 });
+      try {
+        let retried!: Promise<unknown>;
+        await other.db.transaction(async (tx) => {
+          await tx.update(messages).set({ status: "pending", error: null, sentAt: new Date() }).where(eq(messages.id, failed.id));
+          retried = retryMessage(world.actor, { messageId: failed.id }, deps());
+          await expect
+            .poll(async () => {
+              const rows = (await db().execute(
+                sql`select count(*)::int as n from pg_stat_activity where datname = ${name} and wait_event_type = 'Lock'`,
+              )) as unknown as [{ n: number }];
+              return rows[0].n;
+            }, { timeout: 20_000 })
+            .toBe(1);
+        });
+        expect(await retried).toMatchObject({ id: failed.id, status: "pending" });
+        expect(graph.calls("messages")).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+    },
+  );
+
   it("does not find a customer's message, or an id nobody used, to retry", async () => {
     const world = await outboundWorld();
     for (const messageId of [world.inbound.id, randomUUID()]) {
-      const error = await retryMessage(world.actor, { messageId }, deps()).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(OutboundNotFound);
-      expect((error as Error).message).toBe("Message not found");
+      expect(await retryMessage(world.actor, { messageId }, deps()).catch((e: unknown) => e)).toBeInstanceOf(OutboundNotFound);
     }
     expect(graph.requests).toHaveLength(0);
   });
