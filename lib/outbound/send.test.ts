@@ -112,6 +112,19 @@ describe("sending a reply", () => {
     }
   });
 
+  it("tells the workspace when Meta refused the message, so the thread shows it failed", async () => {
+    const world = await outboundWorld();
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const { result: message, heard } = await listenFor(() => sendReply(world.actor, reply1(world), deps()));
+    expect(message.status).toBe("failed");
+    await vi.waitFor(() =>
+      expect(heard().filter((e) => e.messageId === message.id).map((e) => [e.type, e.conversationId])).toEqual([
+        ["message.created", world.conversation.id],
+        ["message.updated", world.conversation.id],
+      ]),
+    );
+  });
+
   it("quotes the message it answers (context.message_id)", async () => {
     const world = await outboundWorld();
     const message = await sendReply(world.actor, reply1(world, "Claro", { replyToMessageId: world.inbound.id }), deps());
