@@ -84,7 +84,7 @@ describe("sending a reply", () => {
     const input = reply1(world);
     const message = await sendReply(world.actor, input, deps());
 
-    expect(message).toMatchObject({ id: input.messageId, direction: "outbound", status: "sent", text: input.text, authorUserId: world.actor.userId });
+    expect(message).toMatchObject({ id: input.messageId, direction: "outbound", type: "text", status: "sent", text: input.text, authorUserId: world.actor.userId });
     expect(message.wamid).toBe(fixtureJson<{ messages: { id: string }[] }>("graph", "send-text-response-200").messages[0]!.id);
     const [call] = graph.calls("messages");
     expect(call!.path).toBe(`/v25.0/${world.number.phoneNumberId}/messages`);
@@ -463,6 +463,19 @@ describe("sending a template", () => {
     messageId: randomUUID(),
     templateId,
     variables,
+  });
+
+  it("answers a repeated template request while the first is still in flight with the pending message, sending once", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world);
+    const input = templateInput(world, template.id);
+    const release = holdNextSend();
+    const first = sendTemplate(world.actor, input, deps());
+    await expect.poll(() => graph.calls("messages").length, { timeout: 20_000 }).toBe(1);
+    expect(await sendTemplate(world.actor, input, deps())).toMatchObject({ id: input.messageId, status: "pending" });
+    release();
+    expect(await first).toMatchObject({ status: "sent" });
+    expect(graph.calls("messages")).toHaveLength(1);
   });
 
   it("sends a template without variables when the request names none", async () => {
