@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { database } from "@/db/client";
-import { businessNumbers, conversations, messageStatuses, messageTemplates, messages } from "@/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { database, db, openDatabase } from "@/db/client";
+import { businessNumbers, contacts, conversations, messageStatuses, messageTemplates, messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
+import { databaseUrl } from "@/testing/db/databases";
 import { resetEnvForTests } from "@/lib/config/env";
 import { encryptSecret } from "@/lib/crypto/secret-box";
 import { eventsChannel } from "@/lib/realtime/events";
 import { fixtureJson } from "@/testing/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { reply, startFakeGraph, type FakeGraph, type FakeReply } from "@/testing/fake-graph-server";
 import { OutboundNotFound, OutboundRefusal } from "./errors";
-import { tokenExpiredReason, windowClosedReason } from "./failures";
+import { numberRemovedReason, tokenExpiredReason, tokenUnreadableReason, windowClosedReason } from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
 import { claimOutboundMessage, retryMessage, sendReply, sendTemplate } from "./send";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
@@ -57,13 +58,34 @@ async function refusal(promise: Promise<unknown>): Promise<OutboundRefusal> {
   return error as OutboundRefusal;
 }
 
+/** An approved template of the world's WABA with one body variable (`Tu pedido {{1}} va en camino.`). */
+async function orderUpdateTemplate(world: OutboundWorld, overrides: Partial<typeof messageTemplates.$inferInsert> = {}) {
+  const [template] = await withTenant(world.tenantId, (tx) =>
+    tx
+      .insert(messageTemplates)
+      .values({
+        tenantId: world.tenantId,
+        wabaId: world.number.wabaId,
+        metaTemplateId: "880000000000001",
+        name: "order_update",
+        language: "es_MX",
+        category: "UTILITY",
+        components: [{ type: "BODY", text: "Tu pedido {{1}} va en camino." }],
+        syncedAt: new Date(),
+        ...overrides,
+      })
+      .returning(),
+  );
+  return template!;
+}
+
 describe("sending a reply", () => {
   it("sends through Meta with the number's token and stores the returned wamid", async () => {
     const world = await outboundWorld();
     const input = reply1(world);
     const message = await sendReply(world.actor, input, deps());
 
-    expect(message).toMatchObject({ id: input.messageId, direction: "outbound", status: "sent", text: input.text, authorUserId: world.actor.userId });
+    expect(message).toMatchObject({ id: input.messageId, direction: "outbound", type: "text", status: "sent", text: input.text, authorUserId: world.actor.userId });
     expect(message.wamid).toBe(fixtureJson<{ messages: { id: string }[] }>("graph", "send-text-response-200").messages[0]!.id);
     const [call] = graph.calls("messages");
     expect(call!.path).toBe(`/v25.0/${world.number.phoneNumberId}/messages`);
@@ -89,6 +111,19 @@ describe("sending a reply", () => {
     } finally {
       await stop();
     }
+  });
+
+  it("tells the workspace when Meta refused the message, so the thread shows it failed", async () => {
+    const world = await outboundWorld();
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const { result: message, heard } = await listenFor(() => sendReply(world.actor, reply1(world), deps()));
+    expect(message.status).toBe("failed");
+    await vi.waitFor(() =>
+      expect(heard().filter((e) => e.messageId === message.id).map((e) => [e.type, e.conversationId])).toEqual([
+        ["message.created", world.conversation.id],
+        ["message.updated", world.conversation.id],
+      ]),
+    );
   });
 
   it("quotes the message it answers (context.message_id)", async () => {
@@ -325,7 +360,9 @@ describe("refusals before anything is sent", () => {
 describe("sandbox numbers", () => {
   it("stores the reply as not sent (sandbox) and never calls Meta", async () => {
     const world = await outboundWorld({ token: null });
-    const message = await sendReply(world.actor, reply1(world), deps());
+    const { result: message, output } = await captureLogs(() => sendReply(world.actor, reply1(world), deps()));
+    // Nothing for an operator to chase: a sandbox number has no token to be unreadable.
+    expect(output).toBe("");
     expect(message).toMatchObject({ status: "sandbox", wamid: null, error: null });
     expect(canRetry(message)).toBe(false);
     expect(graph.requests).toHaveLength(0);
@@ -400,28 +437,9 @@ describe("retrying a failed message", () => {
 });
 
 describe("sending a template", () => {
-  async function withTemplate(world: OutboundWorld) {
-    const [template] = await withTenant(world.tenantId, (tx) =>
-      tx
-        .insert(messageTemplates)
-        .values({
-          tenantId: world.tenantId,
-          wabaId: world.number.wabaId,
-          metaTemplateId: "880000000000001",
-          name: "order_update",
-          language: "es_MX",
-          category: "UTILITY",
-          components: [{ type: "BODY", text: "Tu pedido {{1}} va en camino." }],
-          syncedAt: new Date(),
-        })
-        .returning(),
-    );
-    return template!;
-  }
-
   it("sends it as type template with its variables, even after the window closed", async () => {
     const world = await outboundWorld({ lastInboundAt: new Date(Date.now() - 72 * 60 * 60 * 1000) });
-    const template = await withTemplate(world);
+    const template = await orderUpdateTemplate(world);
     const message = await sendTemplate(
       world.actor,
       { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id, variables: { "body.1": "1042" } },
@@ -433,7 +451,7 @@ describe("sending a template", () => {
 
   it("asks for every variable before sending", async () => {
     const world = await outboundWorld();
-    const template = await withTemplate(world);
+    const template = await orderUpdateTemplate(world);
     const refused = await refusal(
       sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id, variables: { "body.1": " " } }, deps()),
     );
@@ -441,15 +459,505 @@ describe("sending a template", () => {
     expect(graph.requests).toHaveLength(0);
   });
 
+  const templateInput = (world: OutboundWorld, templateId: string, variables: Record<string, string> = { "body.1": "1042" }) => ({
+    conversationId: world.conversation.id,
+    messageId: randomUUID(),
+    templateId,
+    variables,
+  });
+
+  it("answers a repeated template request while the first is still in flight with the pending message, sending once", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world);
+    const input = templateInput(world, template.id);
+    const release = holdNextSend();
+    const first = sendTemplate(world.actor, input, deps());
+    await expect.poll(() => graph.calls("messages").length, { timeout: 20_000 }).toBe(1);
+    expect(await sendTemplate(world.actor, input, deps())).toMatchObject({ id: input.messageId, status: "pending" });
+    release();
+    expect(await first).toMatchObject({ status: "sent" });
+    expect(graph.calls("messages")).toHaveLength(1);
+  });
+
+  it("sends a template without variables when the request names none", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world, { name: "thanks", components: [{ type: "BODY", text: "¡Gracias por tu compra!" }] });
+    const message = await sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id }, deps());
+    expect(message).toMatchObject({ status: "sent", text: "¡Gracias por tu compra!" });
+    expect(graph.calls("messages")[0]!.body).toMatchObject({ type: "template", template: { name: "thanks" } });
+  });
+
+  it("refuses a template of another WhatsApp Business Account, saying to pick one of the number's own", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world, { wabaId: "999000000000001" });
+    const input = templateInput(world, template.id);
+    expect(await refusal(sendTemplate(world.actor, input, deps()))).toMatchObject({
+      kind: "template_unavailable",
+      message: "This template belongs to another WhatsApp Business Account than this conversation's number — pick one of its own templates.",
+    });
+    expect(graph.requests).toHaveLength(0);
+    expect(await storedMessage(world, input.messageId)).toBeUndefined();
+  });
+
+  it("refuses a template Switchboard cannot send, saying why", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world, {
+      components: [{ type: "HEADER", format: "IMAGE" }, { type: "BODY", text: "Tu pedido {{1}} va en camino." }],
+    });
+    expect(await refusal(sendTemplate(world.actor, templateInput(world, template.id), deps()))).toMatchObject({
+      kind: "template_unavailable",
+      message: "This template has a image header, which Switchboard cannot send yet.",
+    });
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it("refuses a value over 1024 characters, and accepts one of exactly 1024", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world);
+    expect(await refusal(sendTemplate(world.actor, templateInput(world, template.id, { "body.1": "9".repeat(1025) }), deps()))).toMatchObject({
+      kind: "invalid",
+      message: "A template value can be at most 1024 characters.",
+    });
+    expect(await sendTemplate(world.actor, templateInput(world, template.id, { "body.1": "9".repeat(1024) }), deps())).toMatchObject({ status: "sent" });
+  });
+
+  it("stores a sandbox number's template as not sent, with the text the thread shows, and answers a repeat with it", async () => {
+    const world = await outboundWorld({ token: null });
+    const template = await orderUpdateTemplate(world);
+    const input = templateInput(world, template.id);
+    const message = await sendTemplate(world.actor, input, deps());
+    expect(message).toMatchObject({ status: "sandbox", type: "template", text: "Tu pedido 1042 va en camino.", authorUserId: world.actor.userId });
+    expect(await sendTemplate(world.actor, input, deps())).toEqual(message);
+    expect(graph.requests).toHaveLength(0);
+  });
+
   it("does not send another workspace's template", async () => {
     const world = await outboundWorld();
     const other = await outboundWorld();
-    const theirs = await withTemplate(other);
+    const theirs = await orderUpdateTemplate(other);
     const error = await sendTemplate(
       world.actor,
       { conversationId: world.conversation.id, messageId: randomUUID(), templateId: theirs.id, variables: { "body.1": "1" } },
       deps(),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutboundNotFound);
+  });
+});
+
+/** Another conversation in the same workspace, on the same number, with another customer. */
+async function secondConversation(world: OutboundWorld) {
+  return withTenant(world.tenantId, async (tx) => {
+    const [contact] = await tx.insert(contacts).values({ tenantId: world.tenantId, waId: "5215587654321", profileName: "Luis" }).returning();
+    const [conversation] = await tx
+      .insert(conversations)
+      .values({ tenantId: world.tenantId, businessNumberId: world.number.id, contactId: contact!.id, lastInboundAt: new Date(), lastMessageAt: new Date() })
+      .returning();
+    return conversation!;
+  });
+}
+
+/** Meta accepts the send with `wamid`; its status webhooks for it land before the sender stores the wamid. */
+function acceptedAfterStatuses(world: OutboundWorld, reported: { status: string; payload?: unknown }[], wamid = `wamid.OUT.${randomUUID()}`) {
+  graph.queue("messages", async () => {
+    await withTenant(world.tenantId, (tx) =>
+      tx
+        .insert(messageStatuses)
+        .values(reported.map((r) => ({ tenantId: world.tenantId, wamid, status: r.status, occurredAt: new Date(), payload: r.payload ?? {} }))),
+    );
+    return accepted(wamid);
+  });
+}
+
+const accepted = (wamid: string) =>
+  reply.json(200, { messaging_product: "whatsapp", contacts: [{ input: "5215512345678", wa_id: "5215512345678" }], messages: [{ id: wamid }] });
+
+function parsedLines(output: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function listenFor<T>(work: () => Promise<T>): Promise<{ result: T; heard: () => { type: string; messageId?: string; conversationId?: string }[] }> {
+  const heard: { type: string; messageId?: string; conversationId?: string }[] = [];
+  const stop = await database().listen(eventsChannel, (payload) => heard.push(JSON.parse(payload)));
+  try {
+    return { result: await work(), heard: () => heard };
+  } finally {
+    await stop();
+  }
+}
+
+describe("statuses Meta reported before the wamid was stored", () => {
+  it("stores read when read was reported, even beside delivered and sent", async () => {
+    const world = await outboundWorld();
+    acceptedAfterStatuses(world, [{ status: "sent" }, { status: "delivered" }, { status: "read" }]);
+    const message = await sendReply(world.actor, reply1(world), deps());
+    expect(message).toMatchObject({ status: "read", error: null });
+    expect(await storedMessage(world, message.id)).toMatchObject({ status: "read", wamid: message.wamid });
+  });
+
+  it("stores delivered over sent", async () => {
+    const world = await outboundWorld();
+    acceptedAfterStatuses(world, [{ status: "sent" }, { status: "delivered" }]);
+    expect(await sendReply(world.actor, reply1(world), deps())).toMatchObject({ status: "delivered", error: null });
+  });
+
+  it("stores sent when only sent was reported", async () => {
+    const world = await outboundWorld();
+    acceptedAfterStatuses(world, [{ status: "sent" }]);
+    expect(await sendReply(world.actor, reply1(world), deps())).toMatchObject({ status: "sent", error: null });
+  });
+
+  it("stores a reported failure with Meta's reason, as the thread shows it", async () => {
+    const world = await outboundWorld();
+    const reported = fixtureJson<{ entry: { changes: { value: { statuses: unknown[] } }[] }[] }>("whatsapp", "status-failed").entry[0]!.changes[0]!
+      .value.statuses[0];
+    acceptedAfterStatuses(world, [{ status: "sent" }, { status: "failed", payload: reported }]);
+    const message = await sendReply(world.actor, reply1(world), deps());
+    expect(message).toMatchObject({ status: "failed" });
+    expect(message.error).toEqual({
+      reason: windowClosedReason,
+      code: 131047,
+      title: "Re-engagement message",
+      details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+    });
+    expect(canRetry(message)).toBe(true);
+  });
+
+  it("describes a reported failure by its message when it has no title, and says so when it has no error at all", async () => {
+    const world = await outboundWorld();
+    acceptedAfterStatuses(world, [
+      { status: "failed", payload: { errors: [{ code: 131026, message: "Message undeliverable", error_data: { details: "Not on WhatsApp." } }] } },
+    ]);
+    expect((await sendReply(world.actor, reply1(world), deps())).error).toEqual({
+      reason: "Message undeliverable — Not on WhatsApp.",
+      code: 131026,
+      title: "Message undeliverable",
+      details: "Not on WhatsApp.",
+    });
+    acceptedAfterStatuses(world, [{ status: "failed", payload: { errors: [{ code: 131051, title: "Unsupported message type", error_data: {} }] } }]);
+    expect((await sendReply(world.actor, reply1(world), deps())).error).toEqual({
+      reason: "Unsupported message type",
+      code: 131051,
+      title: "Unsupported message type",
+      details: null,
+    });
+    acceptedAfterStatuses(world, [{ status: "failed", payload: { errors: [{ code: 131049 }] } }]);
+    expect((await sendReply(world.actor, reply1(world), deps())).error).toMatchObject({ reason: "WhatsApp error 131049", code: 131049 });
+    for (const payload of [{}, { errors: [] }, { errors: "unreadable" }]) {
+      acceptedAfterStatuses(world, [{ status: "failed", payload }]);
+      expect((await sendReply(world.actor, reply1(world), deps())).error).toEqual({
+        reason: "WhatsApp refused the message",
+        code: null,
+        title: null,
+        details: null,
+      });
+    }
+  });
+});
+
+describe("an outcome that arrives after another attempt already settled the message", () => {
+  /** A send whose Graph call waits for the test, then a retry of it once it looks abandoned. */
+  async function abandonedThenRetried(world: OutboundWorld, late: FakeReply, retryAnswer: FakeReply) {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    graph.queue("messages", async () => {
+      await released;
+      return late;
+    });
+    const input = reply1(world);
+    const first = sendReply(world.actor, input, deps());
+    await expect.poll(() => graph.calls("messages").length, { timeout: 20_000 }).toBe(1);
+    // The first attempt has hung long enough to count as abandoned.
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(messages).set({ sentAt: new Date(Date.now() - stalePendingMs - 1000) }).where(eq(messages.id, input.messageId)),
+    );
+    graph.queue("messages", retryAnswer);
+    const retried = await retryMessage(world.actor, { messageId: input.messageId }, deps());
+    release();
+    return { retried, late: await first, id: input.messageId };
+  }
+
+  it("keeps the retry's success when the abandoned attempt fails late", async () => {
+    const world = await outboundWorld();
+    const { retried, late, id } = await abandonedThenRetried(
+      world,
+      reply.metaError(400, 131026, "(#131026) Message undeliverable"),
+      accepted("wamid.RETRIED"),
+    );
+    expect(retried).toMatchObject({ status: "sent", wamid: "wamid.RETRIED" });
+    expect(late).toMatchObject({ status: "sent", wamid: "wamid.RETRIED", error: null });
+    expect(await storedMessage(world, id)).toMatchObject({ status: "sent", wamid: "wamid.RETRIED", error: null });
+  });
+
+  it("keeps the wamid stored first when the abandoned attempt is accepted late", async () => {
+    const world = await outboundWorld();
+    const { late, id } = await abandonedThenRetried(world, accepted("wamid.LATE"), accepted("wamid.RETRIED"));
+    expect(late).toMatchObject({ status: "sent", wamid: "wamid.RETRIED" });
+    expect(await storedMessage(world, id)).toMatchObject({ status: "sent", wamid: "wamid.RETRIED" });
+  });
+});
+
+describe("more refusals before anything is sent", () => {
+  async function removeNumber(world: OutboundWorld) {
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(businessNumbers).set({ removedAt: new Date() }).where(eq(businessNumbers.id, world.number.id)),
+    );
+  }
+
+  it("refuses a reply, a template and a retry from a number removed from the workspace", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world);
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const failed = await sendReply(world.actor, reply1(world), deps());
+    await removeNumber(world);
+
+    const input = reply1(world);
+    for (const attempt of [
+      sendReply(world.actor, input, deps()),
+      sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: input.messageId, templateId: template.id, variables: { "body.1": "1" } }, deps()),
+      retryMessage(world.actor, { messageId: failed.id }, deps()),
+    ]) {
+      expect(await refusal(attempt)).toMatchObject({ kind: "number_removed", message: numberRemovedReason });
+    }
+    expect(graph.calls("messages")).toHaveLength(1);
+    expect(await storedMessage(world, input.messageId)).toBeUndefined();
+    expect(await storedMessage(world, failed.id)).toMatchObject({ status: "failed" });
+  });
+
+  it("refuses to quote a message that never reached WhatsApp", async () => {
+    const world = await outboundWorld();
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const failed = await sendReply(world.actor, reply1(world), deps());
+    const input = reply1(world, "Sobre eso…", { replyToMessageId: failed.id });
+    expect(await refusal(sendReply(world.actor, input, deps()))).toMatchObject({
+      kind: "invalid",
+      message: "That message never reached WhatsApp, so a reply cannot quote it.",
+    });
+    expect(await storedMessage(world, input.messageId)).toBeUndefined();
+  });
+
+  it("refuses a message id already used by a message of another conversation, and says what to do", async () => {
+    const world = await outboundWorld();
+    const other = await secondConversation(world);
+    const sent = await sendReply(world.actor, { ...reply1(world), conversationId: other.id }, deps());
+    const refused = await refusal(sendReply(world.actor, { ...reply1(world), messageId: sent.id }, deps()));
+    expect(refused).toMatchObject({
+      kind: "id_in_use",
+      message: "This message id already belongs to another message — reload the page and send again.",
+    });
+    expect(graph.calls("messages")).toHaveLength(1);
+    expect(await storedMessage(world, sent.id)).toEqual(sent);
+  });
+
+  it("refuses to quote a message of another conversation of the same workspace", async () => {
+    const world = await outboundWorld();
+    const other = await secondConversation(world);
+    const elsewhere = await sendReply(world.actor, { ...reply1(world), conversationId: other.id }, deps());
+    const input = reply1(world, "Sobre eso…", { replyToMessageId: elsewhere.id });
+    expect(await sendReply(world.actor, input, deps()).catch((e: unknown) => e)).toBeInstanceOf(OutboundNotFound);
+    expect(await storedMessage(world, input.messageId)).toBeUndefined();
+  });
+
+  it("refuses an inbound message's id in its own conversation", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world);
+    const refused = await refusal(
+      sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: world.inbound.id, templateId: template.id, variables: { "body.1": "1" } }, deps()),
+    );
+    expect(refused.kind).toBe("id_in_use");
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it("says which field is wrong in a malformed request", async () => {
+    const world = await outboundWorld();
+    const refused = await refusal(sendReply(world.actor, { ...reply1(world), conversationId: "not-a-conversation" }, deps()));
+    expect(refused.kind).toBe("invalid");
+    expect(refused.message).toMatch(/uuid/i);
+    expect((await refusal(retryMessage(world.actor, { messageId: "42" }, deps()))).kind).toBe("invalid");
+  });
+});
+
+describe("a token that cannot be used", () => {
+  it("fails the message without calling Meta when the token cannot be decrypted, and flags the number", async () => {
+    const world = await outboundWorld();
+    // Sealed for another number: what a changed encryption key looks like to the sender.
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(businessNumbers).set({ accessTokenEncrypted: encryptSecret(world.token!, randomUUID()) }).where(eq(businessNumbers.id, world.number.id)),
+    );
+    const message = await sendReply(world.actor, reply1(world), deps());
+    expect(message).toMatchObject({ status: "failed", wamid: null });
+    expect(message.error).toEqual({ reason: tokenUnreadableReason, code: null, title: null, details: null });
+    expect(graph.requests).toHaveLength(0);
+    expect(await refusal(sendReply(world.actor, reply1(world), deps()))).toMatchObject({ kind: "token_invalid" });
+  });
+
+  it("still stores a sandbox number's reply when the token it used to have was flagged", async () => {
+    const world = await outboundWorld({ token: null });
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(businessNumbers).set({ accessTokenInvalidAt: new Date() }).where(eq(businessNumbers.id, world.number.id)),
+    );
+    expect(await sendReply(world.actor, reply1(world), deps())).toMatchObject({ status: "sandbox" });
+    expect(graph.requests).toHaveLength(0);
+  });
+});
+
+describe("what the operator's log says about a send", () => {
+  it("names the message, conversation and number when a send succeeds or fails, with Meta's code and trace id", async () => {
+    process.env.LOG_LEVEL = "info";
+    resetEnvForTests();
+    try {
+      const world = await outboundWorld();
+      graph.queue("messages", reply.fixture("send-text-response-200"), reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+      const { output, result } = await captureLogs(async () => [
+        await sendReply(world.actor, reply1(world), deps()),
+        await sendReply(world.actor, reply1(world), deps()),
+      ]);
+      const lines = parsedLines(output);
+      const ids = (m: { id: string }) => ({ tenantId: world.tenantId, conversationId: world.conversation.id, numberId: world.number.id, messageId: m.id });
+      expect(lines.find((l) => l.event === "message_sent")).toMatchObject({ level: "info", ...ids(result[0]!) });
+      expect(lines.find((l) => l.event === "message_send_failed")).toMatchObject({
+        level: "warn",
+        ...ids(result[1]!),
+        kind: "api",
+        httpStatus: 400,
+        code: 131026,
+        fbtraceId: "FakeTrace",
+      });
+    } finally {
+      process.env.LOG_LEVEL = "warn";
+      resetEnvForTests();
+    }
+  });
+});
+
+describe("repeated requests after things changed", () => {
+  it("answers a repeated reply with the stored message even once the window has closed", async () => {
+    const world = await outboundWorld();
+    const input = reply1(world);
+    const first = await sendReply(world.actor, input, deps());
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(conversations).set({ lastInboundAt: new Date(Date.now() - 30 * 60 * 60 * 1000) }).where(eq(conversations.id, world.conversation.id)),
+    );
+    expect(await sendReply(world.actor, input, deps())).toEqual(first);
+    expect(await retryMessage(world.actor, { messageId: first.id }, deps())).toEqual(first);
+    expect(graph.calls("messages")).toHaveLength(1);
+  });
+
+  it("answers a repeated template with the stored message even once its number was removed", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world);
+    const input = { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id, variables: { "body.1": "1042" } };
+    const first = await sendTemplate(world.actor, input, deps());
+    await withTenant(world.tenantId, (tx) => tx.update(businessNumbers).set({ removedAt: new Date() }).where(eq(businessNumbers.id, world.number.id)));
+    expect(await sendTemplate(world.actor, input, deps())).toEqual(first);
+    expect(graph.calls("messages")).toHaveLength(1);
+  });
+});
+
+describe("retrying, further", () => {
+  it("moves the conversation to the top and tells the workspace the message changed", async () => {
+    const world = await outboundWorld();
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const failed = await sendReply(world.actor, reply1(world), deps());
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(conversations).set({ lastMessageAt: new Date(Date.now() - 60 * 60 * 1000) }).where(eq(conversations.id, world.conversation.id)),
+    );
+    const { result: retried, heard } = await listenFor(() => retryMessage(world.actor, { messageId: failed.id }, deps()));
+    expect(retried).toMatchObject({ status: "sent", error: null });
+    expect(retried.sentAt.getTime()).toBeGreaterThan(failed.sentAt.getTime());
+    const [conversation] = await withTenant(world.tenantId, (tx) => tx.select().from(conversations).where(eq(conversations.id, world.conversation.id)));
+    expect(conversation!.lastMessageAt.getTime()).toBe(retried.sentAt.getTime());
+    await vi.waitFor(() => {
+      expect(heard().filter((e) => e.messageId === failed.id).map((e) => [e.type, e.conversationId])).toEqual([
+        ["message.updated", world.conversation.id],
+        ["message.updated", world.conversation.id],
+      ]);
+      expect(heard()).toContainEqual(expect.objectContaining({ type: "conversation.updated", conversationId: world.conversation.id }));
+    });
+  });
+
+  it("sends a failed template again after the 24-hour window closed", async () => {
+    const world = await outboundWorld();
+    const template = await orderUpdateTemplate(world);
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const failed = await sendTemplate(
+      world.actor,
+      { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id, variables: { "body.1": "1042" } },
+      deps(),
+    );
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(conversations).set({ lastInboundAt: new Date(Date.now() - 30 * 60 * 60 * 1000) }).where(eq(conversations.id, world.conversation.id)),
+    );
+    expect(await retryMessage(world.actor, { messageId: failed.id }, deps())).toMatchObject({ status: "sent", type: "template" });
+    expect(graph.calls("messages")[1]!.body).toEqual(graph.calls("messages")[0]!.body);
+  });
+
+  it("stores the retry as not sent (sandbox) when the number's token was removed meanwhile", async () => {
+    const world = await outboundWorld();
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const failed = await sendReply(world.actor, reply1(world), deps());
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(businessNumbers).set({ accessTokenEncrypted: null, accessTokenLast4: null }).where(eq(businessNumbers.id, world.number.id)),
+    );
+    expect(await retryMessage(world.actor, { messageId: failed.id }, deps())).toMatchObject({ status: "sandbox", error: null });
+    expect(graph.calls("messages")).toHaveLength(1);
+  });
+
+  it("refuses to resend a message whose stored body is not one it can send, asking for it to be written anew", async () => {
+    const world = await outboundWorld();
+    graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+    const failed = await sendReply(world.actor, reply1(world), deps());
+    await withTenant(world.tenantId, (tx) =>
+      tx.update(messages).set({ payload: { type: "image", image: { id: "1" } } }).where(eq(messages.id, failed.id)),
+    );
+    expect(await refusal(retryMessage(world.actor, { messageId: failed.id }, deps()))).toMatchObject({
+      kind: "not_retryable",
+      message: "This message cannot be sent again — write it anew.",
+    });
+    expect(graph.calls("messages")).toHaveLength(1);
+  });
+
+  // Two retries that both read the message as failed before either claimed it: only the
+  // claim's own condition decides. Another connection's claim holds the row until this
+  // retry waits on it, so the race happens on every run; PGlite has one connection.
+  it.runIf(inject("testDatabase").kind === "postgres")(
+    "sends nothing when another retry claimed the message after this one read it",
+    async () => {
+      const target = inject("testDatabase") as { kind: "postgres"; serverUrl: string };
+      const world = await outboundWorld();
+      graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
+      const failed = await sendReply(world.actor, reply1(world), deps());
+      const [{ name }] = (await db().execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
+      const other = openDatabase({ kind: "postgres", url: databaseUrl(target.serverUrl, name), poolMax: 1 });
+      try {
+        let retried!: Promise<unknown>;
+        await other.db.transaction(async (tx) => {
+          await tx.update(messages).set({ status: "pending", error: null, sentAt: new Date() }).where(eq(messages.id, failed.id));
+          retried = retryMessage(world.actor, { messageId: failed.id }, deps());
+          await expect
+            .poll(async () => {
+              const rows = (await db().execute(
+                sql`select count(*)::int as n from pg_stat_activity where datname = ${name} and wait_event_type = 'Lock'`,
+              )) as unknown as [{ n: number }];
+              return rows[0].n;
+            }, { timeout: 20_000 })
+            .toBe(1);
+        });
+        expect(await retried).toMatchObject({ id: failed.id, status: "pending" });
+        expect(graph.calls("messages")).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+    },
+  );
+
+  it("does not find a customer's message, or an id nobody used, to retry", async () => {
+    const world = await outboundWorld();
+    for (const messageId of [world.inbound.id, randomUUID()]) {
+      expect(await retryMessage(world.actor, { messageId }, deps()).catch((e: unknown) => e)).toBeInstanceOf(OutboundNotFound);
+    }
+    expect(graph.requests).toHaveLength(0);
   });
 });

@@ -1,0 +1,135 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { phoneNumberRoutes } from "@/db/schema";
+import { withPlatform } from "@/db/platform";
+import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { resetEnvForTests } from "@/lib/config/env";
+import { captureLogs } from "@/testing/logs";
+import { deliver, deliveryRows, workspaceData } from "@/testing/webhook";
+import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
+
+/**
+ * What an operator reads about one processed delivery: the note kept on its row (which
+ * changes were skipped, or why it was ignored) and the one log line it leaves.
+ */
+
+const number = "130000000000013";
+let tenantId: string;
+
+beforeAll(async () => {
+  tenantId = (await createTestWorkspace("Notes")).id;
+  await createTestNumber(tenantId, number);
+});
+
+const textMessage = (text: string, wamid = `wamid.NOTE.${randomUUID()}`) => ({
+  from: "5215512345678",
+  id: wamid,
+  timestamp: "1795000000",
+  type: "text",
+  text: { body: text },
+});
+
+const messagesChange = (phoneNumberId: string, value: Record<string, unknown> = {}) => ({
+  field: messagesField,
+  value: { messaging_product: "whatsapp", metadata: { display_phone_number: phoneNumberId, phone_number_id: phoneNumberId }, ...value },
+});
+
+const unhandled = (field: string) => ({ field, value: { event: "unused" } });
+
+/** A signed delivery of these changes in one entry; stored, processed, and its row returned. */
+async function delivered(changes: unknown[]) {
+  const body = JSON.stringify({ object: whatsappObject, entry: [{ id: randomUUID(), changes }] });
+  expect((await deliver(body)).status).toBe(200);
+  const [row] = (await deliveryRows()).filter((d) => d.rawBody === body);
+  return row!;
+}
+
+describe("the note kept on the delivery's row", () => {
+  it("names the first three skipped changes and counts the rest, when nothing else was in it", async () => {
+    const row = await delivered(["account_alerts", "account_update", "security", "flows", "history"].map(unhandled));
+    expect(row).toMatchObject({ state: "ignored" });
+    expect(row.error).toBe(
+      'entry[0].changes[0]: field "account_alerts" is not handled; entry[0].changes[1]: field "account_update" is not handled; ' +
+        'entry[0].changes[2]: field "security" is not handled; and 2 more',
+    );
+  });
+
+  it("names all of exactly three skipped changes, beside a message it stored", async () => {
+    const text = "hola, ¿siguen abiertos?";
+    const row = await delivered([unhandled("flows"), messagesChange(number, { messages: [textMessage(text)] }), unhandled("history"), unhandled("security")]);
+    expect(row).toMatchObject({ state: "processed" });
+    expect(row.error).toBe(
+      'entry[0].changes[0]: field "flows" is not handled; entry[0].changes[2]: field "history" is not handled; entry[0].changes[3]: field "security" is not handled',
+    );
+    expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toContain(text);
+  });
+
+  it("keeps no note for a delivery that had nothing to skip", async () => {
+    const row = await delivered([messagesChange(number, { messages: [textMessage("una sola")] })]);
+    expect(row).toMatchObject({ state: "processed", error: null });
+  });
+
+  it("says a delivery without any change had none", async () => {
+    const row = await delivered([]);
+    expect(row).toMatchObject({ state: "ignored", error: "the delivery has no changes" });
+  });
+});
+
+describe("the log line a delivery leaves", () => {
+  beforeEach(() => {
+    process.env.LOG_LEVEL = "info";
+    resetEnvForTests();
+  });
+  afterEach(() => {
+    process.env.LOG_LEVEL = "warn";
+    resetEnvForTests();
+  });
+
+  const linesOf = (output: string) =>
+    output
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it("counts what it stored, repeated, reported as errors, could not route and skipped", async () => {
+    const repeated = textMessage("dos veces");
+    const { output, result: row } = await captureLogs(() =>
+      delivered([
+        messagesChange(number, {
+          messages: [textMessage("nuevo"), repeated, repeated],
+          statuses: [{ id: `wamid.NOTE.${randomUUID()}`, status: "delivered", timestamp: "1795000001", recipient_id: "5215512345678" }],
+          errors: [{ code: 131000, title: "Something went wrong" }],
+        }),
+        messagesChange("990000000000013", { messages: [textMessage("nobody's number")] }),
+        unhandled("flows"),
+      ]),
+    );
+    const processed = linesOf(output).filter((l) => l.event === "webhook_delivery_processed");
+    expect(processed).toEqual([
+      expect.objectContaining({ level: "info", deliveryId: row.id, messages: 2, statuses: 1, duplicates: 1, errors: 1, unrouted: 1, skipped: 1 }),
+    ]);
+    expect(output).not.toContain("dos veces");
+  });
+
+  it("warns with the reason when a delivery is ignored", async () => {
+    const { output, result: row } = await captureLogs(() => delivered([unhandled("flows")]));
+    expect(linesOf(output).filter((l) => l.event === "webhook_delivery_ignored")).toEqual([
+      expect.objectContaining({ level: "warn", deliveryId: row.id, reason: 'entry[0].changes[0]: field "flows" is not handled' }),
+    ]);
+    expect(output).not.toContain("webhook_delivery_processed");
+  });
+
+  it("reports a failed delivery as an error naming it and what went wrong", async () => {
+    // Routed to a workspace that has no such number: storing its message fails.
+    const broken = "140000000000014";
+    const workspace = (await createTestWorkspace("Broken")).id;
+    await withPlatform((tx) => tx.insert(phoneNumberRoutes).values({ phoneNumberId: broken, workspaceId: workspace }));
+    const { output, result: row } = await captureLogs(() => delivered([messagesChange(broken, { messages: [textMessage("se perderá")] })]));
+    expect(row).toMatchObject({ state: "failed" });
+    expect(linesOf(output).filter((l) => l.event === "webhook_delivery_failed")).toEqual([
+      expect.objectContaining({ level: "error", deliveryId: row.id, error: row.error }),
+    ]);
+    expect(row.error).toContain(broken);
+    expect(output).not.toContain("webhook_delivery_ignored");
+  });
+});
