@@ -48,9 +48,12 @@ export function deliveryErrorFromMeta(error: MetaError | undefined): DeliveryErr
   });
 }
 
+// Only the errors are read: a status whose other fields are odd still says why it failed.
+const statusErrorsSchema = statusSchema.pick({ errors: true });
+
 /** The error of a `failed` status, from the status as Meta sent it (kept in message_statuses). */
 export function deliveryErrorFromStatus(status: unknown): DeliveryError {
-  return deliveryErrorFromMeta(statusSchema.safeParse(status).data?.errors?.[0]);
+  return deliveryErrorFromMeta(statusErrorsSchema.safeParse(status).data?.errors?.[0]);
 }
 
 /** What the status webhook stored before the one shape: Meta's fields, no reason. */

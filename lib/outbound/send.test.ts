@@ -620,6 +620,7 @@ describe("statuses Meta reported before the wamid was stored", () => {
       reason: windowClosedReason,
       code: 131047,
       title: "Re-engagement message",
+      message: "Re-engagement message",
       details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
     });
     expect(canRetry(message)).toBe(true);
@@ -633,7 +634,8 @@ describe("statuses Meta reported before the wamid was stored", () => {
     expect((await sendReply(world.actor, reply1(world), deps())).error).toEqual({
       reason: "Message undeliverable — Not on WhatsApp.",
       code: 131026,
-      title: "Message undeliverable",
+      title: null,
+      message: "Message undeliverable",
       details: "Not on WhatsApp.",
     });
     acceptedAfterStatuses(world, [{ status: "failed", payload: { errors: [{ code: 131051, title: "Unsupported message type", error_data: {} }] } }]);
@@ -641,6 +643,7 @@ describe("statuses Meta reported before the wamid was stored", () => {
       reason: "Unsupported message type",
       code: 131051,
       title: "Unsupported message type",
+      message: null,
       details: null,
     });
     acceptedAfterStatuses(world, [{ status: "failed", payload: { errors: [{ code: 131049 }] } }]);
@@ -651,6 +654,7 @@ describe("statuses Meta reported before the wamid was stored", () => {
         reason: "WhatsApp refused the message",
         code: null,
         title: null,
+        message: null,
         details: null,
       });
     }
@@ -788,7 +792,7 @@ describe("a token that cannot be used", () => {
     );
     const message = await sendReply(world.actor, reply1(world), deps());
     expect(message).toMatchObject({ status: "failed", wamid: null });
-    expect(message.error).toEqual({ reason: tokenUnreadableReason, code: null, title: null, details: null });
+    expect(message.error).toEqual({ reason: tokenUnreadableReason, code: null, title: null, message: null, details: null });
     expect(graph.requests).toHaveLength(0);
     expect(await refusal(sendReply(world.actor, reply1(world), deps()))).toMatchObject({ kind: "token_invalid" });
   });

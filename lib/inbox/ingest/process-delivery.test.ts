@@ -127,7 +127,7 @@ describe("the log line a delivery leaves", () => {
     const { output, result: row } = await captureLogs(() => delivered([messagesChange(broken, { messages: [textMessage("se perderá")] })]));
     expect(row).toMatchObject({ state: "failed" });
     expect(linesOf(output).filter((l) => l.event === "webhook_delivery_failed")).toEqual([
-      expect.objectContaining({ level: "error", deliveryId: row.id, error: row.error }),
+      expect.objectContaining({ level: "error", deliveryId: row.id, error: expect.objectContaining({ message: row.error }) }),
     ]);
     expect(row.error).toContain(broken);
     expect(output).not.toContain("webhook_delivery_ignored");
