@@ -106,7 +106,7 @@ async function migrate(url: string): Promise<void> {
   const client = postgres(url, { max: 1, onnotice: () => {} });
   const db = drizzle(client, { schema }) as unknown as Database;
   try {
-    await migrateDatabase({ db, kind: "postgres", listen: async () => async () => {}, close: async () => {} });
+    await migrateDatabase({ db, kind: "postgres", url, listen: async () => async () => {}, close: async () => {} });
   } finally {
     await client.end({ timeout: 5 });
   }
