@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fixtureJson } from "@/testing/fixtures";
-import { messageSchema, type WhatsAppDelivery } from "@/lib/whatsapp/payload";
+import { fixtureMessage as firstMessage, inboundMessage as message } from "@/testing/messages";
 import { previewOf, summaryToStore } from "./summary";
 
-function firstMessage(fixture: string) {
-  const delivery = fixtureJson<WhatsAppDelivery>("whatsapp", fixture);
-  const value = delivery.entry[0]!.changes[0]!.value as { messages: unknown[] };
-  return messageSchema.parse(value.messages[0]);
-}
-
-const message = (type: string, fields: Record<string, unknown>) =>
-  messageSchema.parse({ id: "wamid.X", timestamp: "1795000000", from: "15550000000", type, ...fields });
 
 describe("the summary stored with an inbound message", () => {
   it.each([

@@ -1,16 +1,7 @@
 import { expect, it } from "vitest";
-import { fixtureJson } from "@/testing/fixtures";
-import { messageSchema, type WhatsAppDelivery } from "./payload";
+import { fixtureMessage as firstMessage, inboundMessage as message } from "@/testing/messages";
 import { referencedWamid } from "./references";
 
-function firstMessage(fixture: string) {
-  const delivery = fixtureJson<WhatsAppDelivery>("whatsapp", fixture);
-  const value = delivery.entry[0]!.changes[0]!.value as { messages: unknown[] };
-  return messageSchema.parse(value.messages[0]);
-}
-
-const message = (type: string, fields: Record<string, unknown>) =>
-  messageSchema.parse({ id: "wamid.X", timestamp: "1795000000", from: "15550000000", type, ...fields });
 
 it("links replies to the quoted message and reactions to the message they react to", () => {
   expect(referencedWamid(firstMessage("text-reply-with-context"))).toBe("wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjAOUT001");
