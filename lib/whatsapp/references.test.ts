@@ -2,7 +2,6 @@ import { expect, it } from "vitest";
 import { fixtureMessage as firstMessage, inboundMessage as message } from "@/testing/messages";
 import { referencedWamid } from "./references";
 
-
 it("links replies to the quoted message and reactions to the message they react to", () => {
   expect(referencedWamid(firstMessage("text-reply-with-context"))).toBe("wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjAOUT001");
   expect(referencedWamid(firstMessage("reaction-removed"))).toBe("wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjAOUT001");
