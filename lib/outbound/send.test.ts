@@ -104,10 +104,14 @@ describe("sending a reply", () => {
     const stop = await database().listen(eventsChannel, (payload) => heard.push(JSON.parse(payload)));
     try {
       const message = await sendReply(world.actor, reply1(world), deps());
-      await vi.waitFor(() =>
-        expect(heard.filter((e) => e.messageId === message.id).map((e) => e.type)).toEqual(["message.created", "message.updated"]),
+      // On Postgres a NOTIFY reaches the listener some time after the commit: wait for it.
+      await vi.waitFor(
+        () => {
+          expect(heard.filter((e) => e.messageId === message.id).map((e) => e.type)).toEqual(["message.created", "message.updated"]);
+          expect(heard.some((e) => e.type === "conversation.updated")).toBe(true);
+        },
+        { timeout: 10_000 },
       );
-      expect(heard.some((e) => e.type === "conversation.updated")).toBe(true);
     } finally {
       await stop();
     }
@@ -116,14 +120,15 @@ describe("sending a reply", () => {
   it("tells the workspace when Meta refused the message, so the thread shows it failed", async () => {
     const world = await outboundWorld();
     graph.queue("messages", reply.metaError(400, 131026, "(#131026) Message undeliverable"));
-    const { result: message, heard } = await listenFor(() => sendReply(world.actor, reply1(world), deps()));
-    expect(message.status).toBe("failed");
-    await vi.waitFor(() =>
-      expect(heard().filter((e) => e.messageId === message.id).map((e) => [e.type, e.conversationId])).toEqual([
-        ["message.created", world.conversation.id],
-        ["message.updated", world.conversation.id],
-      ]),
+    const message = await listenWhile(
+      () => sendReply(world.actor, reply1(world), deps()),
+      (sent, heard) =>
+        expect(heard.filter((e) => e.messageId === sent.id).map((e) => [e.type, e.conversationId])).toEqual([
+          ["message.created", world.conversation.id],
+          ["message.updated", world.conversation.id],
+        ]),
     );
+    expect(message.status).toBe("failed");
   });
 
   it("quotes the message it answers (context.message_id)", async () => {
@@ -391,7 +396,7 @@ describe("retrying a failed message", () => {
     const input = reply1(world);
     const release = holdNextSend();
     const inFlight = sendReply(world.actor, input, deps());
-    await vi.waitFor(() => expect(graph.calls("messages")).toHaveLength(1));
+    await vi.waitFor(() => expect(graph.calls("messages")).toHaveLength(1), { timeout: 10_000 });
     expect(await retryMessage(world.actor, { messageId: input.messageId }, deps())).toMatchObject({ status: "pending" });
     release();
     await inFlight;
@@ -578,11 +583,19 @@ function parsedLines(output: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-async function listenFor<T>(work: () => Promise<T>): Promise<{ result: T; heard: () => { type: string; messageId?: string; conversationId?: string }[] }> {
-  const heard: { type: string; messageId?: string; conversationId?: string }[] = [];
+type Heard = { type: string; messageId?: string; conversationId?: string };
+
+/**
+ * Runs `work` while listening to the workspace events, and keeps listening until `expectHeard`
+ * passes: on Postgres a NOTIFY reaches the listener some time after the commit.
+ */
+async function listenWhile<T>(work: () => Promise<T>, expectHeard: (result: T, heard: Heard[]) => void): Promise<T> {
+  const heard: Heard[] = [];
   const stop = await database().listen(eventsChannel, (payload) => heard.push(JSON.parse(payload)));
   try {
-    return { result: await work(), heard: () => heard };
+    const result = await work();
+    await vi.waitFor(() => expectHeard(result, heard), { timeout: 10_000 });
+    return result;
   } finally {
     await stop();
   }
@@ -868,18 +881,20 @@ describe("retrying, further", () => {
     await withTenant(world.tenantId, (tx) =>
       tx.update(conversations).set({ lastMessageAt: new Date(Date.now() - 60 * 60 * 1000) }).where(eq(conversations.id, world.conversation.id)),
     );
-    const { result: retried, heard } = await listenFor(() => retryMessage(world.actor, { messageId: failed.id }, deps()));
+    const retried = await listenWhile(
+      () => retryMessage(world.actor, { messageId: failed.id }, deps()),
+      (_, heard) => {
+        expect(heard.filter((e) => e.messageId === failed.id).map((e) => [e.type, e.conversationId])).toEqual([
+          ["message.updated", world.conversation.id],
+          ["message.updated", world.conversation.id],
+        ]);
+        expect(heard).toContainEqual(expect.objectContaining({ type: "conversation.updated", conversationId: world.conversation.id }));
+      },
+    );
     expect(retried).toMatchObject({ status: "sent", error: null });
     expect(retried.sentAt.getTime()).toBeGreaterThan(failed.sentAt.getTime());
     const [conversation] = await withTenant(world.tenantId, (tx) => tx.select().from(conversations).where(eq(conversations.id, world.conversation.id)));
     expect(conversation!.lastMessageAt.getTime()).toBe(retried.sentAt.getTime());
-    await vi.waitFor(() => {
-      expect(heard().filter((e) => e.messageId === failed.id).map((e) => [e.type, e.conversationId])).toEqual([
-        ["message.updated", world.conversation.id],
-        ["message.updated", world.conversation.id],
-      ]);
-      expect(heard()).toContainEqual(expect.objectContaining({ type: "conversation.updated", conversationId: world.conversation.id }));
-    });
   });
 
   it("sends a failed template again after the 24-hour window closed", async () => {
