@@ -1,4 +1,4 @@
-import type { OutboundMessageView } from "@/app/api/w/[slug]/outbound-responses";
+import type { OutboundMessageView } from "@/lib/outbound/message-view";
 import type { TemplateOption } from "@/lib/outbound/templates";
 
 /**

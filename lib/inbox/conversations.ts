@@ -1,7 +1,8 @@
 import { and, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
+import type { TenantCtx } from "@/lib/domain/context";
 import { businessNumbers, contacts, conversations, messages, users, type Message } from "@/db/schema";
 import { notifyWorkspace } from "@/lib/realtime/events";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
@@ -46,7 +47,7 @@ const assignee = alias(users, "assignee");
  * page first matters: joined before the LIMIT, the planner may decorate every open
  * conversation and only then keep fifty.
  */
-async function selectConversations(tx: Tx, tenantId: string, where: SQL | undefined, limit: number) {
+async function selectConversations(tx: TenantTx, tenantId: string, where: SQL | undefined, limit: number) {
   const page = tx
     .select({
       id: conversations.id,
@@ -146,7 +147,7 @@ function toListItem(row: ConversationRow): ConversationListItem {
 }
 
 /** Conversations matching `where`, most recent activity first: shared with search. */
-export async function conversationsWhere(tx: Tx, tenantId: string, where: SQL, limit: number) {
+export async function conversationsWhere(tx: TenantTx, tenantId: string, where: SQL, limit: number) {
   return (await selectConversations(tx, tenantId, where, limit)).map(toListItem);
 }
 
@@ -158,9 +159,6 @@ const statusIs = {
 } as const;
 
 export const listConversationsInput = z.object({
-  tenantId: z.uuid(),
-  /** The signed-in member, for the "mine" filter. */
-  userId: z.uuid(),
   status: z.enum(["open", "resolved"]).default("open"),
   assignee: z.enum(["all", "mine", "unassigned"]).default("all"),
   businessNumberId: z.uuid().optional(),
@@ -168,13 +166,15 @@ export const listConversationsInput = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
-export type ListConversationsInput = z.input<typeof listConversationsInput>;
+/** What the edge validated (cursor decoded, defaults filled); "mine" means the actor. */
+export type ListConversationsInput = z.output<typeof listConversationsInput>;
 
 export type ConversationPage = { conversations: ConversationListItem[]; nextCursor: string | null };
 
 /** One page of the inbox, most recent activity first; `nextCursor` fetches the next page. */
-export async function listConversations(tx: Tx, input: ListConversationsInput): Promise<ConversationPage> {
-  const { tenantId, userId, status, assignee: who, businessNumberId, cursor, limit } = listConversationsInput.parse(input);
+export async function listConversations({ tx, actor }: TenantCtx, input: ListConversationsInput): Promise<ConversationPage> {
+  const { tenantId, userId } = actor;
+  const { status, assignee: who, businessNumberId, cursor, limit } = input;
   const rows = await selectConversations(
     tx,
     tenantId,
@@ -195,23 +195,22 @@ export async function listConversations(tx: Tx, input: ListConversationsInput): 
   };
 }
 
-const conversationInput = z.object({ tenantId: z.uuid(), conversationId: z.uuid() });
-
-export type ConversationInput = z.input<typeof conversationInput>;
+export type ConversationInput = { conversationId: string };
 
 /** One conversation as the list shows it (the thread's header), or null: answer 404. */
-export async function getConversation(tx: Tx, input: ConversationInput): Promise<ConversationListItem | null> {
-  const { tenantId, conversationId } = conversationInput.parse(input);
+export async function getConversation({ tx, actor }: TenantCtx, { conversationId }: ConversationInput): Promise<ConversationListItem | null> {
+  const { tenantId } = actor;
   const [item] = await conversationsWhere(tx, tenantId, eq(conversations.id, conversationId), 1);
   return item ?? null;
 }
 
 /**
- * Opening a conversation reads it: its unread count drops to zero and every open inbox of
+ * The database half of reading a conversation (lib/outbound/mark-read.ts adds the read
+ * receipt to WhatsApp): its unread count drops to zero and every open inbox of
  * the workspace hears so. Returns whether anything was unread.
  */
-export async function markConversationRead(tx: Tx, input: ConversationInput): Promise<boolean> {
-  const { tenantId, conversationId } = conversationInput.parse(input);
+export async function clearUnread({ tx, actor }: TenantCtx, { conversationId }: ConversationInput): Promise<boolean> {
+  const { tenantId } = actor;
   const cleared = await tx
     .update(conversations)
     .set({ unreadCount: 0 })

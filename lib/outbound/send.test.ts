@@ -9,10 +9,13 @@ import { encryptSecret } from "@/lib/crypto/secret-box";
 import { eventsChannel } from "@/lib/realtime/events";
 import { fixtureJson } from "@/lib/whatsapp/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/lib/whatsapp/graph/fake-graph-server";
-import { OutboundNotFound, OutboundRefusal } from "./errors";
+import { AppError } from "@/lib/domain/errors";
 import { tokenExpiredReason, windowClosedReason } from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
-import { claimOutboundMessage, retryMessage, sendReply, sendTemplate } from "./send";
+import type { Actor, Deps } from "@/lib/domain/context";
+import { parseInput } from "@/lib/edge/input";
+import * as send from "./send";
+import { claimOutboundMessage, retryMessageSchema, sendReplySchema, sendTemplateSchema } from "./send";
 import { captureOutput, outboundWorld, type OutboundWorld } from "./test-support";
 
 let graph: FakeGraph;
@@ -23,6 +26,13 @@ afterAll(() => graph.close());
 afterEach(() => graph.reset());
 
 const deps = () => ({ graph: graph.client() });
+
+// Each call as a route makes it: the input validated at the edge, then the domain function.
+const sendReply = async (actor: Actor, raw: unknown, deps: Deps) => send.sendReply({ actor, ...deps }, parseInput(sendReplySchema, raw, "rejected"));
+const sendTemplate = async (actor: Actor, raw: unknown, deps: Deps) =>
+  send.sendTemplate({ actor, ...deps }, parseInput(sendTemplateSchema, raw, "rejected"));
+const retryMessage = async (actor: Actor, raw: unknown, deps: Deps) =>
+  send.retryMessage({ actor, ...deps }, parseInput(retryMessageSchema, raw, "rejected"));
 
 /** Meta answers the next send with success, but only once the returned function is called. */
 function holdNextSend(): () => void {
@@ -47,13 +57,14 @@ async function storedMessage(world: OutboundWorld, id: string) {
   return withTenant(world.tenantId, async (tx) => (await tx.select().from(messages).where(eq(messages.id, id)))[0]);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<OutboundRefusal> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(OutboundRefusal);
-  return error as OutboundRefusal;
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBeDefined();
+  return error as AppError;
 }
 
 describe("sending a reply", () => {
@@ -125,7 +136,7 @@ describe("sending a reply", () => {
 
     const next = reply1(world);
     const refused = await refusal(sendReply(world.actor, next, deps()));
-    expect(refused).toMatchObject({ kind: "token_invalid", message: tokenExpiredReason });
+    expect(refused).toMatchObject({ code: "token_invalid", message: tokenExpiredReason });
     expect(graph.calls("messages")).toHaveLength(1);
     expect(await storedMessage(world, next.messageId)).toBeUndefined();
   });
@@ -220,7 +231,7 @@ describe("sending a reply", () => {
         }),
       );
     expect(await claim(input.messageId)).toEqual({ claimed: false, message: first });
-    await expect(claim(world.inbound.id)).rejects.toMatchObject({ kind: "id_in_use" });
+    await expect(claim(world.inbound.id)).rejects.toMatchObject({ code: "id_in_use" });
     expect(await storedMessage(world, input.messageId)).toEqual(first);
     expect(await storedMessage(world, world.inbound.id)).toMatchObject({ direction: "inbound", text: world.inbound.text });
   });
@@ -228,7 +239,7 @@ describe("sending a reply", () => {
   it("refuses a message id that belongs to another conversation's message", async () => {
     const world = await outboundWorld();
     const refused = await refusal(sendReply(world.actor, { ...reply1(world), messageId: world.inbound.id }, deps()));
-    expect(refused.kind).toBe("id_in_use");
+    expect(refused.code).toBe("id_in_use");
     expect(graph.calls("messages")).toHaveLength(0);
   });
 
@@ -284,8 +295,8 @@ describe("refusals before anything is sent", () => {
     const world = await outboundWorld({ lastInboundAt });
     const input = reply1(world);
     const refused = await refusal(sendReply(world.actor, input, deps()));
-    expect(refused).toMatchObject({ kind: "window_closed", message: windowClosedReason });
-    expect(refused.closedAt!.getTime()).toBe(lastInboundAt.getTime() + 24 * 60 * 60 * 1000);
+    expect(refused).toMatchObject({ code: "window_closed", message: windowClosedReason });
+    expect(new Date(refused.details!.closedAt as string).getTime()).toBe(lastInboundAt.getTime() + 24 * 60 * 60 * 1000);
     expect(graph.requests).toHaveLength(0);
     expect(await storedMessage(world, input.messageId)).toBeUndefined();
   });
@@ -293,14 +304,14 @@ describe("refusals before anything is sent", () => {
   it("refuses free text to a customer who never wrote", async () => {
     const world = await outboundWorld({ lastInboundAt: null });
     const refused = await refusal(sendReply(world.actor, reply1(world), deps()));
-    expect(refused).toMatchObject({ kind: "window_closed", closedAt: null });
+    expect(refused).toMatchObject({ code: "window_closed", details: { closedAt: null } });
   });
 
   it("refuses more than 4096 characters, counting characters rather than UTF-16 units", async () => {
     const world = await outboundWorld();
     expect((await sendReply(world.actor, reply1(world, "👍".repeat(4096)), deps())).status).toBe("sent");
     const refused = await refusal(sendReply(world.actor, reply1(world, "a".repeat(4097)), deps()));
-    expect(refused).toMatchObject({ kind: "invalid", message: "A WhatsApp message can be at most 4096 characters." });
+    expect(refused).toMatchObject({ code: "invalid", message: "A WhatsApp message can be at most 4096 characters." });
     expect(await refusal(sendReply(world.actor, reply1(world, "   "), deps()))).toMatchObject({ message: "Type a message first." });
     expect(graph.calls("messages")).toHaveLength(1);
   });
@@ -309,7 +320,7 @@ describe("refusals before anything is sent", () => {
     const mine = await outboundWorld();
     const theirs = await outboundWorld();
     const error = await sendReply(mine.actor, reply1(theirs), deps()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
     expect(graph.requests).toHaveLength(0);
   });
 
@@ -317,7 +328,7 @@ describe("refusals before anything is sent", () => {
     const world = await outboundWorld();
     const other = await outboundWorld();
     const error = await sendReply(world.actor, reply1(world, "hi", { replyToMessageId: other.inbound.id }), deps()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
   });
 });
 
@@ -385,7 +396,7 @@ describe("retrying a failed message", () => {
     await withTenant(world.tenantId, (tx) =>
       tx.update(conversations).set({ lastInboundAt: new Date(Date.now() - 30 * 60 * 60 * 1000) }).where(eq(conversations.id, world.conversation.id)),
     );
-    expect((await refusal(retryMessage(world.actor, { messageId: failed.id }, deps()))).kind).toBe("window_closed");
+    expect((await refusal(retryMessage(world.actor, { messageId: failed.id }, deps()))).code).toBe("window_closed");
   });
 
   it("does not retry another workspace's message", async () => {
@@ -394,7 +405,7 @@ describe("retrying a failed message", () => {
     graph.queue("messages", reply.fixture("error-131047-reengagement-400"));
     const failed = await sendReply(theirs.actor, reply1(theirs), deps());
     const error = await retryMessage(mine.actor, { messageId: failed.id }, deps()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
   });
 });
 
@@ -436,7 +447,7 @@ describe("sending a template", () => {
     const refused = await refusal(
       sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id, variables: { "body.1": " " } }, deps()),
     );
-    expect(refused).toMatchObject({ kind: "invalid", message: "Fill in Body {{1}}." });
+    expect(refused).toMatchObject({ code: "invalid", message: "Fill in Body {{1}}." });
     expect(graph.requests).toHaveLength(0);
   });
 
@@ -449,6 +460,6 @@ describe("sending a template", () => {
       { conversationId: world.conversation.id, messageId: randomUUID(), templateId: theirs.id, variables: { "body.1": "1" } },
       deps(),
     ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
   });
 });

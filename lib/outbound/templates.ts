@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { withPlatform, workspacesWithNumbers } from "@/db/platform";
 import { businessNumbers, messageTemplates, type MessageTemplate } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -15,7 +15,7 @@ import {
   type TemplateDefinition,
   type TemplateVariable,
 } from "@/lib/whatsapp/graph/templates";
-import { OutboundNotFound } from "./errors";
+import { notFound } from "@/lib/domain/errors";
 import { deliveryErrorFromGraph } from "./failures";
 import { errorFields } from "./log-fields";
 import type { OutboundDeps } from "./send";
@@ -52,9 +52,9 @@ export function templateOption(template: MessageTemplate): TemplateOption {
 }
 
 /** The approved templates this conversation's number may send (those of its WhatsApp Business Account). */
-export async function listConversationTemplates(tx: Tx, input: { conversationId: string }): Promise<TemplateOption[]> {
+export async function listConversationTemplates(tx: TenantTx, input: { conversationId: string }): Promise<TemplateOption[]> {
   const sender = await conversationSender(tx, input.conversationId);
-  if (!sender) throw new OutboundNotFound("Conversation");
+  if (!sender) throw notFound("Conversation");
   const rows = await tx
     .select()
     .from(messageTemplates)
@@ -74,7 +74,7 @@ export type TemplateSyncResult = {
 
 /** Replaces one account's templates with Meta's approved ones. */
 export async function storeApprovedTemplates(
-  tx: Tx,
+  tx: TenantTx,
   input: { tenantId: string; wabaId: string; templates: TemplateDefinition[] },
 ): Promise<{ kept: number; removed: number }> {
   const approved = input.templates.filter((t) => t.status.toUpperCase() === "APPROVED");

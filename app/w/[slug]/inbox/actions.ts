@@ -1,10 +1,7 @@
 "use server";
 
-import { notFound } from "next/navigation";
 import { z } from "zod";
-import { withTenant } from "@/db/tenant";
-import { requireWorkspaceAction } from "@/lib/auth/workspace";
-import { InboxError } from "@/lib/inbox/errors";
+import { actionInput, pageOrNotFound, workspaceCaller } from "@/lib/edge/action";
 import { assignConversation, reopenConversation, resolveConversation, unassignConversation } from "@/lib/inbox/queue";
 
 const queueInput = z.discriminatedUnion("action", [
@@ -20,13 +17,11 @@ export type QueueActionInput = z.input<typeof queueInput>;
  * every open inbox; the caller refetches. Another workspace's ids answer 404.
  */
 export async function queueAction(slug: string, input: QueueActionInput): Promise<{ changed: boolean }> {
-  const access = await requireWorkspaceAction(slug);
-  const parsed = queueInput.safeParse(input);
-  if (!parsed.success) notFound();
-  const request = parsed.data;
+  const { access, inTenant } = await workspaceCaller(slug, "agent");
+  const request = actionInput(queueInput, input);
   const base = { tenantId: access.tenantId, conversationId: request.conversationId, actorUserId: access.userId };
-  try {
-    const result = await withTenant(access.tenantId, (tx) => {
+  const result = await pageOrNotFound(
+    inTenant(({ tx }) => {
       switch (request.action) {
         case "assign":
           return assignConversation(tx, { ...base, assigneeUserId: request.assigneeUserId });
@@ -39,10 +34,7 @@ export async function queueAction(slug: string, input: QueueActionInput): Promis
         case "reopen":
           return reopenConversation(tx, base);
       }
-    });
-    return { changed: result.changed };
-  } catch (error) {
-    if (error instanceof InboxError) notFound();
-    throw error;
-  }
+    }),
+  );
+  return { changed: result.changed };
 }

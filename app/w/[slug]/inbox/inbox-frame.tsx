@@ -4,7 +4,7 @@ import { LiveUpdates } from "@/components/inbox/live-updates";
 import { SearchBox } from "@/components/inbox/search-box";
 import { withTenant } from "@/db/tenant";
 import type { WorkspaceAccess } from "@/lib/auth/workspace";
-import { listConversations } from "@/lib/inbox/conversations";
+import { listConversations, listConversationsInput } from "@/lib/inbox/conversations";
 import { toJson } from "@/lib/json";
 import { listNumbers } from "@/lib/workspace/numbers";
 
@@ -33,13 +33,10 @@ export async function InboxFrame({
   children: React.ReactNode;
 }) {
   const { firstPage, numbers } = await withTenant(access.tenantId, async (tx) => ({
-    firstPage: await listConversations(tx, {
-      tenantId: access.tenantId,
-      userId: access.userId,
-      status: filters.status,
-      assignee: filters.assignee,
-      businessNumberId: filters.number ?? undefined,
-    }).catch(() => ({ conversations: [], nextCursor: null })),
+    firstPage: await listConversations(
+      { tx, actor: access },
+      listConversationsInput.parse({ status: filters.status, assignee: filters.assignee, businessNumberId: filters.number ?? undefined }),
+    ).catch(() => ({ conversations: [], nextCursor: null })),
     numbers: await listNumbers(tx),
   }));
   const slug = access.workspace.slug;
