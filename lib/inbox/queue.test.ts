@@ -12,9 +12,9 @@ import {
 } from "@/testing/db/factories";
 import type { Unsubscribe } from "@/lib/realtime/hub";
 import { commitBarrier, recorder, testHub } from "@/testing/realtime";
-import { InboxError } from "./errors";
+import type { AppError } from "@/lib/domain/errors";
 import { assignConversation, reopenConversation, resolveConversation, unassignConversation } from "./queue";
-import { getThread } from "./thread";
+import { getThread, getThreadInput } from "./thread";
 
 let a: string;
 let b: string;
@@ -60,7 +60,7 @@ const state = (conversationId: string, tenantId = a) =>
   });
 
 const events = async (conversationId: string) =>
-  (await withTenant(a, (tx) => getThread(tx, { tenantId: a, conversationId })))!.messages
+  (await withTenant(a, (tx) => getThread({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, getThreadInput.parse({ conversationId }))))!.messages
     .filter((x) => x.event)
     .map((x) => ({ kind: x.event!.kind, actor: x.event!.actor?.id, assignee: x.event!.assignee?.id ?? null }))
     .reverse();
@@ -116,13 +116,12 @@ describe("working the queue", () => {
       const error = await withTenant(a, (tx) =>
         assignConversation(tx, { tenantId: a, conversationId: id, actorUserId: me.id, assigneeUserId }),
       ).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InboxError);
-      expect((error as InboxError).code).toBe("member_not_found");
+      expect(error).toMatchObject({ name: "AppError", kind: "not_found", code: "member_not_found" });
     }
     const asOutsider = await withTenant(a, (tx) => resolveConversation(tx, { tenantId: a, conversationId: id, actorUserId: outsider.id })).catch(
       (e: unknown) => e,
     );
-    expect((asOutsider as InboxError).code).toBe("member_not_found");
+    expect((asOutsider as AppError).code).toBe("member_not_found");
     expect(await state(id)).toEqual({ status: "open", assigneeUserId: null });
     expect(await events(id)).toEqual([]);
     expect(await heard(id)).toEqual([]);
@@ -137,7 +136,7 @@ describe("working the queue", () => {
     ];
     for (const attempt of attempts) {
       const error = await withTenant(a, attempt).catch((e: unknown) => e);
-      expect((error as InboxError).code).toBe("conversation_not_found");
+      expect((error as AppError).code).toBe("conversation_not_found");
     }
     expect(await state(bConversation, b)).toEqual({ status: "open", assigneeUserId: null });
     const barrier = await commitBarrier(b);

@@ -3,7 +3,6 @@ import { expect, it } from "vitest";
 import { businessNumbers } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { composerState } from "./composer";
-import { OutboundNotFound } from "./errors";
 import { tokenExpiredReason } from "./failures";
 import { outboundWorld } from "@/testing/outbound";
 
@@ -31,6 +30,6 @@ it("does not describe another workspace's conversation", async () => {
   const theirs = await outboundWorld();
   for (const conversationId of [theirs.conversation.id, "1 or 1=1"]) {
     const error = await withTenant(mine.tenantId, (tx) => composerState(tx, { conversationId })).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
   }
 });

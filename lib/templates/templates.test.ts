@@ -74,7 +74,7 @@ it("lists a conversation's templates with the variables its form needs, and only
     { name: "welcome_back", preview: "Hi {{1}}\nWe kept your cart. Want to finish your order?", variables: ["Header {{1}}"], sendable: true },
   ]);
   const error = await withTenant(world.tenantId, (tx) => listConversationTemplates(tx, { conversationId: other.conversation.id })).catch((e: unknown) => e);
-  expect(error).toMatchObject({ name: "OutboundNotFound" });
+  expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
 });
 
 it("syncs every workspace with numbers from the periodic hook", async () => {

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { withPlatform, workspacesWithNumbers } from "@/db/platform";
 import { businessNumbers, messageTemplates, type MessageTemplate } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -15,7 +15,7 @@ import {
   type TemplateDefinition,
   type TemplateVariable,
 } from "@/lib/whatsapp/graph/templates";
-import { OutboundNotFound } from "@/lib/outbound/errors";
+import { notFound } from "@/lib/domain/errors";
 import { deliveryErrorFromGraph } from "@/lib/outbound/failures";
 import type { OutboundDeps } from "@/lib/outbound/send";
 import { conversationSender, flagInvalidToken, numberColumns, openToken, type SendingNumber } from "@/lib/outbound/sender";
@@ -51,9 +51,9 @@ export function templateOption(template: MessageTemplate): TemplateOption {
 }
 
 /** The approved templates this conversation's number may send (those of its WhatsApp Business Account). */
-export async function listConversationTemplates(tx: Tx, input: { conversationId: string }): Promise<TemplateOption[]> {
+export async function listConversationTemplates(tx: TenantTx, input: { conversationId: string }): Promise<TemplateOption[]> {
   const sender = await conversationSender(tx, input.conversationId);
-  if (!sender) throw new OutboundNotFound("Conversation");
+  if (!sender) throw notFound("Conversation");
   const rows = await tx
     .select()
     .from(messageTemplates)
@@ -73,7 +73,7 @@ export type TemplateSyncResult = {
 
 /** Replaces one account's templates with Meta's approved ones. */
 export async function storeApprovedTemplates(
-  tx: Tx,
+  tx: TenantTx,
   input: { tenantId: string; wabaId: string; templates: TemplateDefinition[] },
 ): Promise<{ kept: number; removed: number }> {
   const approved = input.templates.filter((t) => t.status.toUpperCase() === "APPROVED");

@@ -2,7 +2,7 @@ import { beforeEach, expect, it } from "vitest";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
 import { withTenant } from "@/db/tenant";
 import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
-import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
+import type { Actor } from "@/lib/domain/context";
 import { listAudit } from "./audit";
 import { changeRole, lastOwnerMessage, listMembers, removeMember, transferOwnership } from "./members";
 
@@ -35,16 +35,16 @@ it("lets an admin promote an agent and demote them again, and records both", asy
 });
 
 it("keeps the owner role for owners to give or take", async () => {
-  await expect(inTenant((tx) => changeRole(tx, admin, { userId: agent.userId, role: "owner" }))).rejects.toBeInstanceOf(ForbiddenError);
-  await expect(inTenant((tx) => changeRole(tx, admin, { userId: owner.userId, role: "agent" }))).rejects.toBeInstanceOf(ForbiddenError);
-  await expect(inTenant((tx) => removeMember(tx, admin, { userId: owner.userId }))).rejects.toBeInstanceOf(ForbiddenError);
+  await expect(inTenant((tx) => changeRole(tx, admin, { userId: agent.userId, role: "owner" }))).rejects.toMatchObject({ kind: "forbidden" });
+  await expect(inTenant((tx) => changeRole(tx, admin, { userId: owner.userId, role: "agent" }))).rejects.toMatchObject({ kind: "forbidden" });
+  await expect(inTenant((tx) => removeMember(tx, admin, { userId: owner.userId }))).rejects.toMatchObject({ kind: "forbidden" });
   expect(await roleOf(owner.userId)).toBe("owner");
 });
 
 it("never leaves a workspace without an owner", async () => {
   const demote = inTenant((tx) => changeRole(tx, owner, { userId: owner.userId, role: "admin" }));
   await expect(demote).rejects.toThrow(lastOwnerMessage);
-  await expect(inTenant((tx) => removeMember(tx, owner, { userId: owner.userId }))).rejects.toBeInstanceOf(RuleError);
+  await expect(inTenant((tx) => removeMember(tx, owner, { userId: owner.userId }))).rejects.toMatchObject({ kind: "rejected" });
   expect(await roleOf(owner.userId)).toBe("owner");
 
   await inTenant((tx) => changeRole(tx, owner, { userId: admin.userId, role: "owner" }));
@@ -67,17 +67,17 @@ it("lets two owners demote each other at once without both succeeding", async ()
 it("removes a member, who then has no workspace", async () => {
   await inTenant((tx) => removeMember(tx, admin, { userId: agent.userId }));
   expect(await withPlatform((tx) => workspacesOfUser(tx, agent.userId))).toEqual([]);
-  await expect(inTenant((tx) => removeMember(tx, admin, { userId: agent.userId }))).rejects.toBeInstanceOf(NotFoundError);
+  await expect(inTenant((tx) => removeMember(tx, admin, { userId: agent.userId }))).rejects.toMatchObject({ kind: "not_found" });
 });
 
 it("refuses agents every member change", async () => {
-  await expect(inTenant((tx) => changeRole(tx, agent, { userId: admin.userId, role: "agent" }))).rejects.toBeInstanceOf(ForbiddenError);
-  await expect(inTenant((tx) => removeMember(tx, agent, { userId: admin.userId }))).rejects.toBeInstanceOf(ForbiddenError);
+  await expect(inTenant((tx) => changeRole(tx, agent, { userId: admin.userId, role: "agent" }))).rejects.toMatchObject({ kind: "forbidden" });
+  await expect(inTenant((tx) => removeMember(tx, agent, { userId: admin.userId }))).rejects.toMatchObject({ kind: "forbidden" });
   expect(await roleOf(admin.userId)).toBe("admin");
 });
 
 it("transfers ownership: the new owner in, the old owner down to admin; owners only", async () => {
-  await expect(inTenant((tx) => transferOwnership(tx, admin, { userId: agent.userId }))).rejects.toBeInstanceOf(ForbiddenError);
+  await expect(inTenant((tx) => transferOwnership(tx, admin, { userId: agent.userId }))).rejects.toMatchObject({ kind: "forbidden" });
   await inTenant((tx) => transferOwnership(tx, owner, { userId: agent.userId }));
   expect(await roleOf(agent.userId)).toBe("owner");
   expect(await roleOf(owner.userId)).toBe("admin");
@@ -88,8 +88,8 @@ it("transfers ownership: the new owner in, the old owner down to admin; owners o
 it("cannot touch a member of another workspace", async () => {
   const other = await createTestWorkspace("Other");
   const stranger = await createTestMember(other.id, "agent");
-  await expect(inTenant((tx) => removeMember(tx, owner, { userId: stranger.id }))).rejects.toBeInstanceOf(NotFoundError);
-  await expect(inTenant((tx) => changeRole(tx, owner, { userId: stranger.id, role: "admin" }))).rejects.toBeInstanceOf(NotFoundError);
-  await expect(inTenant((tx) => transferOwnership(tx, owner, { userId: stranger.id }))).rejects.toBeInstanceOf(NotFoundError);
+  await expect(inTenant((tx) => removeMember(tx, owner, { userId: stranger.id }))).rejects.toMatchObject({ kind: "not_found" });
+  await expect(inTenant((tx) => changeRole(tx, owner, { userId: stranger.id, role: "admin" }))).rejects.toMatchObject({ kind: "not_found" });
+  await expect(inTenant((tx) => transferOwnership(tx, owner, { userId: stranger.id }))).rejects.toMatchObject({ kind: "not_found" });
   expect(await withPlatform((tx) => workspacesOfUser(tx, stranger.id))).toMatchObject([{ id: other.id, role: "agent" }]);
 });

@@ -4,12 +4,12 @@ import { withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, phoneNumberRoutes } from "@/db/schema";
 import { createTestMember, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { roles, type Role } from "@/lib/workspace/roles";
-import { ForbiddenError, type Actor } from "./access";
+import type { Actor } from "@/lib/domain/context";
 import { addNumber, checkNumber, removeNumber, updateNumber } from "./numbers";
 
 /**
  * The number mutations by role, called directly (see roles.test.ts for the rest of
- * lib/workspace): below admin, ForbiddenError and the number, its route and the audit log
+ * lib/workspace): below admin, a `forbidden` AppError and the number, its route and the audit log
  * exactly as before.
  */
 
@@ -50,7 +50,7 @@ describe.each(mutations)("$name (admins and owners)", (mutation) => {
     const t = await numberTeam();
     const agent = await t.actor("agent");
     const before = await snapshot(t);
-    await expect(mutation.run(t, agent)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(mutation.run(t, agent)).rejects.toMatchObject({ kind: "forbidden" });
     expect(await snapshot(t)).toEqual(before);
   });
 
@@ -67,7 +67,7 @@ describe("checkNumber (admins and owners)", () => {
   it("is refused to an agent, and asks Meta nothing", async () => {
     const t = await numberTeam();
     const before = await snapshot(t);
-    await expect(checkNumber(await t.actor("agent"), { id: t.number.id })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(checkNumber(await t.actor("agent"), { id: t.number.id })).rejects.toMatchObject({ kind: "forbidden" });
     expect(await snapshot(t)).toEqual(before);
   });
 

@@ -1,12 +1,12 @@
 import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { withPlatform } from "@/db/platform";
 import { auditLog, invitations, memberships, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
 import { roles, type Role } from "@/lib/workspace/roles";
-import { ForbiddenError, type Actor } from "./access";
+import type { Actor } from "@/lib/domain/context";
 import { createInvitation, revokeInvitation } from "./invitations";
 import { changeRole, removeMember, transferOwnership } from "./members";
 import { deleteWorkspace, renameWorkspace } from "./workspaces";
@@ -14,7 +14,7 @@ import { deleteWorkspace, renameWorkspace } from "./workspaces";
 /**
  * Every mutation of lib/workspace, called directly (no server action in front) by an
  * owner, an admin and an agent of the workspace. A caller below the minimum role gets
- * ForbiddenError and the workspace is exactly as before: members, invitations, audit log
+ * an AppError of kind `forbidden` and the workspace is exactly as before: members, invitations, audit log
  * and the workspace row. Numbers are in numbers-roles.test.ts.
  */
 
@@ -54,7 +54,7 @@ type Mutation = {
   run: (t: Team, actor: Actor) => Promise<unknown>;
 };
 
-const tenantTx = (t: Team, work: (tx: Tx) => Promise<unknown>) => withTenant(t.tenantId, work);
+const tenantTx = (t: Team, work: (tx: TenantTx) => Promise<unknown>) => withTenant(t.tenantId, work);
 
 const mutations: Mutation[] = [
   {
@@ -91,7 +91,7 @@ describe.each(mutations)("$name (from $minimum up)", (mutation) => {
   it.each(roles.filter((role) => rank[role] < rank[mutation.minimum]))("is refused to an %s, and changes nothing", async (role) => {
     const t = await team();
     const before = await snapshot(t.tenantId);
-    await expect(mutation.run(t, t.actor(role))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(mutation.run(t, t.actor(role))).rejects.toMatchObject({ kind: "forbidden" });
     expect(await snapshot(t.tenantId)).toEqual(before);
   });
 
@@ -106,7 +106,7 @@ describe.each(mutations)("$name (from $minimum up)", (mutation) => {
 it("lets an agent leave the workspace (removing themselves), and nobody else", async () => {
   const t = await team();
   const agent = t.actor("agent");
-  await expect(tenantTx(t, (tx) => removeMember(tx, agent, { userId: t.targetAgent.id }))).rejects.toBeInstanceOf(ForbiddenError);
+  await expect(tenantTx(t, (tx) => removeMember(tx, agent, { userId: t.targetAgent.id }))).rejects.toMatchObject({ kind: "forbidden" });
   await tenantTx(t, (tx) => removeMember(tx, agent, { userId: agent.userId }));
   const left = await snapshot(t.tenantId);
   expect(left.memberships.map((m) => m.userId)).not.toContain(agent.userId);
