@@ -1,5 +1,5 @@
 import type { memberRole } from "@/db/schema";
-import type { TenantTx } from "@/db/transactions";
+import type { PlatformTx, TenantTx } from "@/db/transactions";
 import type { GraphClient } from "@/lib/whatsapp/graph/client";
 
 export type Role = (typeof memberRole.enumValues)[number];
@@ -23,3 +23,6 @@ export type TenantCtx = { tx: TenantTx; actor: Actor } & Deps;
  * open across the network: they open their own with `withTenant(ctx.actor.tenantId, …)`.
  */
 export type ActorCtx = { actor: Actor } & Deps;
+
+/** For the few workspace changes made on the platform connection (renaming, deleting a workspace). */
+export type PlatformCtx = { tx: PlatformTx; actor: Actor };

@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 const invite = (email: string, role: "admin" | "agent" = "agent", now?: Date) =>
-  withTenant(workspace.id, (tx) => createInvitation(tx, admin, { email, role }, now));
+  withTenant(workspace.id, (tx) => createInvitation({ tx, actor: admin }, { email, role }, now));
 const codeOf = (link: string) => new URL(link).pathname.split("/")[2]!;
 
 it("makes a link that finds the invitation, while only a hash of its secret is stored", async () => {
@@ -77,7 +77,7 @@ it("refuses an expired or revoked link, and keeps no account made from it", asyn
   const expired = await invite("late@example.test", "agent", new Date(Date.now() - invitationLifetimeMs - 1000));
   await expect(acceptInvitationAsNewUser(codeOf(expired.link), { name: "Late", password: "late-password" })).rejects.toThrow(invalidInvitationMessage);
   const revoked = await invite("revoked@example.test");
-  await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id: revoked.id }));
+  await withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id: revoked.id }));
   await expect(acceptInvitationAsNewUser(codeOf(revoked.link), { name: "Rev", password: "revoked-password" })).rejects.toThrow(invalidInvitationMessage);
   const leftovers = await withPlatform((tx) => tx.select().from(users).where(eq(users.email, "revoked@example.test")));
   expect(leftovers).toEqual([]);
@@ -90,14 +90,14 @@ it("refuses to invite a current member, and refuses agents", async () => {
   const member = await createTestMember(workspace.id, "agent");
   await expect(invite(member.email)).rejects.toMatchObject({ field: "email" });
   const agent: Actor = { tenantId: workspace.id, userId: member.id, role: "agent" };
-  await expect(withTenant(workspace.id, (tx) => createInvitation(tx, agent, { email: "x@example.test", role: "agent" }))).rejects.toMatchObject({ kind: "forbidden" });
+  await expect(withTenant(workspace.id, (tx) => createInvitation({ tx, actor: agent }, { email: "x@example.test", role: "agent" }))).rejects.toMatchObject({ kind: "forbidden" });
 });
 
 it("cannot revoke another workspace's invitation", async () => {
   const other = await createTestWorkspace("Elsewhere");
   const otherAdmin: Actor = { tenantId: other.id, userId: (await createTestMember(other.id, "admin")).id, role: "admin" };
-  const theirs = await withTenant(other.id, (tx) => createInvitation(tx, otherAdmin, { email: "theirs@example.test", role: "agent" }));
-  await expect(withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id: theirs.id }))).rejects.toMatchObject({ kind: "not_found" });
+  const theirs = await withTenant(other.id, (tx) => createInvitation({ tx, actor: otherAdmin }, { email: "theirs@example.test", role: "agent" }));
+  await expect(withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id: theirs.id }))).rejects.toMatchObject({ kind: "not_found" });
   expect(await findInvitation(codeOf(theirs.link))).not.toBeNull();
 });
 
@@ -124,7 +124,7 @@ describe("an existing user accepting", () => {
   it("refuses a revoked link", async () => {
     const existing = await createTestUser("Revoked");
     const { link, id } = await invite(existing.email);
-    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
+    await withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id }));
     await expect(acceptInvitation(codeOf(link), existing)).rejects.toThrow(invalidInvitationMessage);
     expect(await membershipsOf(existing)).toEqual([]);
   });
@@ -188,7 +188,7 @@ describe("what the audit log records and what a person is told", () => {
     ]);
 
     const { id } = await invite("revoked.audit@example.test");
-    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
+    await withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id }));
     expect(await auditOf("revoked.audit@example.test")).toEqual([
       { action: "member.invited", actorUserId: admin.userId, details: { role: "agent" } },
       { action: "invitation.revoked", actorUserId: admin.userId, details: null },
@@ -203,8 +203,8 @@ describe("what the audit log records and what a person is told", () => {
       field: "email",
     });
     const { id } = await invite("twice.revoked@example.test");
-    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
-    await expect(withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }))).rejects.toMatchObject({
+    await withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id }));
+    await expect(withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id }))).rejects.toMatchObject({
       kind: "not_found",
       message: "Invitation not found in this workspace.",
     });

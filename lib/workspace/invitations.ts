@@ -10,7 +10,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { insertUser, newPasswordSchema, personNameSchema } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
 import { notFound, rejected } from "@/lib/domain/errors";
-import type { Actor } from "@/lib/domain/context";
+import type { TenantCtx } from "@/lib/domain/context";
 import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 
@@ -62,7 +62,7 @@ export async function listPendingInvitations(tx: TenantTx, now = new Date()): Pr
 }
 
 /** Creates an invitation and returns its link, which exists nowhere else afterwards. Tenant transaction. */
-export async function createInvitation(tx: TenantTx, actor: Actor, input: z.infer<typeof inviteSchema>, now = new Date()) {
+export async function createInvitation({ tx, actor }: TenantCtx, input: z.infer<typeof inviteSchema>, now = new Date()) {
   requireRole(actor, "admin");
   const [member] = await tx
     .select({ userId: memberships.userId })
@@ -92,7 +92,7 @@ export async function createInvitation(tx: TenantTx, actor: Actor, input: z.infe
   return { ...invitation!, link: invitationLink({ tenantId: actor.tenantId, invitationId: invitation!.id, secret }) };
 }
 
-export async function revokeInvitation(tx: TenantTx, actor: Actor, input: { id: string }): Promise<void> {
+export async function revokeInvitation({ tx, actor }: TenantCtx, input: { id: string }): Promise<void> {
   requireRole(actor, "admin");
   const [revoked] = await tx
     .update(invitations)

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { TenantTx } from "@/db/transactions";
 import { memberships, users } from "@/db/schema";
 import { hasRole, roles, type Role } from "@/lib/workspace/roles";
-import type { Actor } from "@/lib/domain/context";
+import type { TenantCtx } from "@/lib/domain/context";
 import { forbidden, notFound, rejected } from "@/lib/domain/errors";
 import { requireRole } from "./access";
 import { recordAudit } from "./audit";
@@ -40,7 +40,7 @@ async function lockMembers(tx: TenantTx) {
 }
 
 /** Admins change admins and agents; only owners grant or take away the owner role. */
-export async function changeRole(tx: TenantTx, actor: Actor, input: { userId: string; role: Role }): Promise<void> {
+export async function changeRole({ tx, actor }: TenantCtx, input: { userId: string; role: Role }): Promise<void> {
   requireRole(actor, "admin");
   const { rows, owners } = await lockMembers(tx);
   const target = rows.find((r) => r.userId === input.userId);
@@ -61,7 +61,7 @@ export async function changeRole(tx: TenantTx, actor: Actor, input: { userId: st
 }
 
 /** Removes a member (or lets one leave). Only owners remove owners; never the last one. */
-export async function removeMember(tx: TenantTx, actor: Actor, input: { userId: string }): Promise<void> {
+export async function removeMember({ tx, actor }: TenantCtx, input: { userId: string }): Promise<void> {
   if (input.userId !== actor.userId) requireRole(actor, "admin");
   const { rows, owners } = await lockMembers(tx);
   const target = rows.find((r) => r.userId === input.userId);
@@ -79,7 +79,7 @@ export async function removeMember(tx: TenantTx, actor: Actor, input: { userId: 
 }
 
 /** Makes another member the owner; the current owner stays on as an admin. Owners only. */
-export async function transferOwnership(tx: TenantTx, actor: Actor, input: { userId: string }): Promise<void> {
+export async function transferOwnership({ tx, actor }: TenantCtx, input: { userId: string }): Promise<void> {
   requireRole(actor, "owner");
   if (input.userId === actor.userId) throw rejected("Choose another member to become the owner.", "userId");
   const { rows } = await lockMembers(tx);

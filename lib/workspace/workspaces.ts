@@ -5,7 +5,7 @@ import { memberships, workspaces } from "@/db/schema";
 import { enterTenant } from "@/db/tenant";
 import { log } from "@/lib/log";
 import { rejected } from "@/lib/domain/errors";
-import type { Actor } from "@/lib/domain/context";
+import type { PlatformCtx } from "@/lib/domain/context";
 import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 import { typedText } from "@/lib/typed-text";
@@ -52,7 +52,7 @@ export async function createWorkspace(tx: PlatformTx, userId: string, name: stri
 }
 
 /** Renames (the slug, and so every link, stays). Platform transaction; admins and owners. */
-export async function renameWorkspace(tx: PlatformTx, actor: Actor, input: { name: string }) {
+export async function renameWorkspace({ tx, actor }: PlatformCtx, input: { name: string }) {
   requireRole(actor, "admin");
   const [before] = await tx.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, actor.tenantId));
   if (!before) throw rejected("This workspace no longer exists.");
@@ -73,7 +73,7 @@ export async function renameWorkspace(tx: PlatformTx, actor: Actor, input: { nam
  * log); its numbers become free to connect elsewhere. Owners only, and only when the
  * exact name is typed, so it never happens by accident. Platform transaction.
  */
-export async function deleteWorkspace(tx: PlatformTx, actor: Actor, input: { confirmName: string }) {
+export async function deleteWorkspace({ tx, actor }: PlatformCtx, input: { confirmName: string }) {
   requireRole(actor, "owner");
   const [workspace] = await tx.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, actor.tenantId));
   if (!workspace) return;

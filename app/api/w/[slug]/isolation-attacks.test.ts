@@ -84,7 +84,7 @@ async function workspace(name: string, phoneNumberId: string, options: { token?:
       .values({ tenantId, wabaId: "104400000000009", metaTemplateId: `88${phoneNumberId}`, name: options.template, language: "es_MX", category: "UTILITY", components: [{ type: "BODY", text: "Pedido {{1}}" }], syncedAt: new Date() })
       .returning(),
   );
-  const invitation = await withTenant(tenantId, (tx) => createInvitation(tx, actor, { email: options.invitee, role: "agent" }));
+  const invitation = await withTenant(tenantId, (tx) => createInvitation({ tx, actor }, { email: options.invitee, role: "agent" }));
   return {
     slug: owner.workspace.slug,
     id: tenantId,

@@ -11,7 +11,7 @@ import { deleteWorkspace, renameWorkspace, workspaceNameSchema } from "@/lib/wor
 export async function renameWorkspaceAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
   return workspaceForm(slug, "admin", formData, {
     input: z.object({ name: workspaceNameSchema }),
-    run: ({ actor }, input) => withPlatform((tx) => renameWorkspace(tx, actor, input)),
+    run: ({ actor }, input) => withPlatform((tx) => renameWorkspace({ tx, actor }, input)),
     done: (_result, _input, values) => ({ ok: true, message: "Workspace renamed.", values }),
   });
 }
@@ -20,7 +20,7 @@ export async function transferOwnershipAction(slug: string, _prev: FormState, fo
   return workspaceForm(slug, "owner", formData, {
     input: memberSchema,
     invalid: { ok: false, fieldErrors: { userId: ["Choose the member who will become the owner."] } },
-    run: ({ actor, inTenant }, input) => inTenant(({ tx }) => transferOwnership(tx, actor, input)),
+    run: ({ inTenant }, input) => inTenant((ctx) => transferOwnership(ctx, input)),
     done: () => ({ ok: true, message: "Ownership transferred. You are now an admin of this workspace." }),
   });
 }
@@ -28,7 +28,7 @@ export async function transferOwnershipAction(slug: string, _prev: FormState, fo
 export async function deleteWorkspaceAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
   return workspaceForm(slug, "owner", formData, {
     input: z.object({ confirmName: z.string() }),
-    run: ({ actor }, input) => withPlatform((tx) => deleteWorkspace(tx, actor, input)),
+    run: ({ actor }, input) => withPlatform((tx) => deleteWorkspace({ tx, actor }, input)),
     done: () => redirect("/"),
   });
 }

@@ -8,7 +8,7 @@ import { changeRole, changeRoleSchema, memberSchema, removeMember } from "@/lib/
 export async function inviteMemberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
   return workspaceForm(slug, "admin", formData, {
     input: inviteSchema,
-    run: ({ actor, inTenant }, input) => inTenant(({ tx }) => createInvitation(tx, actor, input)),
+    run: ({ inTenant }, input) => inTenant((ctx) => createInvitation(ctx, input)),
     done: ({ link }, { email }) => ({ ok: true, result: { link, email } }),
   });
 }
@@ -18,7 +18,7 @@ export async function revokeInvitationAction(slug: string, _prev: FormState, for
     input: revokeInvitationSchema,
     keepValues: false,
     invalid: { ok: false, message: "Choose an invitation to revoke." },
-    run: ({ actor, inTenant }, input) => inTenant(({ tx }) => revokeInvitation(tx, actor, input)),
+    run: ({ inTenant }, input) => inTenant((ctx) => revokeInvitation(ctx, input)),
     done: () => ({ ok: true, message: "Invitation revoked." }),
   });
 }
@@ -26,7 +26,7 @@ export async function revokeInvitationAction(slug: string, _prev: FormState, for
 export async function changeRoleAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
   return workspaceForm(slug, "admin", formData, {
     input: changeRoleSchema,
-    run: ({ actor, inTenant }, input) => inTenant(({ tx }) => changeRole(tx, actor, input)),
+    run: ({ inTenant }, input) => inTenant((ctx) => changeRole(ctx, input)),
     done: () => ({ ok: true, message: "Role updated." }),
   });
 }
@@ -36,7 +36,7 @@ export async function removeMemberAction(slug: string, _prev: FormState, formDat
     input: memberSchema,
     keepValues: false,
     invalid: { ok: false, message: "Choose a member to remove." },
-    run: ({ actor, inTenant }, input) => inTenant(({ tx }) => removeMember(tx, actor, input)),
+    run: ({ inTenant }, input) => inTenant((ctx) => removeMember(ctx, input)),
     done: () => ({ ok: true, message: "Member removed." }),
   });
 }
