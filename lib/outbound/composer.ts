@@ -1,4 +1,4 @@
-import type { TenantTx } from "@/db/transactions";
+import type { TenantCtx } from "@/lib/domain/context";
 import { notFound } from "@/lib/domain/errors";
 import { numberRemovedReason, tokenExpiredReason } from "./failures";
 import { conversationSender } from "./sender";
@@ -14,7 +14,7 @@ export type ComposerState = {
 };
 
 /** What the reply composer must know about a conversation before anyone types. */
-export async function composerState(tx: TenantTx, input: { conversationId: string }, now: Date = new Date()): Promise<ComposerState> {
+export async function composerState({ tx }: TenantCtx, input: { conversationId: string }, now: Date = new Date()): Promise<ComposerState> {
   const sender = await conversationSender(tx, input.conversationId);
   if (!sender) throw notFound("Conversation");
   const { number } = sender;

@@ -66,14 +66,14 @@ it("lists a conversation's templates with the variables its form needs, and only
   const other = await outboundWorld();
   await syncTemplates(world.tenantId, deps());
   await syncTemplates(other.tenantId, deps());
-  const options = await withTenant(world.tenantId, (tx) => listConversationTemplates(tx, { conversationId: world.conversation.id }));
+  const options = await withTenant(world.tenantId, (tx) => listConversationTemplates({ tx, actor: world.actor }, { conversationId: world.conversation.id }));
   const own = await withTenant(world.tenantId, (tx) => tx.select({ id: messageTemplates.id }).from(messageTemplates));
   expect(options.map((o) => o.id).sort()).toEqual(own.map((o) => o.id).sort());
   expect(options.map((o) => ({ name: o.name, preview: o.preview, variables: o.variables.map((v) => v.label), sendable: o.sendable }))).toEqual([
     { name: "order_update", preview: "Tu pedido {{1}} va en camino.", variables: ["Body {{1}}"], sendable: true },
     { name: "welcome_back", preview: "Hi {{1}}\nWe kept your cart. Want to finish your order?", variables: ["Header {{1}}"], sendable: true },
   ]);
-  const error = await withTenant(world.tenantId, (tx) => listConversationTemplates(tx, { conversationId: other.conversation.id })).catch((e: unknown) => e);
+  const error = await withTenant(world.tenantId, (tx) => listConversationTemplates({ tx, actor: world.actor }, { conversationId: other.conversation.id })).catch((e: unknown) => e);
   expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
 });
 

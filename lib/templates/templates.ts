@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TenantTx } from "@/db/transactions";
+import type { TenantCtx } from "@/lib/domain/context";
 import { withPlatform, workspacesWithNumbers } from "@/db/platform";
 import { businessNumbers, messageTemplates, type MessageTemplate } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -51,7 +52,7 @@ export function templateOption(template: MessageTemplate): TemplateOption {
 }
 
 /** The approved templates this conversation's number may send (those of its WhatsApp Business Account). */
-export async function listConversationTemplates(tx: TenantTx, input: { conversationId: string }): Promise<TemplateOption[]> {
+export async function listConversationTemplates({ tx }: TenantCtx, input: { conversationId: string }): Promise<TemplateOption[]> {
   const sender = await conversationSender(tx, input.conversationId);
   if (!sender) throw notFound("Conversation");
   const rows = await tx

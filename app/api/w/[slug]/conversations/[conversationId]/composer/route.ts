@@ -6,9 +6,9 @@ export const dynamic = "force-dynamic";
 
 /** What the composer must know before anyone types: the 24-hour window, sandbox, blocks, templates. */
 export const GET = workspaceRoute({ params: uuidParams("conversationId") }, async ({ params, inTenant }) => {
-  const { state, templates } = await inTenant(async ({ tx }) => ({
-    state: await composerState(tx, params),
-    templates: await listConversationTemplates(tx, params),
+  const { state, templates } = await inTenant(async (ctx) => ({
+    state: await composerState(ctx, params),
+    templates: await listConversationTemplates(ctx, params),
   }));
   const window = state.window.open
     ? { open: true, closesAt: state.window.closesAt.toISOString() }
