@@ -16,8 +16,8 @@ const inlineTypes = /^(image\/(jpeg|png|webp|gif)|audio\/(ogg|mpeg|aac|amr|mp4)|
  * asks for it as a file. 410 when Meta no longer has it; 404 when this workspace has no
  * such media message, whatever another workspace has.
  */
-export const GET = workspaceRoute({ params: uuidParams("messageId") }, async ({ access, params, request }) => {
-  const media = await getMessageMedia({ tenantId: access.tenantId, messageId: params.messageId });
+export const GET = workspaceRoute({ params: uuidParams("messageId") }, async ({ actor, params, request }) => {
+  const media = await getMessageMedia({ actor }, params);
   switch (media.status) {
     case "not_found":
       return null;
