@@ -26,3 +26,9 @@ export type ActorCtx = { actor: Actor } & Deps;
 
 /** For the few workspace changes made on the platform connection (renaming, deleting a workspace). */
 export type PlatformCtx = { tx: PlatformTx; actor: Actor };
+
+/**
+ * For work done for a workspace with nobody behind it as well as for a person (the template
+ * sync, run by the job worker and by an admin's button): the workspace, and the outside world.
+ */
+export type WorkspaceCtx = { tenantId: string } & Deps;

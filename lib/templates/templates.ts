@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TenantTx } from "@/db/transactions";
-import type { TenantCtx } from "@/lib/domain/context";
+import type { TenantCtx, WorkspaceCtx } from "@/lib/domain/context";
 import { withPlatform, workspacesWithNumbers } from "@/db/platform";
 import { businessNumbers, messageTemplates, type MessageTemplate } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -120,7 +120,8 @@ export async function storeApprovedTemplates(
  * Fetches every WhatsApp Business Account's templates from Meta (with the token of one of
  * its numbers) and keeps the approved ones. One account failing does not stop the others.
  */
-export async function syncTemplates(tenantId: string, deps: OutboundDeps = {}): Promise<TemplateSyncResult> {
+export async function syncTemplates(ctx: WorkspaceCtx): Promise<TemplateSyncResult> {
+  const { tenantId } = ctx;
   const numbers = await withTenant(tenantId, (tx) =>
     tx.select(numberColumns).from(businessNumbers).where(isNull(businessNumbers.removedAt)).orderBy(asc(businessNumbers.createdAt)),
   );
@@ -142,7 +143,7 @@ export async function syncTemplates(tenantId: string, deps: OutboundDeps = {}): 
     }
     let templates: TemplateDefinition[];
     try {
-      templates = await (deps.graph ?? graphClient()).listMessageTemplates(opened.token, wabaId);
+      templates = await (ctx.graph ?? graphClient()).listMessageTemplates(opened.token, wabaId);
     } catch (caught) {
       if (!(caught instanceof GraphError)) throw caught;
       log.warn("templates_sync_failed", { tenantId, wabaId, kind: caught.kind, httpStatus: caught.httpStatus, code: caught.code });
@@ -162,7 +163,7 @@ export async function syncAllTemplates(deps: OutboundDeps = {}): Promise<void> {
   const tenants = await withPlatform((tx) => workspacesWithNumbers(tx));
   for (const tenantId of tenants) {
     try {
-      await syncTemplates(tenantId, deps);
+      await syncTemplates({ tenantId, ...deps });
     } catch (error) {
       log.error("templates_sync_crashed", { tenantId, error });
     }
