@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { z } from "zod";
 import type { TenantTx } from "@/db/transactions";
 import { conversations, memberships, messages } from "@/db/schema";
 import { notifyWorkspace } from "@/lib/realtime/events";
+import type { TenantCtx } from "@/lib/domain/context";
 import { AppError } from "@/lib/domain/errors";
 
 /**
@@ -18,17 +18,9 @@ export type QueueResult = {
   eventMessageId: string | null;
 };
 
-const actionInput = z.object({
-  tenantId: z.uuid(),
-  conversationId: z.uuid(),
-  /** The signed-in member doing it. */
-  actorUserId: z.uuid(),
-});
-
-export const assignInput = actionInput.extend({ assigneeUserId: z.uuid() });
-
-export type ActionInput = z.input<typeof actionInput>;
-export type AssignInput = z.input<typeof assignInput>;
+/** Which conversation; ids validated at the edge (lib/inbox/queue-action.ts). The actor is `ctx.actor`. */
+export type QueueInput = { conversationId: string };
+export type AssignInput = QueueInput & { assigneeUserId: string };
 
 type Locked = { status: "open" | "resolved"; assigneeUserId: string | null };
 
@@ -77,9 +69,9 @@ async function recordEvent(
 
 const unchanged: QueueResult = { changed: false, eventMessageId: null };
 
-/** Assigns to a member of this workspace (to oneself: pass the actor as assignee). */
-export async function assignConversation(tx: TenantTx, input: AssignInput): Promise<QueueResult> {
-  const { tenantId, conversationId, actorUserId, assigneeUserId } = assignInput.parse(input);
+/** Assigns to a member of this workspace (to oneself: the actor as assignee). */
+export async function assignConversation({ tx, actor }: TenantCtx, { conversationId, assigneeUserId }: AssignInput): Promise<QueueResult> {
+  const { tenantId, userId: actorUserId } = actor;
   const current = await lockConversation(tx, tenantId, conversationId);
   await requireMembers(tx, tenantId, [actorUserId, assigneeUserId]);
   if (current.assigneeUserId === assigneeUserId) return unchanged;
@@ -90,8 +82,8 @@ export async function assignConversation(tx: TenantTx, input: AssignInput): Prom
   return recordEvent(tx, tenantId, conversationId, "assigned", { actorUserId, assigneeUserId });
 }
 
-export async function unassignConversation(tx: TenantTx, input: ActionInput): Promise<QueueResult> {
-  const { tenantId, conversationId, actorUserId } = actionInput.parse(input);
+export async function unassignConversation({ tx, actor }: TenantCtx, { conversationId }: QueueInput): Promise<QueueResult> {
+  const { tenantId, userId: actorUserId } = actor;
   const current = await lockConversation(tx, tenantId, conversationId);
   await requireMembers(tx, tenantId, [actorUserId]);
   if (current.assigneeUserId === null) return unchanged;
@@ -102,8 +94,8 @@ export async function unassignConversation(tx: TenantTx, input: ActionInput): Pr
   return recordEvent(tx, tenantId, conversationId, "unassigned", { actorUserId, assigneeUserId: current.assigneeUserId });
 }
 
-async function setStatus(tx: TenantTx, input: ActionInput, status: "open" | "resolved"): Promise<QueueResult> {
-  const { tenantId, conversationId, actorUserId } = actionInput.parse(input);
+async function setStatus({ tx, actor }: TenantCtx, { conversationId }: QueueInput, status: "open" | "resolved"): Promise<QueueResult> {
+  const { tenantId, userId: actorUserId } = actor;
   const current = await lockConversation(tx, tenantId, conversationId);
   await requireMembers(tx, tenantId, [actorUserId]);
   if (current.status === status) return unchanged;
@@ -114,10 +106,10 @@ async function setStatus(tx: TenantTx, input: ActionInput, status: "open" | "res
   return recordEvent(tx, tenantId, conversationId, status === "resolved" ? "resolved" : "reopened", { actorUserId });
 }
 
-export async function resolveConversation(tx: TenantTx, input: ActionInput): Promise<QueueResult> {
-  return setStatus(tx, input, "resolved");
+export async function resolveConversation(ctx: TenantCtx, input: QueueInput): Promise<QueueResult> {
+  return setStatus(ctx, input, "resolved");
 }
 
-export async function reopenConversation(tx: TenantTx, input: ActionInput): Promise<QueueResult> {
-  return setStatus(tx, input, "open");
+export async function reopenConversation(ctx: TenantCtx, input: QueueInput): Promise<QueueResult> {
+  return setStatus(ctx, input, "open");
 }

@@ -34,7 +34,7 @@ beforeAll(async () => {
   id.reply = (await createTestMessage(a, id.maria, { direction: "outbound", text: "Su pedido llega mañana", sentAt: new Date("2026-06-01T10:05:00Z") })).id;
   id.percent = (await createTestMessage(a, id.maria, { direction: "outbound", text: "Descuento del 100% seguro", sentAt: new Date("2026-06-01T10:06:00Z") })).id;
   await createTestMessage(a, id.maria, { direction: "inbound", type: "reaction", text: "pedido", replyToWamid: "wamid.x" });
-  await withTenant(a, (tx) => assignConversation(tx, { tenantId: a, conversationId: id.maria!, actorUserId: me.id, assigneeUserId: me.id }));
+  await withTenant(a, (tx) => assignConversation({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, { conversationId: id.maria!, assigneeUserId: me.id }));
 
   const ivan = await createTestConversation(a, { numberId: support.id, waId: "79161234567", name: "Иван Петров" });
   id.ivan = ivan.conversation.id;

@@ -67,8 +67,8 @@ beforeAll(async () => {
   });
   await add("system", { direction: "inbound", type: "system", text: "Ana changed their number", sentAt: at(35) });
   await add("location", { direction: "inbound", type: "location", text: "Oficina central", sentAt: at(30) });
-  await withTenant(a, (tx) => assignConversation(tx, { tenantId: a, conversationId, actorUserId: me.id, assigneeUserId: bob.id }));
-  await withTenant(a, (tx) => resolveConversation(tx, { tenantId: a, conversationId, actorUserId: bob.id }));
+  await withTenant(a, (tx) => assignConversation({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, { conversationId, assigneeUserId: bob.id }));
+  await withTenant(a, (tx) => resolveConversation({ tx, actor: { tenantId: a, userId: bob.id, role: "agent" } }, { conversationId }));
 
   const bNumber = await createTestNumber(b, "220000000000001");
   bConversation = (await createTestConversation(b, { numberId: bNumber.id })).conversation.id;

@@ -11,20 +11,20 @@ import { assignConversation, reopenConversation, resolveConversation, unassignCo
 export async function queueAction(slug: string, input: QueueActionInput): Promise<{ changed: boolean }> {
   const { access, inTenant } = await workspaceCaller(slug, "agent");
   const request = actionInput(queueActionInput, input);
-  const base = { tenantId: access.tenantId, conversationId: request.conversationId, actorUserId: access.userId };
+  const target = { conversationId: request.conversationId };
   const result = await pageOrNotFound(
-    inTenant(({ tx }) => {
+    inTenant((ctx) => {
       switch (request.action) {
         case "assign":
-          return assignConversation(tx, { ...base, assigneeUserId: request.assigneeUserId });
+          return assignConversation(ctx, { ...target, assigneeUserId: request.assigneeUserId });
         case "assign-me":
-          return assignConversation(tx, { ...base, assigneeUserId: access.userId });
+          return assignConversation(ctx, { ...target, assigneeUserId: access.userId });
         case "unassign":
-          return unassignConversation(tx, base);
+          return unassignConversation(ctx, target);
         case "resolve":
-          return resolveConversation(tx, base);
+          return resolveConversation(ctx, target);
         case "reopen":
-          return reopenConversation(tx, base);
+          return reopenConversation(ctx, target);
       }
     }),
   );
