@@ -11,7 +11,7 @@ import { processUnroutedDeliveries } from "@/lib/inbox/ingest/unrouted";
 import { log } from "@/lib/log";
 import type { PhoneNumberInfo } from "@/lib/whatsapp/graph/client";
 import { notFound, rejected } from "@/lib/domain/errors";
-import type { Actor } from "@/lib/domain/context";
+import type { Actor, ActorCtx } from "@/lib/domain/context";
 import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 import { proveNumber, type Verdict } from "./ownership";
@@ -57,8 +57,9 @@ export const updateNumberSchema = z.object({ id: z.uuid(), label, displayNumber,
 export const removeNumberSchema = z.object({ id: z.uuid() });
 export const checkNumberSchema = z.object({ id: z.uuid() });
 
-export type AddNumberInput = z.input<typeof addNumberSchema>;
-export type UpdateNumberInput = z.input<typeof updateNumberSchema>;
+/** Validated at the edge (the settings form's schema): the domain receives trimmed, typed values. */
+export type AddNumberInput = z.output<typeof addNumberSchema>;
+export type UpdateNumberInput = z.output<typeof updateNumberSchema>;
 
 /** What pages may show about a number: never the token, only its last four characters. */
 export type NumberView = {
@@ -166,9 +167,8 @@ async function verdictForNewNumber(input: z.output<typeof addNumberSchema>): Pro
  * is one transaction: platform rows first, then the workspace's. Re-adding a number this
  * workspace removed brings back the same row, with its conversations.
  */
-export async function addNumber(actor: Actor, raw: AddNumberInput): Promise<NumberView> {
+export async function addNumber({ actor }: ActorCtx, input: AddNumberInput): Promise<NumberView> {
   requireRole(actor, "admin");
-  const input = addNumberSchema.parse(raw);
   const verdict = await verdictForNewNumber(input);
   if (verdict && verdict.kind !== "proven") throw rejected(verdict.reason, verdict.kind === "unreachable" ? undefined : "accessToken");
   const proof = verdict?.kind === "proven" ? { phone: verdict.phone, wabaPhones: verdict.wabaPhones, token: input.accessToken! } : null;
@@ -337,9 +337,8 @@ async function upsertNumberRow(
  * Changes a connected number's label (and a sandbox number's display number). A new token
  * is stored only once Graph proves the number with it; a blank one keeps the current token.
  */
-export async function updateNumber(actor: Actor, raw: UpdateNumberInput): Promise<NumberView> {
+export async function updateNumber({ actor }: ActorCtx, input: UpdateNumberInput): Promise<NumberView> {
   requireRole(actor, "admin");
-  const input = updateNumberSchema.parse(raw);
   const before = await withTenant(actor.tenantId, async (tx) => {
     const [row] = await tx.select(numberView).from(businessNumbers).where(and(eq(businessNumbers.id, input.id), isNull(businessNumbers.removedAt)));
     return row;
@@ -383,7 +382,7 @@ export async function updateNumber(actor: Actor, raw: UpdateNumberInput): Promis
  * conversations readable. The WABA stays this workspace's while another of its numbers is
  * connected here. Nothing is deleted.
  */
-export async function removeNumber(actor: Actor, input: { id: string }): Promise<void> {
+export async function removeNumber({ actor }: ActorCtx, input: { id: string }): Promise<void> {
   requireRole(actor, "admin");
   await withPlatform(async (tx) => {
     // Platform connection, so the subquery names this workspace explicitly; the update
@@ -449,9 +448,8 @@ export type CheckOutcome = "verified" | "lost" | "token_rejected" | "unreachable
  * flagged but keeps the route (an expired token says nothing about who owns the number);
  * Meta unreachable changes nothing but the note.
  */
-export async function checkNumber(actor: Actor | { tenantId: string; userId: null }, input: { id: string }): Promise<CheckOutcome> {
+export async function checkNumber({ actor }: { actor: Actor | { tenantId: string; userId: null } }, { id }: { id: string }): Promise<CheckOutcome> {
   if ("role" in actor) requireRole(actor, "admin");
-  const { id } = checkNumberSchema.parse(input);
   const row = await withTenant(actor.tenantId, async (tx) => {
     const [found] = await tx
       .select({ ...numberView, sealed: businessNumbers.accessTokenEncrypted })
@@ -519,7 +517,7 @@ export async function recheckAllNumbers(): Promise<Record<CheckOutcome | "failed
   const counts: Record<CheckOutcome | "failed", number> = { verified: 0, lost: 0, token_rejected: 0, unreachable: 0, sandbox: 0, failed: 0 };
   for (const number of await numbersToCheck()) {
     try {
-      counts[await checkNumber({ tenantId: number.tenantId, userId: null }, { id: number.id })]++;
+      counts[await checkNumber({ actor: { tenantId: number.tenantId, userId: null } }, { id: number.id })]++;
     } catch (error) {
       counts.failed++;
       log.error("number_check_failed", { workspaceId: number.tenantId, numberId: number.id, error });

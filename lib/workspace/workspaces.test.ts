@@ -34,7 +34,7 @@ it("renames the workspace, keeps its slug, and records the old and new names", a
 
 it("deletes a workspace only for an owner who types its name, and frees its numbers", async () => {
   const { owner, workspace } = await ownedWorkspace("Doomed");
-  await addNumber(owner, { phoneNumberId: "999000000000005", label: "L", displayNumber: "+1 555 000 0005", wabaId: "10440000", accessToken: undefined });
+  await addNumber({ actor: owner }, { phoneNumberId: "999000000000005", label: "L", displayNumber: "+1 555 000 0005", wabaId: "10440000", accessToken: undefined });
   await expect(withPlatform((tx) => deleteWorkspace({ tx, actor: { ...owner, role: "admin" } }, { confirmName: "Doomed" }))).rejects.toMatchObject({ kind: "forbidden" });
   await expect(withPlatform((tx) => deleteWorkspace({ tx, actor: owner }, { confirmName: "doomed" }))).rejects.toMatchObject({ kind: "rejected" });
   expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000005"))).toBe(workspace.id);

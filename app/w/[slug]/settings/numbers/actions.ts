@@ -20,7 +20,7 @@ export async function addNumberAction(slug: string, _prev: FormState, formData: 
   return workspaceForm(slug, "admin", formData, {
     input: addNumberSchema,
     secretFields,
-    run: ({ actor }, input) => addNumber(actor, input),
+    run: ({ actor }, input) => addNumber({ actor }, input),
     done: (number) => ({ ok: true, message: `${number.label} (${number.displayNumber}) is connected.` }),
   });
 }
@@ -29,7 +29,7 @@ export async function updateNumberAction(slug: string, _prev: FormState, formDat
   return workspaceForm(slug, "admin", formData, {
     input: updateNumberSchema,
     secretFields,
-    run: ({ actor }, input) => updateNumber(actor, input),
+    run: ({ actor }, input) => updateNumber({ actor }, input),
     done: (_number, _input, values) => ({ ok: true, message: "Changes saved.", values }),
   });
 }
@@ -39,7 +39,7 @@ export async function removeNumberAction(slug: string, _prev: FormState, formDat
     input: removeNumberSchema,
     keepValues: false,
     invalid: { ok: false, message: "Choose a number to remove." },
-    run: ({ actor }, input) => removeNumber(actor, input),
+    run: ({ actor }, input) => removeNumber({ actor }, input),
     done: () => ({ ok: true, message: "Number removed." }),
   });
 }
@@ -57,7 +57,7 @@ export async function checkNumberAction(slug: string, _prev: FormState, formData
     input: checkNumberSchema,
     keepValues: false,
     invalid: { ok: false, message: "Choose a number to check." },
-    run: ({ actor }, input) => checkNumber(actor, input),
+    run: ({ actor }, input) => checkNumber({ actor }, input),
     done: (outcome) => checkMessages[outcome],
   });
 }
