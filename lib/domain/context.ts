@@ -32,3 +32,6 @@ export type PlatformCtx = { tx: PlatformTx; actor: Actor };
  * sync, run by the job worker and by an admin's button): the workspace, and the outside world.
  */
 export type WorkspaceCtx = { tenantId: string } & Deps;
+
+/** A signed-in person outside any workspace (creating one), on the platform connection. */
+export type UserCtx = { tx: PlatformTx; userId: string };

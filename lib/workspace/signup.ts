@@ -40,7 +40,7 @@ export async function signUp(input: SignUpInput) {
   const passwordHash = await hashPassword(input.password);
   return withPlatform(async (tx) => {
     const user = await insertUser(tx, { name: input.name, email: input.email, passwordHash });
-    const workspace = await createWorkspace(tx, user.id, input.workspaceName);
+    const workspace = await createWorkspace({ tx, userId: user.id }, { name: input.workspaceName });
     return { user, workspace };
   });
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { PlatformTx } from "@/db/transactions";
 import { memberships, workspaces } from "@/db/schema";
 import { enterTenant } from "@/db/tenant";
 import { log } from "@/lib/log";
 import { rejected } from "@/lib/domain/errors";
-import type { PlatformCtx } from "@/lib/domain/context";
+import type { PlatformCtx, UserCtx } from "@/lib/domain/context";
 import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 import { typedText } from "@/lib/typed-text";
@@ -28,11 +27,11 @@ export function slugify(name: string): string {
 }
 
 /**
- * A new workspace with `userId` as its owner, on an open platform transaction that this
+ * A new workspace with the user as its owner, on an open platform transaction that this
  * turns into the new workspace's tenant transaction. The slug comes from the name; a
  * taken slug gets a random suffix (ON CONFLICT, so two sign-ups cannot race for it).
  */
-export async function createWorkspace(tx: PlatformTx, userId: string, name: string) {
+export async function createWorkspace({ tx, userId }: UserCtx, { name }: { name: string }) {
   const base = slugify(name);
   let workspace: { id: string; name: string; slug: string } | undefined;
   for (let attempt = 0; !workspace; attempt++) {

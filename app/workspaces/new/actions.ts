@@ -10,7 +10,7 @@ import { createWorkspace, workspaceNameSchema } from "@/lib/workspace/workspaces
 export async function createWorkspaceAction(_prev: FormState, formData: FormData): Promise<FormState> {
   return userForm("/workspaces/new", formData, {
     input: z.object({ name: workspaceNameSchema }),
-    run: (user, { name }) => withPlatform((tx) => createWorkspace(tx, user.id, name)),
+    run: (user, { name }) => withPlatform((tx) => createWorkspace({ tx, userId: user.id }, { name })),
     done: (workspace) => redirect(`/w/${workspace.slug}/inbox`),
   });
 }
