@@ -1,5 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { db, type Tx } from "./client";
+import { db } from "./client";
+import type { PlatformTx } from "./transactions";
 import { businessNumbers, memberships, phoneNumberRoutes, workspaces } from "./schema";
 
 /**
@@ -7,12 +8,12 @@ import { businessNumbers, memberships, phoneNumberRoutes, workspaces } from "./s
  * platform connection (no tenant role), so every function here returns ids and
  * names only, never a workspace's conversations or messages.
  */
-export async function withPlatform<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-  return db().transaction(work);
+export async function withPlatform<T>(work: (tx: PlatformTx) => Promise<T>): Promise<T> {
+  return db().transaction((tx) => work(tx as PlatformTx));
 }
 
 /** The workspace that owns a WhatsApp business number, or null: never a guess. */
-export async function tenantForPhoneNumber(tx: Tx, phoneNumberId: string): Promise<string | null> {
+export async function tenantForPhoneNumber(tx: PlatformTx, phoneNumberId: string): Promise<string | null> {
   const [route] = await tx
     .select({ workspaceId: phoneNumberRoutes.workspaceId })
     .from(phoneNumberRoutes)
@@ -46,7 +47,7 @@ export async function routeForPhoneNumber(phoneNumberId: string): Promise<Number
 }
 
 /** Every workspace a user belongs to, for sign-in and the workspace switcher. */
-export async function workspacesOfUser(tx: Tx, userId: string) {
+export async function workspacesOfUser(tx: PlatformTx, userId: string) {
   return tx
     .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug, role: memberships.role })
     .from(memberships)
@@ -59,7 +60,7 @@ export async function workspacesOfUser(tx: Tx, userId: string) {
  * The signed-in user's membership of the workspace with this slug, read fresh from the
  * database on every request: null when there is no such workspace or the user is not in it.
  */
-export async function membershipBySlug(tx: Tx, userId: string, slug: string) {
+export async function membershipBySlug(tx: PlatformTx, userId: string, slug: string) {
   const [found] = await tx
     .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug, role: memberships.role })
     .from(memberships)
@@ -69,7 +70,7 @@ export async function membershipBySlug(tx: Tx, userId: string, slug: string) {
 }
 
 /** Workspaces that own at least one routed WhatsApp number: what background syncs visit. */
-export async function workspacesWithNumbers(tx: Tx): Promise<string[]> {
+export async function workspacesWithNumbers(tx: PlatformTx): Promise<string[]> {
   const rows = await tx.selectDistinct({ workspaceId: phoneNumberRoutes.workspaceId }).from(phoneNumberRoutes);
   return rows.map((r) => r.workspaceId);
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Tx } from "./client";
+import type { PlatformTx, TenantTx } from "./transactions";
 
 const tenantIdSchema = z.uuid();
 
@@ -9,22 +10,21 @@ const tenantIdSchema = z.uuid();
  * parameter, transaction-local, and the transaction drops to the non-privileged role,
  * so row-level security holds even if a query forgets its tenant filter.
  */
-export async function withTenant<T>(tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return db().transaction(async (tx) => {
-    await enterTenant(tx, tenantId);
-    return work(tx);
-  });
+export async function withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+  return db().transaction(async (tx) => work(await enterTenant(tx as PlatformTx, tenantId)));
 }
 
 /**
  * Turns an open platform transaction into a tenant one for the rest of its life, for the
  * few writes that must create platform rows and workspace rows atomically (sign-up,
  * accepting an invitation, connecting a number). Do the platform writes first: there is
- * no way back to the platform role inside the transaction.
+ * no way back to the platform role inside the transaction. Returns the same transaction
+ * typed as a tenant one; use it, not the platform handle, from then on.
  */
-export async function enterTenant(tx: Tx, tenantId: string): Promise<void> {
+export async function enterTenant(tx: PlatformTx, tenantId: string): Promise<TenantTx> {
   const tenant = tenantIdSchema.parse(tenantId);
   await tx.execute(
     sql`select set_config('app.tenant_id', ${tenant}, true), set_config('role', 'switchboard_tenant', true)`,
   );
+  return tx as Tx as TenantTx;
 }

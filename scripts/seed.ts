@@ -39,7 +39,7 @@ if (await accountExists(login.email)) {
 const { user, workspace } = await signUp({ name: login.name, email: login.email, password: login.password, workspaceName: "Demo Coffee Roasters" });
 const actor = { tenantId: workspace.id, userId: user.id, role: "owner" as const };
 const added: Awaited<ReturnType<typeof addNumber>>[] = [];
-for (const n of numbers) added.push(await addNumber(actor, { ...n, wabaId: "104400000000901", accessToken: undefined }));
+for (const n of numbers) added.push(await addNumber({ actor }, { ...n, wabaId: "104400000000901", accessToken: undefined }));
 
 /** A fixture as Meta would send it to a demo number, its timestamps moved by `shiftSeconds`. */
 function retarget(name: string, phoneNumberId: string, shiftSeconds: number, rewrite: (json: string) => string = (json) => json): Buffer {

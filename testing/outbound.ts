@@ -59,7 +59,7 @@ export async function outboundWorld(options: {
       .returning();
     return {
       tenantId,
-      actor: { tenantId, userId: user.id },
+      actor: { tenantId, userId: user.id, role: "agent" as const },
       token,
       number: number!,
       contact: contact!,

@@ -1,5 +1,6 @@
 import { headers } from "next/headers";
 import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/domain/errors";
 
 /**
  * Whether a state-changing request came from our own pages. Browsers send `Origin` on
@@ -25,16 +26,9 @@ export function isSameOriginRequest(requestHeaders: Headers, appUrl: string): bo
   return host !== null && originUrl.host === host;
 }
 
-export class CrossOriginRequestError extends Error {
-  constructor() {
-    super("This request came from another site and was refused.");
-    this.name = "CrossOriginRequestError";
-  }
-}
-
 /** For server actions: refuses a request another site made on the user's behalf. */
 export async function assertSameOrigin(): Promise<void> {
-  if (!isSameOriginRequest(await headers(), env().APP_URL)) throw new CrossOriginRequestError();
+  if (!isSameOriginRequest(await headers(), env().APP_URL)) throw new AppError("cross_site", "This request came from another site and was refused.");
 }
 
 /** For route handlers: a 403 answer for a cross-site mutation, or null to carry on. */

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, lt, sql, type SQL } from "drizzle-orm";
-import type { Tx } from "@/db/client";
+import type { PlatformTx } from "@/db/transactions";
 import { withPlatform } from "@/db/platform";
 import { loginAttempts } from "@/db/schema";
 import { log } from "@/lib/log";
@@ -28,7 +28,7 @@ type Attempt = { email: string; ip: string };
  * connection and app instance: of any number of concurrent guesses, only as many as the
  * tiers leave ever reach the password check. A process that dies mid-check leaves a failure.
  */
-export async function reserveAttempt(tx: Tx, attempt: Attempt, now = new Date()): Promise<ThrottleVerdict> {
+export async function reserveAttempt(tx: PlatformTx, attempt: Attempt, now = new Date()): Promise<ThrottleVerdict> {
   // Always the address before the email, so two attempts never wait on each other in a cycle.
   for (const key of [`address:${attempt.ip}`, `email:${attempt.email}`]) {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
@@ -50,7 +50,7 @@ export async function reserveAttempt(tx: Tx, attempt: Attempt, now = new Date())
 }
 
 /** The time of the `n`th most recent failure matching `where` since `since`, or null when there are fewer. */
-async function nthFailure(tx: Tx, where: SQL, since: Date, n: number): Promise<Date | null> {
+async function nthFailure(tx: PlatformTx, where: SQL, since: Date, n: number): Promise<Date | null> {
   const [row] = await tx
     .select({ at: loginAttempts.attemptedAt })
     .from(loginAttempts)
@@ -61,7 +61,7 @@ async function nthFailure(tx: Tx, where: SQL, since: Date, n: number): Promise<D
   return row?.at ?? null;
 }
 
-async function signedInFromHere(tx: Tx, fromHere: SQL, now: Date): Promise<boolean> {
+async function signedInFromHere(tx: PlatformTx, fromHere: SQL, now: Date): Promise<boolean> {
   const [row] = await tx
     .select({ id: loginAttempts.id })
     .from(loginAttempts)
@@ -71,7 +71,7 @@ async function signedInFromHere(tx: Tx, fromHere: SQL, now: Date): Promise<boole
 }
 
 /** The password was right: the reserved attempt becomes a success. */
-export async function attemptSucceeded(tx: Tx, attemptId: string): Promise<void> {
+export async function attemptSucceeded(tx: PlatformTx, attemptId: string): Promise<void> {
   await tx.update(loginAttempts).set({ succeeded: true }).where(eq(loginAttempts.id, attemptId));
 }
 
@@ -83,7 +83,7 @@ export async function attemptSucceeded(tx: Tx, attemptId: string): Promise<void>
 export const attemptRetentionMs = 24 * 60 * 60 * 1000;
 
 /** Deletes the attempts older than the retention; returns how many. */
-export async function pruneLoginAttempts(tx: Tx, now = new Date()): Promise<number> {
+export async function pruneLoginAttempts(tx: PlatformTx, now = new Date()): Promise<number> {
   const removed = await tx
     .delete(loginAttempts)
     .where(lt(loginAttempts.attemptedAt, new Date(now.getTime() - attemptRetentionMs)))

@@ -4,8 +4,7 @@ import { cache } from "react";
 import { z } from "zod";
 import { membershipBySlug, withPlatform } from "@/db/platform";
 import { requestPathHeader } from "@/lib/http/request-path";
-import type { Actor } from "@/lib/workspace/access";
-import { assertSameOrigin, refuseCrossOrigin } from "@/lib/auth/origin";
+import type { Actor } from "@/lib/domain/context";
 import { hasRole, type Role } from "@/lib/workspace/roles";
 import { currentUser, signInPath, type SessionUser } from "@/lib/auth/session";
 
@@ -15,9 +14,7 @@ import { currentUser, signInPath, type SessionUser } from "@/lib/auth/session";
  * takes effect on the very next request.
  *
  * - Pages and layouts:   `const access = await requireWorkspace(slug, "admin")`
- * - Server actions:      `const access = await requireWorkspaceAction(slug, "admin")`
- * - Route handlers:      `const access = await workspaceForRoute(request, slug)`;
- *                        `if (access instanceof Response) return access;`
+ * - Route handlers and server actions: the wrappers in lib/edge, which use the same.
  *
  * Then reach the workspace's data with `withTenant(access.tenantId, tx => …)`: row-level
  * security confines every query to this workspace, so a record id from another workspace
@@ -52,28 +49,5 @@ export async function requireWorkspace(slug: string, minimumRole: Role = "agent"
   }
   const access = await workspaceAccess(slug);
   if (!access || !hasRole(access.role, minimumRole)) notFound();
-  return access;
-}
-
-/** For server actions: the same, after refusing a request another site sent. */
-export async function requireWorkspaceAction(slug: string, minimumRole: Role = "agent"): Promise<WorkspaceAccess> {
-  await assertSameOrigin();
-  return requireWorkspace(slug, minimumRole);
-}
-
-/**
- * For route handlers: the access, or the JSON response to send instead — 403 for a
- * cross-site mutation, 401 when signed out, 404 for a non-member or a role too low.
- */
-export async function workspaceForRoute(
-  request: Request,
-  slug: string,
-  minimumRole: Role = "agent",
-): Promise<WorkspaceAccess | Response> {
-  const refused = refuseCrossOrigin(request);
-  if (refused) return refused;
-  if (!(await currentUser())) return Response.json({ error: "Sign in to continue." }, { status: 401 });
-  const access = await workspaceAccess(slug);
-  if (!access || !hasRole(access.role, minimumRole)) return Response.json({ error: "Not found." }, { status: 404 });
   return access;
 }

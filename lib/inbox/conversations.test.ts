@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +12,7 @@ import {
   createTestNumber,
   createTestWorkspace,
 } from "@/testing/db/factories";
-import { getConversation, listConversations, type ListConversationsInput } from "./conversations";
+import { getConversation, listConversations, listConversationsInput } from "./conversations";
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
 
@@ -79,9 +80,12 @@ beforeAll(async () => {
   await createTestMessage(b, bConversation, { direction: "inbound", text: "B's secret" });
 });
 
-const list = (input: Partial<ListConversationsInput> = {}, tenantId = a) =>
-  withTenant(tenantId, (tx) => listConversations(tx, { tenantId, userId: me.id, ...input }));
-const ids = async (input: Partial<ListConversationsInput> = {}) => (await list(input)).conversations.map((x) => x.id);
+// `userId` is who asks (the actor), for the "mine" filter; the rest is the validated query.
+type ListRequest = Partial<z.input<typeof listConversationsInput>> & { userId?: string };
+const actorIn = (tenantId: string, userId = me.id) => ({ tenantId, userId, role: "agent" as const });
+const list = ({ userId, ...input }: ListRequest = {}, tenantId = a) =>
+  withTenant(tenantId, async (tx) => listConversations({ tx, actor: actorIn(tenantId, userId) }, listConversationsInput.parse(input)));
+const ids = async (input: ListRequest = {}) => (await list(input)).conversations.map((x) => x.id);
 
 describe("conversation list", () => {
   it("shows contact, number, assignee, unread count and a preview that skips reactions and events, newest first", async () => {
@@ -125,9 +129,9 @@ describe("conversation list", () => {
   it("never shows another workspace's conversations, even when given its ids", async () => {
     expect(await ids({ businessNumberId: bNumber.id })).toEqual([]);
     expect(await ids()).not.toContain(bConversation);
-    expect(await withTenant(a, (tx) => getConversation(tx, { tenantId: a, conversationId: bConversation }))).toBeNull();
+    expect(await withTenant(a, (tx) => getConversation({ tx, actor: actorIn(a) }, { conversationId: bConversation }))).toBeNull();
     // Asking for B's data under A's transaction finds nothing either: row-level security.
-    expect(await withTenant(a, (tx) => getConversation(tx, { tenantId: b, conversationId: bConversation }))).toBeNull();
+    expect(await withTenant(a, (tx) => getConversation({ tx, actor: actorIn(b) }, { conversationId: bConversation }))).toBeNull();
     const bList = await list({ userId: randomUUID() }, b);
     expect(bList.conversations.map((x) => x.id)).toEqual([bConversation]);
   });
@@ -140,7 +144,7 @@ describe("conversation list", () => {
   });
 
   it("gives one conversation as the list shows it, for the thread header", async () => {
-    const one = await withTenant(a, (tx) => getConversation(tx, { tenantId: a, conversationId: c.maria }));
+    const one = await withTenant(a, (tx) => getConversation({ tx, actor: actorIn(a) }, { conversationId: c.maria }));
     const fromList = (await list()).conversations.find((x) => x.id === c.maria);
     expect(one).toEqual(fromList);
   });

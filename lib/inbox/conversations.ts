@@ -1,7 +1,8 @@
 import { and, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
+import type { TenantCtx } from "@/lib/domain/context";
 import { businessNumbers, contacts, conversations, messages, users, type Message } from "@/db/schema";
 import { previewOf } from "@/lib/messages/summary";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
@@ -45,7 +46,7 @@ const assignee = alias(users, "assignee");
  * page first matters: joined before the LIMIT, the planner may decorate every open
  * conversation and only then keep fifty.
  */
-async function selectConversations(tx: Tx, tenantId: string, where: SQL | undefined, limit: number) {
+async function selectConversations(tx: TenantTx, tenantId: string, where: SQL | undefined, limit: number) {
   const page = tx
     .select({
       id: conversations.id,
@@ -145,7 +146,7 @@ function toListItem(row: ConversationRow): ConversationListItem {
 }
 
 /** Conversations matching `where`, most recent activity first: shared with search. */
-export async function conversationsWhere(tx: Tx, tenantId: string, where: SQL, limit: number) {
+export async function conversationsWhere(tx: TenantTx, tenantId: string, where: SQL, limit: number) {
   return (await selectConversations(tx, tenantId, where, limit)).map(toListItem);
 }
 
@@ -157,9 +158,6 @@ const statusIs = {
 } as const;
 
 export const listConversationsInput = z.object({
-  tenantId: z.uuid(),
-  /** The signed-in member, for the "mine" filter. */
-  userId: z.uuid(),
   status: z.enum(["open", "resolved"]).default("open"),
   assignee: z.enum(["all", "mine", "unassigned"]).default("all"),
   businessNumberId: z.uuid().optional(),
@@ -167,13 +165,15 @@ export const listConversationsInput = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
-export type ListConversationsInput = z.input<typeof listConversationsInput>;
+/** What the edge validated (cursor decoded, defaults filled); "mine" means the actor. */
+export type ListConversationsInput = z.output<typeof listConversationsInput>;
 
 export type ConversationPage = { conversations: ConversationListItem[]; nextCursor: string | null };
 
 /** One page of the inbox, most recent activity first; `nextCursor` fetches the next page. */
-export async function listConversations(tx: Tx, input: ListConversationsInput): Promise<ConversationPage> {
-  const { tenantId, userId, status, assignee: who, businessNumberId, cursor, limit } = listConversationsInput.parse(input);
+export async function listConversations({ tx, actor }: TenantCtx, input: ListConversationsInput): Promise<ConversationPage> {
+  const { tenantId, userId } = actor;
+  const { status, assignee: who, businessNumberId, cursor, limit } = input;
   const rows = await selectConversations(
     tx,
     tenantId,
@@ -194,13 +194,11 @@ export async function listConversations(tx: Tx, input: ListConversationsInput): 
   };
 }
 
-const conversationInput = z.object({ tenantId: z.uuid(), conversationId: z.uuid() });
-
-export type ConversationInput = z.input<typeof conversationInput>;
+export type ConversationInput = { conversationId: string };
 
 /** One conversation as the list shows it (the thread's header), or null: answer 404. */
-export async function getConversation(tx: Tx, input: ConversationInput): Promise<ConversationListItem | null> {
-  const { tenantId, conversationId } = conversationInput.parse(input);
+export async function getConversation({ tx, actor }: TenantCtx, { conversationId }: ConversationInput): Promise<ConversationListItem | null> {
+  const { tenantId } = actor;
   const [item] = await conversationsWhere(tx, tenantId, eq(conversations.id, conversationId), 1);
   return item ?? null;
 }

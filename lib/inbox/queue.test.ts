@@ -12,9 +12,9 @@ import {
 } from "@/testing/db/factories";
 import type { Unsubscribe } from "@/lib/realtime/hub";
 import { commitBarrier, recorder, testHub } from "@/testing/realtime";
-import { InboxError } from "./errors";
+import type { AppError } from "@/lib/domain/errors";
 import { assignConversation, reopenConversation, resolveConversation, unassignConversation } from "./queue";
-import { getThread } from "./thread";
+import { getThread, getThreadInput } from "./thread";
 
 let a: string;
 let b: string;
@@ -60,7 +60,7 @@ const state = (conversationId: string, tenantId = a) =>
   });
 
 const events = async (conversationId: string) =>
-  (await withTenant(a, (tx) => getThread(tx, { tenantId: a, conversationId })))!.messages
+  (await withTenant(a, (tx) => getThread({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, getThreadInput.parse({ conversationId }))))!.messages
     .filter((x) => x.event)
     .map((x) => ({ kind: x.event!.kind, actor: x.event!.actor?.id, assignee: x.event!.assignee?.id ?? null }))
     .reverse();
@@ -76,7 +76,7 @@ describe("working the queue", () => {
   it("assigns to a member: the conversation changes, the thread records it, every inbox hears it", async () => {
     const id = await freshConversation();
     const result = await withTenant(a, (tx) =>
-      assignConversation(tx, { tenantId: a, conversationId: id, actorUserId: me.id, assigneeUserId: bob.id }),
+      assignConversation({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, { conversationId: id, assigneeUserId: bob.id }),
     );
     expect(result.changed).toBe(true);
     expect(await state(id)).toEqual({ status: "open", assigneeUserId: bob.id });
@@ -90,14 +90,15 @@ describe("working the queue", () => {
   it("assigns to me, unassigns, resolves and reopens, each once however often it is asked", async () => {
     const id = await freshConversation();
     const act = <T>(work: Parameters<typeof withTenant<T>>[1]) => withTenant(a, work);
-    const base = { tenantId: a, conversationId: id, actorUserId: me.id };
-    for (let i = 0; i < 2; i++) await act((tx) => assignConversation(tx, { ...base, assigneeUserId: me.id }));
+    const base = { conversationId: id };
+    const as = (userId: string) => ({ tenantId: a, userId, role: "agent" as const });
+    for (let i = 0; i < 2; i++) await act((tx) => assignConversation({ tx, actor: as(me.id) }, { ...base, assigneeUserId: me.id }));
     expect((await state(id))!.assigneeUserId).toBe(me.id);
-    for (let i = 0; i < 2; i++) await act((tx) => unassignConversation(tx, base));
+    for (let i = 0; i < 2; i++) await act((tx) => unassignConversation({ tx, actor: as(me.id) }, base));
     expect((await state(id))!.assigneeUserId).toBeNull();
-    for (let i = 0; i < 2; i++) await act((tx) => resolveConversation(tx, base));
+    for (let i = 0; i < 2; i++) await act((tx) => resolveConversation({ tx, actor: as(me.id) }, base));
     expect((await state(id))!.status).toBe("resolved");
-    for (let i = 0; i < 2; i++) await act((tx) => reopenConversation(tx, { ...base, actorUserId: bob.id }));
+    for (let i = 0; i < 2; i++) await act((tx) => reopenConversation({ tx, actor: as(bob.id) }, base));
     expect((await state(id))!.status).toBe("open");
 
     expect(await events(id)).toEqual([
@@ -114,15 +115,14 @@ describe("working the queue", () => {
     const outsider = await createTestUser("Outsider");
     for (const assigneeUserId of [bMember.id, outsider.id]) {
       const error = await withTenant(a, (tx) =>
-        assignConversation(tx, { tenantId: a, conversationId: id, actorUserId: me.id, assigneeUserId }),
+        assignConversation({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, { conversationId: id, assigneeUserId }),
       ).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InboxError);
-      expect((error as InboxError).code).toBe("member_not_found");
+      expect(error).toMatchObject({ name: "AppError", kind: "not_found", code: "member_not_found" });
     }
-    const asOutsider = await withTenant(a, (tx) => resolveConversation(tx, { tenantId: a, conversationId: id, actorUserId: outsider.id })).catch(
+    const asOutsider = await withTenant(a, (tx) => resolveConversation({ tx, actor: { tenantId: a, userId: outsider.id, role: "agent" } }, { conversationId: id })).catch(
       (e: unknown) => e,
     );
-    expect((asOutsider as InboxError).code).toBe("member_not_found");
+    expect((asOutsider as AppError).code).toBe("member_not_found");
     expect(await state(id)).toEqual({ status: "open", assigneeUserId: null });
     expect(await events(id)).toEqual([]);
     expect(await heard(id)).toEqual([]);
@@ -131,13 +131,13 @@ describe("working the queue", () => {
   it("cannot touch another workspace's conversation, even with that workspace's own member", async () => {
     const attempts = [
       (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) =>
-        assignConversation(tx, { tenantId: a, conversationId: bConversation, actorUserId: me.id, assigneeUserId: me.id }),
+        assignConversation({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, { conversationId: bConversation, assigneeUserId: me.id }),
       (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) =>
-        resolveConversation(tx, { tenantId: b, conversationId: bConversation, actorUserId: bMember.id }),
+        resolveConversation({ tx, actor: { tenantId: b, userId: bMember.id, role: "agent" } }, { conversationId: bConversation }),
     ];
     for (const attempt of attempts) {
       const error = await withTenant(a, attempt).catch((e: unknown) => e);
-      expect((error as InboxError).code).toBe("conversation_not_found");
+      expect((error as AppError).code).toBe("conversation_not_found");
     }
     expect(await state(bConversation, b)).toEqual({ status: "open", assigneeUserId: null });
     const barrier = await commitBarrier(b);
@@ -149,7 +149,7 @@ describe("working the queue", () => {
     const id = await freshConversation();
     await Promise.all(
       [me.id, bob.id, me.id, bob.id].map((actorUserId) =>
-        withTenant(a, (tx) => resolveConversation(tx, { tenantId: a, conversationId: id, actorUserId })),
+        withTenant(a, (tx) => resolveConversation({ tx, actor: { tenantId: a, userId: actorUserId, role: "agent" } }, { conversationId: id })),
       ),
     );
     const rows = await withTenant(a, (tx) =>

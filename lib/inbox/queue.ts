@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { conversations, memberships, messages } from "@/db/schema";
 import { notifyWorkspace } from "@/lib/realtime/events";
-import { InboxError } from "./errors";
+import type { TenantCtx } from "@/lib/domain/context";
+import { AppError } from "@/lib/domain/errors";
 
 /**
  * Working the queue. Each action changes the conversation and records an event row in its
@@ -18,42 +18,38 @@ export type QueueResult = {
   eventMessageId: string | null;
 };
 
-const actionInput = z.object({
-  tenantId: z.uuid(),
-  conversationId: z.uuid(),
-  /** The signed-in member doing it. */
-  actorUserId: z.uuid(),
-});
-
-export const assignInput = actionInput.extend({ assigneeUserId: z.uuid() });
-
-export type ActionInput = z.input<typeof actionInput>;
-export type AssignInput = z.input<typeof assignInput>;
+/** Which conversation; ids validated at the edge (lib/inbox/queue-action.ts). The actor is `ctx.actor`. */
+export type QueueInput = { conversationId: string };
+export type AssignInput = QueueInput & { assigneeUserId: string };
 
 type Locked = { status: "open" | "resolved"; assigneeUserId: string | null };
 
+// Both mean "not here": another workspace's ids must look exactly like unknown ones.
+const conversationNotFoundMessage = "This conversation does not exist in this workspace. Go back to the inbox and pick another.";
+const memberNotFoundMessage = "That person is not a member of this workspace. Pick someone from the member list.";
+
 /** The conversation, locked until the transaction ends so concurrent actions queue up. */
-async function lockConversation(tx: Tx, tenantId: string, conversationId: string): Promise<Locked> {
+async function lockConversation(tx: TenantTx, tenantId: string, conversationId: string): Promise<Locked> {
   const [found] = await tx
     .select({ status: conversations.status, assigneeUserId: conversations.assigneeUserId })
     .from(conversations)
     .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId)))
     .for("update");
-  if (!found) throw new InboxError("conversation_not_found");
+  if (!found) throw new AppError("not_found", conversationNotFoundMessage, { code: "conversation_not_found" });
   return found;
 }
 
-async function requireMembers(tx: Tx, tenantId: string, userIds: string[]): Promise<void> {
+async function requireMembers(tx: TenantTx, tenantId: string, userIds: string[]): Promise<void> {
   const wanted = [...new Set(userIds)];
   const found = await tx
     .select({ userId: memberships.userId })
     .from(memberships)
     .where(and(eq(memberships.tenantId, tenantId), inArray(memberships.userId, wanted)));
-  if (found.length !== wanted.length) throw new InboxError("member_not_found");
+  if (found.length !== wanted.length) throw new AppError("not_found", memberNotFoundMessage, { code: "member_not_found" });
 }
 
 async function recordEvent(
-  tx: Tx,
+  tx: TenantTx,
   tenantId: string,
   conversationId: string,
   type: "assigned" | "unassigned" | "resolved" | "reopened",
@@ -73,9 +69,9 @@ async function recordEvent(
 
 const unchanged: QueueResult = { changed: false, eventMessageId: null };
 
-/** Assigns to a member of this workspace (to oneself: pass the actor as assignee). */
-export async function assignConversation(tx: Tx, input: AssignInput): Promise<QueueResult> {
-  const { tenantId, conversationId, actorUserId, assigneeUserId } = assignInput.parse(input);
+/** Assigns to a member of this workspace (to oneself: the actor as assignee). */
+export async function assignConversation({ tx, actor }: TenantCtx, { conversationId, assigneeUserId }: AssignInput): Promise<QueueResult> {
+  const { tenantId, userId: actorUserId } = actor;
   const current = await lockConversation(tx, tenantId, conversationId);
   await requireMembers(tx, tenantId, [actorUserId, assigneeUserId]);
   if (current.assigneeUserId === assigneeUserId) return unchanged;
@@ -86,8 +82,8 @@ export async function assignConversation(tx: Tx, input: AssignInput): Promise<Qu
   return recordEvent(tx, tenantId, conversationId, "assigned", { actorUserId, assigneeUserId });
 }
 
-export async function unassignConversation(tx: Tx, input: ActionInput): Promise<QueueResult> {
-  const { tenantId, conversationId, actorUserId } = actionInput.parse(input);
+export async function unassignConversation({ tx, actor }: TenantCtx, { conversationId }: QueueInput): Promise<QueueResult> {
+  const { tenantId, userId: actorUserId } = actor;
   const current = await lockConversation(tx, tenantId, conversationId);
   await requireMembers(tx, tenantId, [actorUserId]);
   if (current.assigneeUserId === null) return unchanged;
@@ -98,8 +94,8 @@ export async function unassignConversation(tx: Tx, input: ActionInput): Promise<
   return recordEvent(tx, tenantId, conversationId, "unassigned", { actorUserId, assigneeUserId: current.assigneeUserId });
 }
 
-async function setStatus(tx: Tx, input: ActionInput, status: "open" | "resolved"): Promise<QueueResult> {
-  const { tenantId, conversationId, actorUserId } = actionInput.parse(input);
+async function setStatus({ tx, actor }: TenantCtx, { conversationId }: QueueInput, status: "open" | "resolved"): Promise<QueueResult> {
+  const { tenantId, userId: actorUserId } = actor;
   const current = await lockConversation(tx, tenantId, conversationId);
   await requireMembers(tx, tenantId, [actorUserId]);
   if (current.status === status) return unchanged;
@@ -110,10 +106,10 @@ async function setStatus(tx: Tx, input: ActionInput, status: "open" | "resolved"
   return recordEvent(tx, tenantId, conversationId, status === "resolved" ? "resolved" : "reopened", { actorUserId });
 }
 
-export async function resolveConversation(tx: Tx, input: ActionInput): Promise<QueueResult> {
-  return setStatus(tx, input, "resolved");
+export async function resolveConversation(ctx: TenantCtx, input: QueueInput): Promise<QueueResult> {
+  return setStatus(ctx, input, "resolved");
 }
 
-export async function reopenConversation(tx: Tx, input: ActionInput): Promise<QueueResult> {
-  return setStatus(tx, input, "open");
+export async function reopenConversation(ctx: TenantCtx, input: QueueInput): Promise<QueueResult> {
+  return setStatus(ctx, input, "open");
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/db/tenant";
 import {
@@ -9,8 +10,8 @@ import {
 } from "@/testing/db/factories";
 import { fixtureJson } from "@/testing/fixtures";
 import { assignConversation } from "./queue";
-import { searchInbox, type SearchResult } from "./search";
-import { getThread } from "./thread";
+import { searchInbox, searchInput, type SearchResult } from "./search";
+import { getThread, getThreadInput } from "./thread";
 
 let a: string;
 let b: string;
@@ -33,7 +34,7 @@ beforeAll(async () => {
   id.reply = (await createTestMessage(a, id.maria, { direction: "outbound", text: "Su pedido llega mañana", sentAt: new Date("2026-06-01T10:05:00Z") })).id;
   id.percent = (await createTestMessage(a, id.maria, { direction: "outbound", text: "Descuento del 100% seguro", sentAt: new Date("2026-06-01T10:06:00Z") })).id;
   await createTestMessage(a, id.maria, { direction: "inbound", type: "reaction", text: "pedido", replyToWamid: "wamid.x" });
-  await withTenant(a, (tx) => assignConversation(tx, { tenantId: a, conversationId: id.maria!, actorUserId: me.id, assigneeUserId: me.id }));
+  await withTenant(a, (tx) => assignConversation({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, { conversationId: id.maria!, assigneeUserId: me.id }));
 
   const ivan = await createTestConversation(a, { numberId: support.id, waId: "79161234567", name: "Иван Петров" });
   id.ivan = ivan.conversation.id;
@@ -50,8 +51,9 @@ beforeAll(async () => {
   id.bMessage = (await createTestMessage(b, id.bMaria, { direction: "inbound", text: "¿Dónde está mi pedido?" })).id;
 });
 
+const actorIn = (tenantId: string) => ({ tenantId, userId: randomUUID(), role: "agent" as const });
 const search = (query: string, tenantId = a, limit?: number) =>
-  withTenant(tenantId, (tx) => searchInbox(tx, { tenantId, query, limit }));
+  withTenant(tenantId, async (tx) => searchInbox({ tx, actor: actorIn(tenantId) }, searchInput.parse({ query, limit })));
 const messageIds = (r: SearchResult) => r.messages.map((m) => m.messageId);
 const conversationIds = (r: SearchResult) => r.conversations.map((c) => c.id);
 
@@ -89,7 +91,9 @@ describe("search", () => {
       contact: { name: "María José", waId: "5215512345678" },
       number: { label: "Sales" },
     });
-    const page = await withTenant(a, (tx) => getThread(tx, { tenantId: a, conversationId: hit!.conversationId, around: hit!.messageId, limit: 2 }));
+    const page = await withTenant(a, (tx) =>
+      getThread({ tx, actor: actorIn(a) }, getThreadInput.parse({ conversationId: hit!.conversationId, around: hit!.messageId, limit: 2 })),
+    );
     expect(page!.messages.map((m) => m.id)).toContain(id.reply);
   });
 
@@ -106,7 +110,7 @@ describe("search", () => {
     const fromB = await search("dónde está", b);
     expect(messageIds(fromB)).toEqual([id.bMessage]);
     // Even asked for B's tenant inside A's transaction, row-level security answers nothing.
-    const crossed = await withTenant(a, (tx) => searchInbox(tx, { tenantId: b, query: "dónde está" }));
+    const crossed = await withTenant(a, async (tx) => searchInbox({ tx, actor: actorIn(b) }, searchInput.parse({ query: "dónde está" })));
     expect(crossed).toEqual({ conversations: [], messages: [] });
   });
 

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantCtx } from "@/lib/domain/context";
 import { businessNumbers, contacts, conversations, messages } from "@/db/schema";
 import { conversationsWhere, type ConversationListItem } from "./conversations";
 import { newestFirst } from "./cursor";
@@ -15,7 +15,6 @@ import { typedText } from "@/lib/typed-text";
  * ones have no trigram to look up and would read the whole workspace.
  */
 export const searchInput = z.object({
-  tenantId: z.uuid(),
   query: typedText()
     .transform((q) => q.normalize("NFC").trim().replace(/\s+/g, " "))
     .pipe(
@@ -27,7 +26,7 @@ export const searchInput = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 
-export type SearchInput = z.input<typeof searchInput>;
+export type SearchInput = z.output<typeof searchInput>;
 
 export type MessageHit = {
   conversationId: string;
@@ -55,8 +54,8 @@ function phoneDigits(query: string): string | null {
   return digits.length >= 3 ? digits : null;
 }
 
-export async function searchInbox(tx: Tx, input: SearchInput): Promise<SearchResult> {
-  const { tenantId, query, limit } = searchInput.parse(input);
+export async function searchInbox({ tx, actor }: TenantCtx, { query, limit }: SearchInput): Promise<SearchResult> {
+  const { tenantId } = actor;
   const byContact = await conversationsWhere(
     tx,
     tenantId,

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { messages } from "@/db/schema";
@@ -12,7 +13,7 @@ import {
 import { tokenExpiredReason, windowClosedReason } from "@/lib/outbound/failures";
 import { fixtureJson } from "@/testing/fixtures";
 import { assignConversation, resolveConversation } from "./queue";
-import { getThread, type GetThreadInput, type ThreadMessage } from "./thread";
+import { getThread, getThreadInput, type ThreadMessage } from "./thread";
 
 const at = (minutesAgo: number) => new Date(Date.UTC(2026, 5, 1, 12, 0, 0) - minutesAgo * 60_000);
 
@@ -66,8 +67,8 @@ beforeAll(async () => {
   });
   await add("system", { direction: "inbound", type: "system", text: "Ana changed their number", sentAt: at(35) });
   await add("location", { direction: "inbound", type: "location", text: "Oficina central", sentAt: at(30) });
-  await withTenant(a, (tx) => assignConversation(tx, { tenantId: a, conversationId, actorUserId: me.id, assigneeUserId: bob.id }));
-  await withTenant(a, (tx) => resolveConversation(tx, { tenantId: a, conversationId, actorUserId: bob.id }));
+  await withTenant(a, (tx) => assignConversation({ tx, actor: { tenantId: a, userId: me.id, role: "agent" } }, { conversationId, assigneeUserId: bob.id }));
+  await withTenant(a, (tx) => resolveConversation({ tx, actor: { tenantId: a, userId: bob.id, role: "agent" } }, { conversationId }));
 
   const bNumber = await createTestNumber(b, "220000000000001");
   bConversation = (await createTestConversation(b, { numberId: bNumber.id })).conversation.id;
@@ -76,8 +77,10 @@ beforeAll(async () => {
   await createTestMessage(b, bConversation, { direction: "inbound", type: "reaction", text: "💀", replyToWamid: m.question!.wamid! });
 });
 
+type GetThreadInput = z.input<typeof getThreadInput>;
+const actorIn = (tenantId: string) => ({ tenantId, userId: randomUUID(), role: "agent" as const });
 const thread = (input: Partial<GetThreadInput> = {}, tenantId = a) =>
-  withTenant(tenantId, (tx) => getThread(tx, { tenantId, conversationId, ...input }));
+  withTenant(tenantId, async (tx) => getThread({ tx, actor: actorIn(tenantId) }, getThreadInput.parse({ conversationId, ...input })));
 
 describe("thread", () => {
   it("shows every message except reaction rows, newest first, with events last", async () => {
@@ -134,7 +137,7 @@ describe("thread", () => {
 
   it("answers null for another workspace's conversation, whichever tenant id is passed", async () => {
     expect(await thread({ conversationId: bConversation })).toBeNull();
-    expect(await withTenant(a, (tx) => getThread(tx, { tenantId: b, conversationId: bConversation }))).toBeNull();
+    expect(await withTenant(a, (tx) => getThread({ tx, actor: actorIn(b) }, getThreadInput.parse({ conversationId: bConversation })))).toBeNull();
     expect(await thread({ conversationId: randomUUID() })).toBeNull();
   });
 

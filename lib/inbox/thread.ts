@@ -1,7 +1,8 @@
 import { and, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
+import type { TenantCtx } from "@/lib/domain/context";
 import { conversations, messages, users, type Message } from "@/db/schema";
 import { readDeliveryError } from "@/lib/messages/delivery-error";
 import { previewOf } from "@/lib/messages/summary";
@@ -51,7 +52,6 @@ export type ThreadPage = {
 
 export const getThreadInput = z
   .object({
-    tenantId: z.uuid(),
     conversationId: z.uuid(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     /** Messages older than this cursor (scrolling up). */
@@ -65,11 +65,11 @@ export const getThreadInput = z
     message: "Ask for one of before, after or around, not several.",
   });
 
-export type GetThreadInput = z.input<typeof getThreadInput>;
+export type GetThreadInput = z.output<typeof getThreadInput>;
 
 const quoted = alias(messages, "quoted");
 
-function pageRows(tx: Tx, tenantId: string, conversationId: string, where: SQL | undefined, order: "newest" | "oldest", limit: number) {
+function pageRows(tx: TenantTx, tenantId: string, conversationId: string, where: SQL | undefined, order: "newest" | "oldest", limit: number) {
   const direction = order === "newest" ? newestFirst : oldestFirst;
   return tx
     .select({
@@ -113,8 +113,9 @@ const keysetOf = (row: Row): Keyset => ({ at: row.keysetAt, id: row.id });
  * carries its newest reaction per side instead), with quotes, ticks and thread events.
  * Null when the conversation is not in this workspace.
  */
-export async function getThread(tx: Tx, input: GetThreadInput): Promise<ThreadPage | null> {
-  const { tenantId, conversationId, limit, before, after, around } = getThreadInput.parse(input);
+export async function getThread({ tx, actor }: TenantCtx, input: GetThreadInput): Promise<ThreadPage | null> {
+  const { tenantId } = actor;
+  const { conversationId, limit, before, after, around } = input;
   const [conversation] = await tx
     .select({ id: conversations.id })
     .from(conversations)
@@ -163,7 +164,7 @@ export async function getThread(tx: Tx, input: GetThreadInput): Promise<ThreadPa
   };
 }
 
-async function anchorOf(tx: Tx, tenantId: string, conversationId: string, messageId: string): Promise<Keyset | null> {
+async function anchorOf(tx: TenantTx, tenantId: string, conversationId: string, messageId: string): Promise<Keyset | null> {
   const [found] = await tx
     .select({ id: messages.id, at: keysetTime(messages.sentAt) })
     .from(messages)
@@ -181,7 +182,7 @@ async function anchorOf(tx: Tx, tenantId: string, conversationId: string, messag
 const eventPayload = z.object({ actorUserId: z.uuid().optional(), assigneeUserId: z.uuid().optional() });
 const eventKinds = new Set<string>(["assigned", "unassigned", "resolved", "reopened"]);
 
-async function decorate(tx: Tx, tenantId: string, conversationId: string, rows: Row[]): Promise<ThreadMessage[]> {
+async function decorate(tx: TenantTx, tenantId: string, conversationId: string, rows: Row[]): Promise<ThreadMessage[]> {
   const wamids = rows.flatMap((r) => (r.wamid ? [r.wamid] : []));
   const reactions =
     wamids.length === 0

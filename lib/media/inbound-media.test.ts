@@ -60,7 +60,7 @@ it("fetches media from Meta once, with the number's token, then serves it from t
   const bytes = Buffer.from("\xff\xd8\xff fake jpeg", "latin1");
   graph.setMedia(mediaId, { bytes, mimeType: "image/jpeg" });
 
-  const first = ready(await getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps()));
+  const first = ready(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id }));
   expect(first).toMatchObject({ mimeType: "image/jpeg", size: bytes.length, filename: `image-${message.id.slice(0, 8)}.jpg` });
   expect(fs.readFileSync(first.file).equals(bytes)).toBe(true);
   expect(graph.requests.map((r) => [r.route, r.authorization])).toEqual([
@@ -68,7 +68,7 @@ it("fetches media from Meta once, with the number's token, then serves it from t
     ["download", `Bearer ${world.token}`],
   ]);
 
-  const second = ready(await getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps()));
+  const second = ready(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id }));
   expect(second).toEqual(first);
   expect(graph.requests).toHaveLength(2);
 });
@@ -77,7 +77,7 @@ it("shares one download between viewers who open the media at the same time", as
   const world = await outboundWorld();
   const { message, mediaId } = await mediaMessage(world, "audio-voice-inbound", `audio-${randomUUID()}`);
   graph.setMedia(mediaId, { bytes: Buffer.from("OggS voice"), mimeType: "audio/ogg" });
-  const results = await Promise.all([1, 2, 3].map(() => getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps())));
+  const results = await Promise.all([1, 2, 3].map(() => getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id })));
   expect(results.map((r) => r.status)).toEqual(["ready", "ready", "ready"]);
   expect(graph.calls("download")).toHaveLength(1);
 });
@@ -86,7 +86,7 @@ it("keeps a document's filename", async () => {
   const world = await outboundWorld();
   const { message, mediaId } = await mediaMessage(world, "document-inbound", `doc-${randomUUID()}`);
   graph.setMedia(mediaId, { bytes: Buffer.from("%PDF-1.7"), mimeType: "application/pdf" });
-  const result = ready(await getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps()));
+  const result = ready(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id }));
   expect(result).toMatchObject({ filename: "factura-1042.pdf", mimeType: "application/pdf" });
 });
 
@@ -95,25 +95,25 @@ it("refuses another workspace's media, even once it is cached", async () => {
   const stranger = await outboundWorld();
   const { message, mediaId } = await mediaMessage(owner, "image-inbound", `img-${randomUUID()}`);
   graph.setMedia(mediaId, { bytes: Buffer.from("private"), mimeType: "image/jpeg" });
-  ready(await getMessageMedia({ tenantId: owner.tenantId, messageId: message.id }, deps()));
+  ready(await getMessageMedia({ actor: owner.actor, ...deps() }, { messageId: message.id }));
   graph.reset();
 
-  expect(await getMessageMedia({ tenantId: stranger.tenantId, messageId: message.id }, deps())).toEqual({ status: "not_found" });
+  expect(await getMessageMedia({ actor: stranger.actor, ...deps() }, { messageId: message.id })).toEqual({ status: "not_found" });
   expect(graph.requests).toHaveLength(0);
 });
 
 it("says media Meta no longer has is expired, and remembers it", async () => {
   const world = await outboundWorld();
   const { message } = await mediaMessage(world, "image-inbound", `gone-${randomUUID()}`);
-  expect(await getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps())).toEqual({ status: "expired" });
-  expect(await getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps())).toEqual({ status: "expired" });
+  expect(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id })).toEqual({ status: "expired" });
+  expect(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id })).toEqual({ status: "expired" });
   expect(graph.calls("media")).toHaveLength(1);
 });
 
 it("does not call Meta for a sandbox number's media", async () => {
   const world = await outboundWorld({ token: null });
   const { message } = await mediaMessage(world, "image-inbound");
-  const result = await getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps());
+  const result = await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id });
   expect(result).toMatchObject({ status: "unavailable", reason: expect.stringContaining("sandbox") });
   expect(graph.requests).toHaveLength(0);
 });
@@ -123,12 +123,12 @@ it("reports a failure it may recover from without caching it", async () => {
   const { message, mediaId } = await mediaMessage(world, "image-inbound", `flaky-${randomUUID()}`);
   graph.setMedia(mediaId, { bytes: Buffer.from("later"), mimeType: "image/jpeg" });
   graph.queue("media", ...Array.from({ length: 4 }, () => reply.metaError(500, 1, "An unknown error occurred")));
-  expect(await getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps())).toMatchObject({ status: "unavailable" });
-  ready(await getMessageMedia({ tenantId: world.tenantId, messageId: message.id }, deps()));
+  expect(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id })).toMatchObject({ status: "unavailable" });
+  ready(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: message.id }));
 });
 
 it("answers not found for a message that carries no media or an id that is not one", async () => {
   const world = await outboundWorld();
-  expect(await getMessageMedia({ tenantId: world.tenantId, messageId: world.inbound.id }, deps())).toEqual({ status: "not_found" });
-  expect(await getMessageMedia({ tenantId: world.tenantId, messageId: "../../etc/passwd" }, deps())).toEqual({ status: "not_found" });
+  expect(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: world.inbound.id })).toEqual({ status: "not_found" });
+  expect(await getMessageMedia({ actor: world.actor, ...deps() }, { messageId: "../../etc/passwd" })).toEqual({ status: "not_found" });
 });

@@ -10,7 +10,7 @@ import { log } from "@/lib/log";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
 import { describeMetaError, tokenExpiredReason } from "@/lib/outbound/failures";
-import type { OutboundDeps } from "@/lib/outbound/send";
+import type { ActorCtx, Deps } from "@/lib/domain/context";
 import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "@/lib/outbound/sender";
 
 /**
@@ -30,11 +30,9 @@ export type MessageMedia =
   /** No media message with this id in this workspace: answer 404. */
   | { status: "not_found" };
 
-export type MediaDeps = OutboundDeps & { mediaDir?: string };
-
 const mediaTypes = new Set(["image", "video", "audio", "document", "sticker"]);
 const mediaObjectSchema = z.object({ id: z.string().min(1), mime_type: z.string().optional(), filename: z.string().optional() }).loose();
-const idsSchema = z.object({ tenantId: z.uuid(), messageId: z.uuid() });
+const idsSchema = z.object({ messageId: z.uuid() });
 const cacheEntrySchema = z.union([
   z.object({ mediaId: z.string(), expired: z.literal(true) }),
   z.object({ mediaId: z.string(), mimeType: z.string(), filename: z.string(), size: z.number() }),
@@ -72,10 +70,16 @@ async function writeAtomically(file: string, data: Buffer | string): Promise<voi
 
 const inFlight = new Map<string, Promise<MessageMedia>>();
 
-export async function getMessageMedia(input: { tenantId: string; messageId: string }, deps: MediaDeps = {}): Promise<MessageMedia> {
+/**
+ * A media message's file, fetched from Meta between two short transactions (so it takes an
+ * ActorCtx, not a transaction). The id is checked again here as well as at the edge: it
+ * names a file in the cache, so nothing but a uuid may reach the disk.
+ */
+export async function getMessageMedia(ctx: ActorCtx, input: { messageId: string }): Promise<MessageMedia> {
   const ids = idsSchema.safeParse(input);
   if (!ids.success) return { status: "not_found" };
-  const { tenantId, messageId } = ids.data;
+  const { tenantId } = ctx.actor;
+  const { messageId } = ids.data;
 
   const found = await withTenant(tenantId, async (tx) => {
     const [message] = await tx
@@ -90,12 +94,12 @@ export async function getMessageMedia(input: { tenantId: string; messageId: stri
   });
   if (!found) return { status: "not_found" };
 
-  const dir = runtimePath(deps.mediaDir ?? env().MEDIA_DIR, tenantId);
+  const dir = runtimePath(ctx.mediaDir ?? env().MEDIA_DIR, tenantId);
   const key = runtimePath(dir, messageId);
   // Two viewers opening the same media at once share one download.
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = fetchOnce({ ...found, tenantId, messageId, dir, file: key }, deps).finally(() => inFlight.delete(key));
+    pending = fetchOnce({ ...found, tenantId, messageId, dir, file: key }, ctx).finally(() => inFlight.delete(key));
     inFlight.set(key, pending);
   }
   return pending;
@@ -111,7 +115,7 @@ async function fetchOnce(
     dir: string;
     file: string;
   },
-  deps: MediaDeps,
+  deps: Deps,
 ): Promise<MessageMedia> {
   const { file, media, number } = target;
   const entryFile = runtimePath(`${file}.json`);

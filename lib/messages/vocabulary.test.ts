@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createTestConversation, createTestMessage, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { withTenant } from "@/db/tenant";
 import { getConversation } from "@/lib/inbox/conversations";
-import { getThread } from "@/lib/inbox/thread";
+import { getThread, getThreadInput } from "@/lib/inbox/thread";
 import { deliveryErrorSchema, tokenExpiredReason, windowClosedReason } from "@/lib/messages/delivery-error";
 import { deliver, messageByWamid, seedOutboundMessage } from "@/testing/webhook";
 import { fixtureBytes, fixtureJson, fixtureNames } from "@/testing/fixtures";
@@ -28,9 +28,10 @@ beforeAll(async () => {
 async function shown(wamid: string) {
   const row = await messageByWamid(tenant, wamid);
   expect(row, wamid).toBeDefined();
+  const actor = { tenantId: tenant, userId: randomUUID(), role: "agent" as const };
   return withTenant(tenant, async (tx) => {
-    const conversation = await getConversation(tx, { tenantId: tenant, conversationId: row!.conversationId });
-    const thread = await getThread(tx, { tenantId: tenant, conversationId: row!.conversationId });
+    const conversation = await getConversation({ tx, actor }, { conversationId: row!.conversationId });
+    const thread = await getThread({ tx, actor }, getThreadInput.parse({ conversationId: row!.conversationId }));
     return { preview: conversation!.preview!, bubble: thread!.messages.find((m) => m.id === row!.id)! };
   });
 }

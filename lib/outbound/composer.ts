@@ -1,5 +1,5 @@
-import type { Tx } from "@/db/client";
-import { OutboundNotFound } from "./errors";
+import type { TenantCtx } from "@/lib/domain/context";
+import { notFound } from "@/lib/domain/errors";
 import { numberRemovedReason, tokenExpiredReason } from "./failures";
 import { conversationSender } from "./sender";
 import { replyWindow, type ReplyWindow } from "./window";
@@ -14,9 +14,9 @@ export type ComposerState = {
 };
 
 /** What the reply composer must know about a conversation before anyone types. */
-export async function composerState(tx: Tx, input: { conversationId: string }, now: Date = new Date()): Promise<ComposerState> {
+export async function composerState({ tx }: TenantCtx, input: { conversationId: string }, now: Date = new Date()): Promise<ComposerState> {
   const sender = await conversationSender(tx, input.conversationId);
-  if (!sender) throw new OutboundNotFound("Conversation");
+  if (!sender) throw notFound("Conversation");
   const { number } = sender;
   let blockedReason: string | null = null;
   if (number.removedAt) blockedReason = numberRemovedReason;

@@ -1,6 +1,9 @@
+import { AppError } from "@/lib/domain/errors";
+
 /**
- * Why a request to send was turned down before anything was stored or sent. `message` is
- * written for the person at the composer; `kind` lets a route choose its status code.
+ * Why a request to send was turned down before anything was stored or sent: an AppError
+ * whose `code` names the refusal for the composer and whose kind sets the status: what the
+ * person can change is `rejected` (422), the state of the conversation is a `conflict` (409).
  */
 export type RefusalKind =
   | "invalid"
@@ -11,23 +14,12 @@ export type RefusalKind =
   | "id_in_use"
   | "not_retryable";
 
-export class OutboundRefusal extends Error {
-  readonly kind: RefusalKind;
-  /** For `window_closed`: when the window closed (null: the customer never wrote). */
-  readonly closedAt: Date | null;
+const personCanFix = new Set<RefusalKind>(["invalid", "template_unavailable", "not_retryable"]);
 
-  constructor(kind: RefusalKind, message: string, closedAt: Date | null = null) {
-    super(message);
-    this.name = "OutboundRefusal";
-    this.kind = kind;
-    this.closedAt = closedAt;
-  }
-}
-
-/** The conversation, message or template is not in this workspace (or does not exist): a 404. */
-export class OutboundNotFound extends Error {
-  constructor(what: "Conversation" | "Message" | "Template") {
-    super(`${what} not found`);
-    this.name = "OutboundNotFound";
-  }
+/** For `window_closed`, `closedAt` says when the window closed (null: the customer never wrote). */
+export function refusal(kind: RefusalKind, message: string, closedAt?: Date | null): AppError {
+  return new AppError(personCanFix.has(kind) ? "rejected" : "conflict", message, {
+    code: kind,
+    details: kind === "window_closed" ? { closedAt: closedAt?.toISOString() ?? null } : undefined,
+  });
 }

@@ -1,5 +1,6 @@
 import type { Message } from "@/db/schema";
 import { readDeliveryError } from "@/lib/messages/delivery-error";
+import { metaCodes } from "@/lib/whatsapp/graph/errors";
 
 /** What a route says about a stored outbound message: never its payload (the Graph request body). */
 export type OutboundMessageView = {
@@ -23,4 +24,16 @@ export function messageView(message: Message): OutboundMessageView {
     sentAt: message.sentAt.toISOString(),
     error: error ? { reason: error.reason, code: error.code } : null,
   };
+}
+
+/**
+ * A stored message: 200 unless Meta refused it (409 for the closed window, like our own
+ * refusal; 422 for Meta's other refusals) or could not be asked (502). The failed message
+ * is in the body too, so the composer can offer Retry on it.
+ */
+export function messageResponse(message: Message): Response {
+  const view = messageView(message);
+  if (view.status !== "failed" || !view.error) return Response.json({ message: view });
+  const status = view.error.code === metaCodes.reEngagementWindowClosed ? 409 : view.error.code !== null ? 422 : 502;
+  return Response.json({ error: view.error.reason, message: view }, { status });
 }

@@ -10,10 +10,13 @@ import { encryptSecret } from "@/lib/crypto/secret-box";
 import { eventsChannel } from "@/lib/realtime/events";
 import { fixtureJson } from "@/testing/fixtures";
 import { reply, startFakeGraph, type FakeGraph, type FakeReply } from "@/testing/fake-graph-server";
-import { OutboundNotFound, OutboundRefusal } from "./errors";
+import { AppError } from "@/lib/domain/errors";
 import { numberRemovedReason, tokenExpiredReason, tokenUnreadableReason, windowClosedReason } from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
-import { claimOutboundMessage, retryMessage, sendReply, sendTemplate } from "./send";
+import type { Actor, Deps } from "@/lib/domain/context";
+import { parseInput } from "@/lib/edge/input";
+import * as send from "./send";
+import { claimOutboundMessage, retryMessageSchema, sendReplySchema, sendTemplateSchema } from "./send";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 import { captureLogs } from "@/testing/logs";
 
@@ -25,6 +28,13 @@ afterAll(() => graph.close());
 afterEach(() => graph.reset());
 
 const deps = () => ({ graph: graph.client() });
+
+// Each call as a route makes it: the input validated at the edge, then the domain function.
+const sendReply = async (actor: Actor, raw: unknown, deps: Deps) => send.sendReply({ actor, ...deps }, parseInput(sendReplySchema, raw, "rejected"));
+const sendTemplate = async (actor: Actor, raw: unknown, deps: Deps) =>
+  send.sendTemplate({ actor, ...deps }, parseInput(sendTemplateSchema, raw, "rejected"));
+const retryMessage = async (actor: Actor, raw: unknown, deps: Deps) =>
+  send.retryMessage({ actor, ...deps }, parseInput(retryMessageSchema, raw, "rejected"));
 
 /** Meta answers the next send with success, but only once the returned function is called. */
 function holdNextSend(): () => void {
@@ -49,13 +59,14 @@ async function storedMessage(world: OutboundWorld, id: string) {
   return withTenant(world.tenantId, async (tx) => (await tx.select().from(messages).where(eq(messages.id, id)))[0]);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<OutboundRefusal> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(OutboundRefusal);
-  return error as OutboundRefusal;
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBeDefined();
+  return error as AppError;
 }
 
 /** An approved template of the world's WABA with one body variable (`Tu pedido {{1}} va en camino.`). */
@@ -166,7 +177,7 @@ describe("sending a reply", () => {
 
     const next = reply1(world);
     const refused = await refusal(sendReply(world.actor, next, deps()));
-    expect(refused).toMatchObject({ kind: "token_invalid", message: tokenExpiredReason });
+    expect(refused).toMatchObject({ code: "token_invalid", message: tokenExpiredReason });
     expect(graph.calls("messages")).toHaveLength(1);
     expect(await storedMessage(world, next.messageId)).toBeUndefined();
   });
@@ -261,7 +272,7 @@ describe("sending a reply", () => {
         }),
       );
     expect(await claim(input.messageId)).toEqual({ claimed: false, message: first });
-    await expect(claim(world.inbound.id)).rejects.toMatchObject({ kind: "id_in_use" });
+    await expect(claim(world.inbound.id)).rejects.toMatchObject({ code: "id_in_use" });
     expect(await storedMessage(world, input.messageId)).toEqual(first);
     expect(await storedMessage(world, world.inbound.id)).toMatchObject({ direction: "inbound", text: world.inbound.text });
   });
@@ -269,7 +280,7 @@ describe("sending a reply", () => {
   it("refuses a message id that belongs to another conversation's message", async () => {
     const world = await outboundWorld();
     const refused = await refusal(sendReply(world.actor, { ...reply1(world), messageId: world.inbound.id }, deps()));
-    expect(refused.kind).toBe("id_in_use");
+    expect(refused.code).toBe("id_in_use");
     expect(graph.calls("messages")).toHaveLength(0);
   });
 
@@ -325,8 +336,8 @@ describe("refusals before anything is sent", () => {
     const world = await outboundWorld({ lastInboundAt });
     const input = reply1(world);
     const refused = await refusal(sendReply(world.actor, input, deps()));
-    expect(refused).toMatchObject({ kind: "window_closed", message: windowClosedReason });
-    expect(refused.closedAt!.getTime()).toBe(lastInboundAt.getTime() + 24 * 60 * 60 * 1000);
+    expect(refused).toMatchObject({ code: "window_closed", message: windowClosedReason });
+    expect(new Date(refused.details!.closedAt as string).getTime()).toBe(lastInboundAt.getTime() + 24 * 60 * 60 * 1000);
     expect(graph.requests).toHaveLength(0);
     expect(await storedMessage(world, input.messageId)).toBeUndefined();
   });
@@ -334,14 +345,14 @@ describe("refusals before anything is sent", () => {
   it("refuses free text to a customer who never wrote", async () => {
     const world = await outboundWorld({ lastInboundAt: null });
     const refused = await refusal(sendReply(world.actor, reply1(world), deps()));
-    expect(refused).toMatchObject({ kind: "window_closed", closedAt: null });
+    expect(refused).toMatchObject({ code: "window_closed", details: { closedAt: null } });
   });
 
   it("refuses more than 4096 characters, counting characters rather than UTF-16 units", async () => {
     const world = await outboundWorld();
     expect((await sendReply(world.actor, reply1(world, "👍".repeat(4096)), deps())).status).toBe("sent");
     const refused = await refusal(sendReply(world.actor, reply1(world, "a".repeat(4097)), deps()));
-    expect(refused).toMatchObject({ kind: "invalid", message: "A WhatsApp message can be at most 4096 characters." });
+    expect(refused).toMatchObject({ code: "invalid", message: "A WhatsApp message can be at most 4096 characters." });
     expect(await refusal(sendReply(world.actor, reply1(world, "   "), deps()))).toMatchObject({ message: "Type a message first." });
     expect(graph.calls("messages")).toHaveLength(1);
   });
@@ -350,7 +361,7 @@ describe("refusals before anything is sent", () => {
     const mine = await outboundWorld();
     const theirs = await outboundWorld();
     const error = await sendReply(mine.actor, reply1(theirs), deps()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
     expect(graph.requests).toHaveLength(0);
   });
 
@@ -358,7 +369,7 @@ describe("refusals before anything is sent", () => {
     const world = await outboundWorld();
     const other = await outboundWorld();
     const error = await sendReply(world.actor, reply1(world, "hi", { replyToMessageId: other.inbound.id }), deps()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
   });
 });
 
@@ -428,7 +439,7 @@ describe("retrying a failed message", () => {
     await withTenant(world.tenantId, (tx) =>
       tx.update(conversations).set({ lastInboundAt: new Date(Date.now() - 30 * 60 * 60 * 1000) }).where(eq(conversations.id, world.conversation.id)),
     );
-    expect((await refusal(retryMessage(world.actor, { messageId: failed.id }, deps()))).kind).toBe("window_closed");
+    expect((await refusal(retryMessage(world.actor, { messageId: failed.id }, deps()))).code).toBe("window_closed");
   });
 
   it("does not retry another workspace's message", async () => {
@@ -437,7 +448,7 @@ describe("retrying a failed message", () => {
     graph.queue("messages", reply.fixture("error-131047-reengagement-400"));
     const failed = await sendReply(theirs.actor, reply1(theirs), deps());
     const error = await retryMessage(mine.actor, { messageId: failed.id }, deps()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
   });
 });
 
@@ -460,7 +471,7 @@ describe("sending a template", () => {
     const refused = await refusal(
       sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: randomUUID(), templateId: template.id, variables: { "body.1": " " } }, deps()),
     );
-    expect(refused).toMatchObject({ kind: "invalid", message: "Fill in Body {{1}}." });
+    expect(refused).toMatchObject({ code: "invalid", message: "Fill in Body {{1}}." });
     expect(graph.requests).toHaveLength(0);
   });
 
@@ -497,7 +508,7 @@ describe("sending a template", () => {
     const template = await orderUpdateTemplate(world, { wabaId: "999000000000001" });
     const input = templateInput(world, template.id);
     expect(await refusal(sendTemplate(world.actor, input, deps()))).toMatchObject({
-      kind: "template_unavailable",
+      code: "template_unavailable",
       message: "This template belongs to another WhatsApp Business Account than this conversation's number — pick one of its own templates.",
     });
     expect(graph.requests).toHaveLength(0);
@@ -510,7 +521,7 @@ describe("sending a template", () => {
       components: [{ type: "HEADER", format: "IMAGE" }, { type: "BODY", text: "Tu pedido {{1}} va en camino." }],
     });
     expect(await refusal(sendTemplate(world.actor, templateInput(world, template.id), deps()))).toMatchObject({
-      kind: "template_unavailable",
+      code: "template_unavailable",
       message: "This template has a image header, which Switchboard cannot send yet.",
     });
     expect(graph.requests).toHaveLength(0);
@@ -520,7 +531,7 @@ describe("sending a template", () => {
     const world = await outboundWorld();
     const template = await orderUpdateTemplate(world);
     expect(await refusal(sendTemplate(world.actor, templateInput(world, template.id, { "body.1": "9".repeat(1025) }), deps()))).toMatchObject({
-      kind: "invalid",
+      code: "invalid",
       message: "A template value can be at most 1024 characters.",
     });
     expect(await sendTemplate(world.actor, templateInput(world, template.id, { "body.1": "9".repeat(1024) }), deps())).toMatchObject({ status: "sent" });
@@ -545,7 +556,7 @@ describe("sending a template", () => {
       { conversationId: world.conversation.id, messageId: randomUUID(), templateId: theirs.id, variables: { "body.1": "1" } },
       deps(),
     ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutboundNotFound);
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
   });
 });
 
@@ -736,7 +747,7 @@ describe("more refusals before anything is sent", () => {
       sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: input.messageId, templateId: template.id, variables: { "body.1": "1" } }, deps()),
       retryMessage(world.actor, { messageId: failed.id }, deps()),
     ]) {
-      expect(await refusal(attempt)).toMatchObject({ kind: "number_removed", message: numberRemovedReason });
+      expect(await refusal(attempt)).toMatchObject({ code: "number_removed", message: numberRemovedReason });
     }
     expect(graph.calls("messages")).toHaveLength(1);
     expect(await storedMessage(world, input.messageId)).toBeUndefined();
@@ -749,7 +760,7 @@ describe("more refusals before anything is sent", () => {
     const failed = await sendReply(world.actor, reply1(world), deps());
     const input = reply1(world, "Sobre eso…", { replyToMessageId: failed.id });
     expect(await refusal(sendReply(world.actor, input, deps()))).toMatchObject({
-      kind: "invalid",
+      code: "invalid",
       message: "That message never reached WhatsApp, so a reply cannot quote it.",
     });
     expect(await storedMessage(world, input.messageId)).toBeUndefined();
@@ -761,7 +772,7 @@ describe("more refusals before anything is sent", () => {
     const sent = await sendReply(world.actor, { ...reply1(world), conversationId: other.id }, deps());
     const refused = await refusal(sendReply(world.actor, { ...reply1(world), messageId: sent.id }, deps()));
     expect(refused).toMatchObject({
-      kind: "id_in_use",
+      code: "id_in_use",
       message: "This message id already belongs to another message — reload the page and send again.",
     });
     expect(graph.calls("messages")).toHaveLength(1);
@@ -773,7 +784,7 @@ describe("more refusals before anything is sent", () => {
     const other = await secondConversation(world);
     const elsewhere = await sendReply(world.actor, { ...reply1(world), conversationId: other.id }, deps());
     const input = reply1(world, "Sobre eso…", { replyToMessageId: elsewhere.id });
-    expect(await sendReply(world.actor, input, deps()).catch((e: unknown) => e)).toBeInstanceOf(OutboundNotFound);
+    expect(await sendReply(world.actor, input, deps()).catch((e: unknown) => e)).toMatchObject({ name: "AppError", kind: "not_found" });
     expect(await storedMessage(world, input.messageId)).toBeUndefined();
   });
 
@@ -783,16 +794,16 @@ describe("more refusals before anything is sent", () => {
     const refused = await refusal(
       sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: world.inbound.id, templateId: template.id, variables: { "body.1": "1" } }, deps()),
     );
-    expect(refused.kind).toBe("id_in_use");
+    expect(refused.code).toBe("id_in_use");
     expect(graph.requests).toHaveLength(0);
   });
 
   it("says which field is wrong in a malformed request", async () => {
     const world = await outboundWorld();
     const refused = await refusal(sendReply(world.actor, { ...reply1(world), conversationId: "not-a-conversation" }, deps()));
-    expect(refused.kind).toBe("invalid");
+    expect(refused.code).toBe("invalid");
     expect(refused.message).toMatch(/uuid/i);
-    expect((await refusal(retryMessage(world.actor, { messageId: "42" }, deps()))).kind).toBe("invalid");
+    expect((await refusal(retryMessage(world.actor, { messageId: "42" }, deps()))).code).toBe("invalid");
   });
 });
 
@@ -807,7 +818,7 @@ describe("a token that cannot be used", () => {
     expect(message).toMatchObject({ status: "failed", wamid: null });
     expect(message.error).toEqual({ reason: tokenUnreadableReason, code: null, title: null, message: null, details: null });
     expect(graph.requests).toHaveLength(0);
-    expect(await refusal(sendReply(world.actor, reply1(world), deps()))).toMatchObject({ kind: "token_invalid" });
+    expect(await refusal(sendReply(world.actor, reply1(world), deps()))).toMatchObject({ code: "token_invalid" });
   });
 
   it("still stores a sandbox number's reply when the token it used to have was flagged", async () => {
@@ -932,7 +943,7 @@ describe("retrying, further", () => {
       tx.update(messages).set({ payload: { type: "image", image: { id: "1" } } }).where(eq(messages.id, failed.id)),
     );
     expect(await refusal(retryMessage(world.actor, { messageId: failed.id }, deps()))).toMatchObject({
-      kind: "not_retryable",
+      code: "not_retryable",
       message: "This message cannot be sent again — write it anew.",
     });
     expect(graph.calls("messages")).toHaveLength(1);
@@ -975,7 +986,7 @@ describe("retrying, further", () => {
   it("does not find a customer's message, or an id nobody used, to retry", async () => {
     const world = await outboundWorld();
     for (const messageId of [world.inbound.id, randomUUID()]) {
-      expect(await retryMessage(world.actor, { messageId }, deps()).catch((e: unknown) => e)).toBeInstanceOf(OutboundNotFound);
+      expect(await retryMessage(world.actor, { messageId }, deps()).catch((e: unknown) => e)).toMatchObject({ name: "AppError", kind: "not_found" });
     }
     expect(graph.requests).toHaveLength(0);
   });

@@ -1,13 +1,14 @@
 import { and, eq, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
+import type { ActorCtx, Deps } from "@/lib/domain/context";
 import { conversations, messageStatuses, messageTemplates, messages, type Message } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { log } from "@/lib/log";
 import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
 import { furthestStatus, type ReportedStatus } from "@/lib/messages/status";
 import { notifyWorkspace } from "@/lib/realtime/events";
-import { graphClient, type GraphClient } from "@/lib/whatsapp/graph/client";
+import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
 import {
   outgoingMessageSchema,
@@ -24,7 +25,8 @@ import {
   templateSupport,
   templateVariables,
 } from "@/lib/whatsapp/graph/templates";
-import { OutboundNotFound, OutboundRefusal } from "./errors";
+import { notFound } from "@/lib/domain/errors";
+import { refusal } from "./errors";
 import {
   deliveryErrorFromGraph,
   numberRemovedReason,
@@ -47,9 +49,7 @@ import { typedText } from "@/lib/typed-text";
  * never inside one.
  */
 
-/** Who is sending: from the session, never from the request body. */
-export type Actor = { tenantId: string; userId: string };
-export type OutboundDeps = { graph?: GraphClient };
+export type OutboundDeps = Pick<Deps, "graph">;
 
 export const sendReplySchema = z.object({
   conversationId: z.uuid(),
@@ -72,29 +72,27 @@ export const sendTemplateSchema = z.object({
 
 export const retryMessageSchema = z.object({ messageId: z.uuid() });
 
-
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new OutboundRefusal("invalid", result.error.issues[0]?.message ?? "That request is not valid.");
-  return result.data;
-}
+/** Validated at the edge (lib/edge): a problem there is a 422 with code `invalid`, as the composer expects. */
+export type SendReplyInput = z.output<typeof sendReplySchema>;
+export type SendTemplateInput = z.output<typeof sendTemplateSchema>;
+export type RetryMessageInput = z.output<typeof retryMessageSchema>;
 
 function assertCanSend(sender: ConversationSender, freeText: boolean): void {
   if (sender.number.removedAt) {
-    throw new OutboundRefusal("number_removed", numberRemovedReason);
+    throw refusal("number_removed", numberRemovedReason);
   }
   if (freeText) {
     const window = replyWindow(sender);
-    if (!window.open) throw new OutboundRefusal("window_closed", windowClosedReason, window.closedAt);
+    if (!window.open) throw refusal("window_closed", windowClosedReason, window.closedAt);
   }
-  if (sender.number.sealedToken && sender.number.tokenInvalidAt) throw new OutboundRefusal("token_invalid", tokenExpiredReason);
+  if (sender.number.sealedToken && sender.number.tokenInvalidAt) throw refusal("token_invalid", tokenExpiredReason);
 }
 
 const idInUse = () =>
-  new OutboundRefusal("id_in_use", "This message id already belongs to another message — reload the page and send again.");
+  refusal("id_in_use", "This message id already belongs to another message — reload the page and send again.");
 
 /** A message already stored under this id: the earlier attempt of the same send. */
-async function earlierAttempt(tx: Tx, messageId: string, conversationId: string): Promise<Message | null> {
+async function earlierAttempt(tx: TenantTx, messageId: string, conversationId: string): Promise<Message | null> {
   const [row] = await tx.select().from(messages).where(eq(messages.id, messageId));
   if (!row) return null;
   if (row.conversationId !== conversationId || row.direction !== "outbound") throw idInUse();
@@ -115,7 +113,7 @@ export type ClaimInput = {
 };
 
 /** Stores the outbound message under its id unless it exists; `claimed` says whether this call created it. */
-export async function claimOutboundMessage(tx: Tx, input: ClaimInput): Promise<{ claimed: boolean; message: Message }> {
+export async function claimOutboundMessage(tx: TenantTx, input: ClaimInput): Promise<{ claimed: boolean; message: Message }> {
   const now = new Date();
   const [inserted] = await tx
     .insert(messages)
@@ -144,7 +142,7 @@ export async function claimOutboundMessage(tx: Tx, input: ClaimInput): Promise<{
   return { claimed: true, message: inserted };
 }
 
-async function touchConversation(tx: Tx, tenantId: string, conversationId: string, at: Date): Promise<void> {
+async function touchConversation(tx: TenantTx, tenantId: string, conversationId: string, at: Date): Promise<void> {
   await tx
     .update(conversations)
     .set({ lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${at.toISOString()}::timestamptz)` })
@@ -156,7 +154,7 @@ async function touchConversation(tx: Tx, tenantId: string, conversationId: strin
  * The status to store with the wamid. Meta's status webhooks can arrive before this
  * transaction commits; they are kept in message_statuses (by wamid) and applied here.
  */
-async function statusOnAcceptance(tx: Tx, wamid: string): Promise<{ status: ReportedStatus; error: DeliveryError | null }> {
+async function statusOnAcceptance(tx: TenantTx, wamid: string): Promise<{ status: ReportedStatus; error: DeliveryError | null }> {
   const reported = await tx
     .select({ status: messageStatuses.status, occurredAt: messageStatuses.occurredAt, payload: messageStatuses.payload })
     .from(messageStatuses)
@@ -170,7 +168,7 @@ async function statusOnAcceptance(tx: Tx, wamid: string): Promise<{ status: Repo
 type MessageRef = { tenantId: string; messageId: string; conversationId: string };
 
 /** Meta accepted the message: store its wamid. */
-export async function recordSent(tx: Tx, input: MessageRef & { wamid: string }): Promise<Message> {
+export async function recordSent(tx: TenantTx, input: MessageRef & { wamid: string }): Promise<Message> {
   const { status, error } = await statusOnAcceptance(tx, input.wamid);
   const [row] = await tx
     .update(messages)
@@ -182,7 +180,7 @@ export async function recordSent(tx: Tx, input: MessageRef & { wamid: string }):
 }
 
 /** Meta refused the message, or could not be asked: store why, in words for the thread. */
-export async function recordFailure(tx: Tx, input: MessageRef & { error: DeliveryError }): Promise<Message> {
+export async function recordFailure(tx: TenantTx, input: MessageRef & { error: DeliveryError }): Promise<Message> {
   const [row] = await tx
     .update(messages)
     .set({ status: "failed", error: input.error })
@@ -239,9 +237,9 @@ async function deliver(tenantId: string, prepared: Prepared, deps: OutboundDeps)
   });
 }
 
-async function senderOf(tx: Tx, conversationId: string): Promise<ConversationSender> {
+async function senderOf(tx: TenantTx, conversationId: string): Promise<ConversationSender> {
   const sender = await conversationSender(tx, conversationId);
-  if (!sender) throw new OutboundNotFound("Conversation");
+  if (!sender) throw notFound("Conversation");
   return sender;
 }
 
@@ -252,11 +250,11 @@ function claimed(result: { claimed: boolean; message: Message }, sender: Convers
 /**
  * Sends a free-form text reply. Returns the message as stored: `sent` with its wamid,
  * `failed` with `error.reason`, `sandbox`, or `pending` when an earlier attempt with the
- * same id is still in flight. Throws OutboundRefusal (nothing stored, nothing sent) or
- * OutboundNotFound.
+ * same id is still in flight. Throws an AppError: a refusal (nothing stored, nothing sent) or
+ * not_found.
  */
-export async function sendReply(actor: Actor, rawInput: unknown, deps: OutboundDeps = {}): Promise<Message> {
-  const input = parse(sendReplySchema, rawInput);
+export async function sendReply(ctx: ActorCtx, input: SendReplyInput): Promise<Message> {
+  const { actor } = ctx;
   const prepared = await withTenant(actor.tenantId, async (tx): Promise<Prepared> => {
     const earlier = await earlierAttempt(tx, input.messageId, input.conversationId);
     if (earlier) return { claimed: false, message: earlier };
@@ -268,8 +266,8 @@ export async function sendReply(actor: Actor, rawInput: unknown, deps: OutboundD
         .select({ wamid: messages.wamid })
         .from(messages)
         .where(and(eq(messages.id, input.replyToMessageId), eq(messages.conversationId, input.conversationId)));
-      if (!quoted) throw new OutboundNotFound("Message");
-      if (!quoted.wamid) throw new OutboundRefusal("invalid", "That message never reached WhatsApp, so a reply cannot quote it.");
+      if (!quoted) throw notFound("Message");
+      if (!quoted.wamid) throw refusal("invalid", "That message never reached WhatsApp, so a reply cannot quote it.");
       replyToWamid = quoted.wamid;
     }
     const payload = textMessage({ to: sender.recipient, body: input.text, replyToWamid });
@@ -286,30 +284,30 @@ export async function sendReply(actor: Actor, rawInput: unknown, deps: OutboundD
     });
     return claimed(result, sender, payload);
   });
-  return deliver(actor.tenantId, prepared, deps);
+  return deliver(actor.tenantId, prepared, ctx);
 }
 
 /** Sends an approved template, allowed whether or not the 24-hour window is open. */
-export async function sendTemplate(actor: Actor, rawInput: unknown, deps: OutboundDeps = {}): Promise<Message> {
-  const input = parse(sendTemplateSchema, rawInput);
+export async function sendTemplate(ctx: ActorCtx, input: SendTemplateInput): Promise<Message> {
+  const { actor } = ctx;
   const prepared = await withTenant(actor.tenantId, async (tx): Promise<Prepared> => {
     const earlier = await earlierAttempt(tx, input.messageId, input.conversationId);
     if (earlier) return { claimed: false, message: earlier };
     const sender = await senderOf(tx, input.conversationId);
     assertCanSend(sender, false);
     const [template] = await tx.select().from(messageTemplates).where(eq(messageTemplates.id, input.templateId));
-    if (!template) throw new OutboundNotFound("Template");
+    if (!template) throw notFound("Template");
     if (template.wabaId !== sender.number.wabaId) {
-      throw new OutboundRefusal(
+      throw refusal(
         "template_unavailable",
         "This template belongs to another WhatsApp Business Account than this conversation's number — pick one of its own templates.",
       );
     }
     const components = z.array(templateDefinitionComponentSchema).parse(template.components);
     const support = templateSupport(components);
-    if (!support.sendable) throw new OutboundRefusal("template_unavailable", support.reason);
+    if (!support.sendable) throw refusal("template_unavailable", support.reason);
     for (const variable of templateVariables(components)) {
-      if (!input.variables[variable.key]) throw new OutboundRefusal("invalid", `Fill in ${variable.label}.`);
+      if (!input.variables[variable.key]) throw refusal("invalid", `Fill in ${variable.label}.`);
     }
     const payload = templateMessage({
       to: sender.recipient,
@@ -330,7 +328,7 @@ export async function sendTemplate(actor: Actor, rawInput: unknown, deps: Outbou
     });
     return claimed(result, sender, payload);
   });
-  return deliver(actor.tenantId, prepared, deps);
+  return deliver(actor.tenantId, prepared, ctx);
 }
 
 /**
@@ -338,15 +336,15 @@ export async function sendTemplate(actor: Actor, rawInput: unknown, deps: Outbou
  * to pending is the claim, so two retry clicks still make one Graph call; a message that is
  * not retryable is returned as it is.
  */
-export async function retryMessage(actor: Actor, rawInput: unknown, deps: OutboundDeps = {}): Promise<Message> {
-  const input = parse(retryMessageSchema, rawInput);
+export async function retryMessage(ctx: ActorCtx, input: RetryMessageInput): Promise<Message> {
+  const { actor } = ctx;
   const prepared = await withTenant(actor.tenantId, async (tx): Promise<Prepared> => {
     const [message] = await tx.select().from(messages).where(eq(messages.id, input.messageId));
-    if (!message || message.direction !== "outbound") throw new OutboundNotFound("Message");
+    if (!message || message.direction !== "outbound") throw notFound("Message");
     const now = new Date();
     if (!canRetry(message, now)) return { claimed: false, message };
     const payload = outgoingMessageSchema.safeParse(message.payload);
-    if (!payload.success) throw new OutboundRefusal("not_retryable", "This message cannot be sent again — write it anew.");
+    if (!payload.success) throw refusal("not_retryable", "This message cannot be sent again — write it anew.");
     const sender = await senderOf(tx, message.conversationId);
     assertCanSend(sender, payload.data.type === "text");
     const [again] = await tx
@@ -370,5 +368,5 @@ export async function retryMessage(actor: Actor, rawInput: unknown, deps: Outbou
     await notifyWorkspace(tx, { tenantId: actor.tenantId, type: "message.updated", conversationId: message.conversationId, messageId: message.id });
     return { claimed: true, message: again, number: sender.number, payload: payload.data };
   });
-  return deliver(actor.tenantId, prepared, deps);
+  return deliver(actor.tenantId, prepared, ctx);
 }

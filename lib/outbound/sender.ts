@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { businessNumbers, contacts, conversations } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { log } from "@/lib/log";
@@ -38,7 +38,7 @@ export const numberColumns = {
 };
 
 /** Null for a conversation this workspace does not have (or an id that is not a uuid). */
-export async function conversationSender(tx: Tx, conversationId: string): Promise<ConversationSender | null> {
+export async function conversationSender(tx: TenantTx, conversationId: string): Promise<ConversationSender | null> {
   if (!z.uuid().safeParse(conversationId).success) return null;
   const [row] = await tx
     .select({
@@ -78,7 +78,7 @@ export function openToken(number: SendingNumber & { sealedToken: string }): Open
  * Flags the number in Settings after Meta refused its token. Only the token that failed:
  * if an admin replaced it meanwhile, the new one is left alone.
  */
-export async function flagInvalidToken(tx: Tx, number: { numberId: string; sealedToken: string }): Promise<void> {
+export async function flagInvalidToken(tx: TenantTx, number: { numberId: string; sealedToken: string }): Promise<void> {
   const flagged = await tx
     .update(businessNumbers)
     .set({ accessTokenInvalidAt: new Date() })

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { conversations } from "@/db/schema";
@@ -16,6 +17,7 @@ afterAll(() => graph.close());
 afterEach(() => graph.reset());
 
 const deps = () => ({ graph: graph.client() });
+const actorIn = (tenantId: string) => ({ tenantId, userId: randomUUID(), role: "agent" as const });
 
 async function unreadCount(world: OutboundWorld) {
   const [row] = await withTenant(world.tenantId, (tx) =>
@@ -26,7 +28,7 @@ async function unreadCount(world: OutboundWorld) {
 
 it("marks the customer's latest message as read on WhatsApp and clears the unread count", async () => {
   const world = await outboundWorld();
-  await markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps());
+  await markConversationRead({ actor: actorIn(world.tenantId), ...deps() }, { conversationId: world.conversation.id });
   const [call] = graph.calls("messages");
   expect(call!.body).toEqual({ ...fixtureJson<object>("graph", "mark-read-request"), message_id: world.inbound.wamid });
   expect(call!.authorization).toBe(`Bearer ${world.token}`);
@@ -35,8 +37,8 @@ it("marks the customer's latest message as read on WhatsApp and clears the unrea
 
 it("does nothing more when nothing is unread", async () => {
   const world = await outboundWorld();
-  await markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps());
-  await markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps());
+  await markConversationRead({ actor: actorIn(world.tenantId), ...deps() }, { conversationId: world.conversation.id });
+  await markConversationRead({ actor: actorIn(world.tenantId), ...deps() }, { conversationId: world.conversation.id });
   expect(graph.calls("messages")).toHaveLength(1);
 });
 
@@ -44,7 +46,7 @@ it("never throws when Meta fails, and logs without the token", async () => {
   const world = await outboundWorld();
   graph.queue("messages", ...Array.from({ length: 4 }, () => reply.metaError(500, 131000, "Something went wrong")));
   const { output } = await captureLogs(() =>
-    markConversationRead({ tenantId: world.tenantId, conversationId: world.conversation.id }, deps()),
+    markConversationRead({ actor: actorIn(world.tenantId), ...deps() }, { conversationId: world.conversation.id }),
   );
   expect(output).toContain("mark_read_failed");
   expect(output).not.toContain(world.token!);
@@ -53,13 +55,13 @@ it("never throws when Meta fails, and logs without the token", async () => {
 
 it("never calls Meta for a sandbox number, nor for another workspace's conversation", async () => {
   const sandbox = await outboundWorld({ token: null });
-  await markConversationRead({ tenantId: sandbox.tenantId, conversationId: sandbox.conversation.id }, deps());
+  await markConversationRead({ actor: actorIn(sandbox.tenantId), ...deps() }, { conversationId: sandbox.conversation.id });
   expect(await unreadCount(sandbox)).toBe(0);
 
   const mine = await outboundWorld();
   const theirs = await outboundWorld();
-  await markConversationRead({ tenantId: mine.tenantId, conversationId: theirs.conversation.id }, deps());
+  await markConversationRead({ actor: actorIn(mine.tenantId), ...deps() }, { conversationId: theirs.conversation.id });
   expect(await unreadCount(theirs)).toBe(1);
-  await markConversationRead({ tenantId: "not-a-uuid", conversationId: theirs.conversation.id }, deps());
+  await markConversationRead({ actor: actorIn("not-a-uuid"), ...deps() }, { conversationId: theirs.conversation.id });
   expect(graph.requests).toHaveLength(0);
 });

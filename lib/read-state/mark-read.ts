@@ -1,12 +1,12 @@
 import { and, desc, eq, isNotNull, notInArray } from "drizzle-orm";
 import { messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { clearUnread } from "./unread";
+import type { ActorCtx } from "@/lib/domain/context";
 import { log } from "@/lib/log";
+import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "@/lib/outbound/sender";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
-import type { OutboundDeps } from "@/lib/outbound/send";
-import { conversationSender, flagInvalidToken, openToken, type SendingNumber } from "@/lib/outbound/sender";
+import { clearUnread } from "./unread";
 
 /**
  * Call when a person opens a conversation. Clears its unread count and, if there was
@@ -14,11 +14,12 @@ import { conversationSender, flagInvalidToken, openToken, type SendingNumber } f
  * Best effort: never throws, never waits on anything the page needs; failures are logged
  * with ids and Meta's code only.
  */
-export async function markConversationRead(input: { tenantId: string; conversationId: string }, deps: OutboundDeps = {}): Promise<void> {
-  const fields = { tenantId: input.tenantId, conversationId: input.conversationId };
+export async function markConversationRead(ctx: ActorCtx, input: { conversationId: string }): Promise<void> {
+  const { actor } = ctx;
+  const fields = { tenantId: actor.tenantId, conversationId: input.conversationId };
   try {
-    const target = await withTenant(input.tenantId, async (tx) => {
-      if (!(await clearUnread(tx, input))) return null;
+    const target = await withTenant(actor.tenantId, async (tx) => {
+      if (!(await clearUnread({ tx, actor }, input))) return null;
       const [latest] = await tx
         .select({ wamid: messages.wamid })
         .from(messages)
@@ -43,11 +44,11 @@ export async function markConversationRead(input: { tenantId: string; conversati
     const opened = openToken(withToken);
     if (!opened.ok) return;
     try {
-      await (deps.graph ?? graphClient()).markAsRead({ token: opened.token, phoneNumberId: number.phoneNumberId }, wamid);
+      await (ctx.graph ?? graphClient()).markAsRead({ token: opened.token, phoneNumberId: number.phoneNumberId }, wamid);
     } catch (caught) {
       if (!(caught instanceof GraphError)) throw caught;
       log.warn("mark_read_failed", { ...fields, kind: caught.kind, httpStatus: caught.httpStatus, code: caught.code });
-      if (caught.code === metaCodes.accessTokenExpired) await withTenant(input.tenantId, (tx) => flagInvalidToken(tx, withToken));
+      if (caught.code === metaCodes.accessTokenExpired) await withTenant(actor.tenantId, (tx) => flagInvalidToken(tx, withToken));
     }
   } catch (error) {
     log.warn("mark_read_failed", { ...fields, error });

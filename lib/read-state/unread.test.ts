@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/db/tenant";
 import { getConversation } from "@/lib/inbox/conversations";
@@ -9,6 +10,7 @@ let a: string;
 let b: string;
 let sales: { id: string };
 let bConversation: string;
+const actorIn = (tenantId: string) => ({ tenantId, userId: randomUUID(), role: "agent" as const });
 
 beforeAll(async () => {
   a = (await createTestWorkspace("Alpha")).id;
@@ -28,14 +30,14 @@ describe("opening a conversation", () => {
     const { conversation } = await createTestConversation(a, { numberId: sales.id });
     await createTestMessage(a, conversation.id, { direction: "inbound" });
     await createTestMessage(a, conversation.id, { direction: "inbound" });
-    expect((await withTenant(a, (tx) => getConversation(tx, { tenantId: a, conversationId: conversation.id })))?.unreadCount).toBe(2);
+    expect((await withTenant(a, (tx) => getConversation({ tx, actor: actorIn(a) }, { conversationId: conversation.id })))?.unreadCount).toBe(2);
 
-    expect(await withTenant(a, (tx) => clearUnread(tx, { tenantId: a, conversationId: conversation.id }))).toBe(true);
+    expect(await withTenant(a, (tx) => clearUnread({ tx, actor: actorIn(a) }, { conversationId: conversation.id }))).toBe(true);
     await forA.received(conversation.id);
     expect(forA.events).toEqual([{ tenantId: a, type: "conversation.updated", conversationId: conversation.id }]);
-    expect((await withTenant(a, (tx) => getConversation(tx, { tenantId: a, conversationId: conversation.id })))?.unreadCount).toBe(0);
+    expect((await withTenant(a, (tx) => getConversation({ tx, actor: actorIn(a) }, { conversationId: conversation.id })))?.unreadCount).toBe(0);
 
-    expect(await withTenant(a, (tx) => clearUnread(tx, { tenantId: a, conversationId: conversation.id }))).toBe(false);
+    expect(await withTenant(a, (tx) => clearUnread({ tx, actor: actorIn(a) }, { conversationId: conversation.id }))).toBe(false);
     const [aBarrier, bBarrier] = [await commitBarrier(a), await commitBarrier(b)];
     await forA.received(aBarrier);
     await forB.received(bBarrier);
@@ -45,8 +47,8 @@ describe("opening a conversation", () => {
   });
 
   it("cannot clear another workspace's unread count", async () => {
-    expect(await withTenant(a, (tx) => clearUnread(tx, { tenantId: a, conversationId: bConversation }))).toBe(false);
-    const stillUnread = await withTenant(b, (tx) => getConversation(tx, { tenantId: b, conversationId: bConversation }));
+    expect(await withTenant(a, (tx) => clearUnread({ tx, actor: actorIn(a) }, { conversationId: bConversation }))).toBe(false);
+    const stillUnread = await withTenant(b, (tx) => getConversation({ tx, actor: actorIn(b) }, { conversationId: bConversation }));
     expect(stillUnread?.unreadCount).toBe(1);
   });
 });

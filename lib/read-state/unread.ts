@@ -1,17 +1,15 @@
 import { and, eq, gt } from "drizzle-orm";
-import { z } from "zod";
-import type { Tx } from "@/db/client";
 import { conversations } from "@/db/schema";
+import type { TenantCtx } from "@/lib/domain/context";
 import { notifyWorkspace } from "@/lib/realtime/events";
 
-const conversationInput = z.object({ tenantId: z.uuid(), conversationId: z.uuid() });
-
 /**
- * Opening a conversation reads it: its unread count drops to zero and every open inbox of
- * the workspace hears so. Returns whether anything was unread.
+ * The database half of reading a conversation (mark-read.ts adds the read receipt to
+ * WhatsApp): its unread count drops to zero and every open inbox of the workspace hears
+ * so. Returns whether anything was unread.
  */
-export async function clearUnread(tx: Tx, input: z.input<typeof conversationInput>): Promise<boolean> {
-  const { tenantId, conversationId } = conversationInput.parse(input);
+export async function clearUnread({ tx, actor }: TenantCtx, { conversationId }: { conversationId: string }): Promise<boolean> {
+  const { tenantId } = actor;
   const cleared = await tx
     .update(conversations)
     .set({ unreadCount: 0 })

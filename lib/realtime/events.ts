@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 
 /**
  * What the inbox hears about, per workspace. Sent with pg_notify inside the transaction
@@ -22,7 +22,7 @@ export type WorkspaceEvent = z.infer<typeof workspaceEventSchema>;
  * Each event is its own notification, in the order given; several go out in one statement
  * (one round trip), which matters to the webhook, where every message sends two.
  */
-export async function notifyWorkspace(tx: Tx, ...events: [WorkspaceEvent, ...WorkspaceEvent[]]): Promise<void> {
+export async function notifyWorkspace(tx: TenantTx, ...events: [WorkspaceEvent, ...WorkspaceEvent[]]): Promise<void> {
   const notifications = events.map((event) => sql`pg_notify(${eventsChannel}, ${JSON.stringify(workspaceEventSchema.parse(event))})`);
   await tx.execute(sql`select ${sql.join(notifications, sql`, `)}`);
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
+import type { TenantCtx, WorkspaceCtx } from "@/lib/domain/context";
 import { withPlatform, workspacesWithNumbers } from "@/db/platform";
 import { businessNumbers, messageTemplates, type MessageTemplate } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -15,7 +16,7 @@ import {
   type TemplateDefinition,
   type TemplateVariable,
 } from "@/lib/whatsapp/graph/templates";
-import { OutboundNotFound } from "@/lib/outbound/errors";
+import { notFound } from "@/lib/domain/errors";
 import { deliveryErrorFromGraph } from "@/lib/outbound/failures";
 import type { OutboundDeps } from "@/lib/outbound/send";
 import { conversationSender, flagInvalidToken, numberColumns, openToken, type SendingNumber } from "@/lib/outbound/sender";
@@ -51,9 +52,9 @@ export function templateOption(template: MessageTemplate): TemplateOption {
 }
 
 /** The approved templates this conversation's number may send (those of its WhatsApp Business Account). */
-export async function listConversationTemplates(tx: Tx, input: { conversationId: string }): Promise<TemplateOption[]> {
+export async function listConversationTemplates({ tx }: TenantCtx, input: { conversationId: string }): Promise<TemplateOption[]> {
   const sender = await conversationSender(tx, input.conversationId);
-  if (!sender) throw new OutboundNotFound("Conversation");
+  if (!sender) throw notFound("Conversation");
   const rows = await tx
     .select()
     .from(messageTemplates)
@@ -73,7 +74,7 @@ export type TemplateSyncResult = {
 
 /** Replaces one account's templates with Meta's approved ones. */
 export async function storeApprovedTemplates(
-  tx: Tx,
+  tx: TenantTx,
   input: { tenantId: string; wabaId: string; templates: TemplateDefinition[] },
 ): Promise<{ kept: number; removed: number }> {
   const approved = input.templates.filter((t) => t.status.toUpperCase() === "APPROVED");
@@ -119,7 +120,8 @@ export async function storeApprovedTemplates(
  * Fetches every WhatsApp Business Account's templates from Meta (with the token of one of
  * its numbers) and keeps the approved ones. One account failing does not stop the others.
  */
-export async function syncTemplates(tenantId: string, deps: OutboundDeps = {}): Promise<TemplateSyncResult> {
+export async function syncTemplates(ctx: WorkspaceCtx): Promise<TemplateSyncResult> {
+  const { tenantId } = ctx;
   const numbers = await withTenant(tenantId, (tx) =>
     tx.select(numberColumns).from(businessNumbers).where(isNull(businessNumbers.removedAt)).orderBy(asc(businessNumbers.createdAt)),
   );
@@ -141,7 +143,7 @@ export async function syncTemplates(tenantId: string, deps: OutboundDeps = {}): 
     }
     let templates: TemplateDefinition[];
     try {
-      templates = await (deps.graph ?? graphClient()).listMessageTemplates(opened.token, wabaId);
+      templates = await (ctx.graph ?? graphClient()).listMessageTemplates(opened.token, wabaId);
     } catch (caught) {
       if (!(caught instanceof GraphError)) throw caught;
       log.warn("templates_sync_failed", { tenantId, wabaId, kind: caught.kind, httpStatus: caught.httpStatus, code: caught.code });
@@ -161,7 +163,7 @@ export async function syncAllTemplates(deps: OutboundDeps = {}): Promise<void> {
   const tenants = await withPlatform((tx) => workspacesWithNumbers(tx));
   for (const tenantId of tenants) {
     try {
-      await syncTemplates(tenantId, deps);
+      await syncTemplates({ tenantId, ...deps });
     } catch (error) {
       log.error("templates_sync_crashed", { tenantId, error });
     }

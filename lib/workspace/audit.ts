@@ -1,6 +1,6 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { PlatformTx, TenantTx } from "@/db/transactions";
 import { auditLog, users } from "@/db/schema";
 
 /** Everything the audit log records. Details never hold tokens, passwords or message text. */
@@ -24,8 +24,13 @@ export const auditActions = {
 
 export type AuditAction = keyof typeof auditActions;
 
+/**
+ * Appends to a workspace's audit log: normally on its tenant transaction; on the platform
+ * connection only where a platform change (a WABA moving) must be noted in the log of the
+ * workspace that lost it.
+ */
 export async function recordAudit(
-  tx: Tx,
+  tx: TenantTx | PlatformTx,
   entry: { tenantId: string; actorUserId: string | null; action: AuditAction; target?: string; details?: Record<string, unknown> },
 ): Promise<void> {
   await tx.insert(auditLog).values({ ...entry, target: entry.target ?? null, details: entry.details ?? null });
@@ -57,7 +62,7 @@ export function auditBefore(value: unknown): Date | undefined {
 }
 
 /** Newest first; `before` continues from the last row of the previous page. */
-export async function listAudit(tx: Tx, options: { before?: Date; limit?: number } = {}): Promise<AuditRow[]> {
+export async function listAudit(tx: TenantTx, options: { before?: Date; limit?: number } = {}): Promise<AuditRow[]> {
   const rows = await tx
     .select({
       id: auditLog.id,

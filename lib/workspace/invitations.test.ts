@@ -5,7 +5,7 @@ import { auditLog, invitations, users } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember, createTestUser, createTestWorkspace } from "@/testing/db/factories";
 import { authenticate } from "@/lib/auth/credentials";
-import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
+import type { Actor } from "@/lib/domain/context";
 import {
   acceptAsNewUserSchema,
   acceptInvitation,
@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 const invite = (email: string, role: "admin" | "agent" = "agent", now?: Date) =>
-  withTenant(workspace.id, (tx) => createInvitation(tx, admin, { email, role }, now));
+  withTenant(workspace.id, (tx) => createInvitation({ tx, actor: admin }, { email, role }, now));
 const codeOf = (link: string) => new URL(link).pathname.split("/")[2]!;
 
 it("makes a link that finds the invitation, while only a hash of its secret is stored", async () => {
@@ -67,7 +67,7 @@ it("lets an existing user with the invited email join, and nobody else", async (
   const existing = await createTestUser("Existing");
   const stranger = await createTestUser("Stranger");
   const { link } = await invite(existing.email, "admin");
-  await expect(acceptInvitation(codeOf(link), stranger)).rejects.toBeInstanceOf(RuleError);
+  await expect(acceptInvitation(codeOf(link), stranger)).rejects.toMatchObject({ kind: "rejected" });
   expect(await withPlatform((tx) => workspacesOfUser(tx, stranger.id))).toEqual([]);
   expect(await acceptInvitation(codeOf(link), existing)).toEqual({ slug: workspace.slug });
   expect(await withPlatform((tx) => workspacesOfUser(tx, existing.id))).toMatchObject([{ id: workspace.id, role: "admin" }]);
@@ -77,7 +77,7 @@ it("refuses an expired or revoked link, and keeps no account made from it", asyn
   const expired = await invite("late@example.test", "agent", new Date(Date.now() - invitationLifetimeMs - 1000));
   await expect(acceptInvitationAsNewUser(codeOf(expired.link), { name: "Late", password: "late-password" })).rejects.toThrow(invalidInvitationMessage);
   const revoked = await invite("revoked@example.test");
-  await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id: revoked.id }));
+  await withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id: revoked.id }));
   await expect(acceptInvitationAsNewUser(codeOf(revoked.link), { name: "Rev", password: "revoked-password" })).rejects.toThrow(invalidInvitationMessage);
   const leftovers = await withPlatform((tx) => tx.select().from(users).where(eq(users.email, "revoked@example.test")));
   expect(leftovers).toEqual([]);
@@ -90,14 +90,14 @@ it("refuses to invite a current member, and refuses agents", async () => {
   const member = await createTestMember(workspace.id, "agent");
   await expect(invite(member.email)).rejects.toMatchObject({ field: "email" });
   const agent: Actor = { tenantId: workspace.id, userId: member.id, role: "agent" };
-  await expect(withTenant(workspace.id, (tx) => createInvitation(tx, agent, { email: "x@example.test", role: "agent" }))).rejects.toBeInstanceOf(ForbiddenError);
+  await expect(withTenant(workspace.id, (tx) => createInvitation({ tx, actor: agent }, { email: "x@example.test", role: "agent" }))).rejects.toMatchObject({ kind: "forbidden" });
 });
 
 it("cannot revoke another workspace's invitation", async () => {
   const other = await createTestWorkspace("Elsewhere");
   const otherAdmin: Actor = { tenantId: other.id, userId: (await createTestMember(other.id, "admin")).id, role: "admin" };
-  const theirs = await withTenant(other.id, (tx) => createInvitation(tx, otherAdmin, { email: "theirs@example.test", role: "agent" }));
-  await expect(withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id: theirs.id }))).rejects.toBeInstanceOf(NotFoundError);
+  const theirs = await withTenant(other.id, (tx) => createInvitation({ tx, actor: otherAdmin }, { email: "theirs@example.test", role: "agent" }));
+  await expect(withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id: theirs.id }))).rejects.toMatchObject({ kind: "not_found" });
   expect(await findInvitation(codeOf(theirs.link))).not.toBeNull();
 });
 
@@ -124,7 +124,7 @@ describe("an existing user accepting", () => {
   it("refuses a revoked link", async () => {
     const existing = await createTestUser("Revoked");
     const { link, id } = await invite(existing.email);
-    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
+    await withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id }));
     await expect(acceptInvitation(codeOf(link), existing)).rejects.toThrow(invalidInvitationMessage);
     expect(await membershipsOf(existing)).toEqual([]);
   });
@@ -188,7 +188,7 @@ describe("what the audit log records and what a person is told", () => {
     ]);
 
     const { id } = await invite("revoked.audit@example.test");
-    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
+    await withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id }));
     expect(await auditOf("revoked.audit@example.test")).toEqual([
       { action: "member.invited", actorUserId: admin.userId, details: { role: "agent" } },
       { action: "invitation.revoked", actorUserId: admin.userId, details: null },
@@ -198,14 +198,14 @@ describe("what the audit log records and what a person is told", () => {
   it("says a person is already a member, or an invitation is gone, in words", async () => {
     const member = await createTestMember(workspace.id, "agent");
     await expect(invite(member.email)).rejects.toMatchObject({
-      name: "RuleError",
+      kind: "rejected",
       message: "This person is already a member of the workspace.",
       field: "email",
     });
     const { id } = await invite("twice.revoked@example.test");
-    await withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }));
-    await expect(withTenant(workspace.id, (tx) => revokeInvitation(tx, admin, { id }))).rejects.toMatchObject({
-      name: "NotFoundError",
+    await withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id }));
+    await expect(withTenant(workspace.id, (tx) => revokeInvitation({ tx, actor: admin }, { id }))).rejects.toMatchObject({
+      kind: "not_found",
       message: "Invitation not found in this workspace.",
     });
   });
@@ -214,8 +214,8 @@ describe("what the audit log records and what a person is told", () => {
     const user = await createTestUser("Garbled Link");
     const message =
       "This invitation link is not valid any more: it may have been used, revoked or have expired. Ask an admin of the workspace for a new one.";
-    await expect(acceptInvitation("not-a-code", user)).rejects.toMatchObject({ name: "RuleError", message });
-    await expect(acceptInvitation("%E0%A4%A", user)).rejects.toMatchObject({ name: "RuleError", message });
+    await expect(acceptInvitation("not-a-code", user)).rejects.toMatchObject({ kind: "rejected", message });
+    await expect(acceptInvitation("%E0%A4%A", user)).rejects.toMatchObject({ kind: "rejected", message });
     expect(await withPlatform((tx) => workspacesOfUser(tx, user.id))).toEqual([]);
   });
 
@@ -225,7 +225,7 @@ describe("what the audit log records and what a person is told", () => {
     const second = await invite(user.email, "admin");
     await acceptInvitation(codeOf(first.link), user);
     await expect(acceptInvitation(codeOf(second.link), user)).rejects.toMatchObject({
-      name: "RuleError",
+      kind: "rejected",
       message: "You are already a member of this workspace.",
     });
     expect(await withPlatform((tx) => workspacesOfUser(tx, user.id))).toMatchObject([{ id: workspace.id, role: "agent" }]);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { PlatformTx, TenantTx } from "@/db/transactions";
 import { withPlatform } from "@/db/platform";
 import { invitations, memberships, users, workspaces } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
@@ -9,7 +9,9 @@ import { emailSchema } from "@/lib/auth/credentials";
 import { hashPassword } from "@/lib/auth/password";
 import { insertUser, newPasswordSchema, personNameSchema } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
-import { NotFoundError, requireRole, RuleError, type Actor } from "./access";
+import { notFound, rejected } from "@/lib/domain/errors";
+import type { TenantCtx } from "@/lib/domain/context";
+import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 
 /**
@@ -51,7 +53,7 @@ export function invitationLink(code: InvitationCode): string {
   return new URL(`/invite/${code.tenantId}.${code.invitationId}.${code.secret}`, env().APP_URL).toString();
 }
 
-export async function listPendingInvitations(tx: Tx, now = new Date()): Promise<InvitationView[]> {
+export async function listPendingInvitations(tx: TenantTx, now = new Date()): Promise<InvitationView[]> {
   return tx
     .select({ id: invitations.id, email: invitations.email, role: invitations.role, expiresAt: invitations.expiresAt, createdAt: invitations.createdAt })
     .from(invitations)
@@ -60,14 +62,14 @@ export async function listPendingInvitations(tx: Tx, now = new Date()): Promise<
 }
 
 /** Creates an invitation and returns its link, which exists nowhere else afterwards. Tenant transaction. */
-export async function createInvitation(tx: Tx, actor: Actor, input: z.infer<typeof inviteSchema>, now = new Date()) {
+export async function createInvitation({ tx, actor }: TenantCtx, input: z.infer<typeof inviteSchema>, now = new Date()) {
   requireRole(actor, "admin");
   const [member] = await tx
     .select({ userId: memberships.userId })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(users.email, input.email));
-  if (member) throw new RuleError("This person is already a member of the workspace.", "email");
+  if (member) throw rejected("This person is already a member of the workspace.", "email");
   const secret = randomBytes(32).toString("base64url");
   const [invitation] = await tx
     .insert(invitations)
@@ -90,14 +92,14 @@ export async function createInvitation(tx: Tx, actor: Actor, input: z.infer<type
   return { ...invitation!, link: invitationLink({ tenantId: actor.tenantId, invitationId: invitation!.id, secret }) };
 }
 
-export async function revokeInvitation(tx: Tx, actor: Actor, input: { id: string }): Promise<void> {
+export async function revokeInvitation({ tx, actor }: TenantCtx, input: { id: string }): Promise<void> {
   requireRole(actor, "admin");
   const [revoked] = await tx
     .update(invitations)
     .set({ revokedAt: new Date() })
     .where(and(eq(invitations.id, input.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
     .returning({ email: invitations.email });
-  if (!revoked) throw new NotFoundError("Invitation");
+  if (!revoked) throw notFound("Invitation");
   await recordAudit(tx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: "invitation.revoked", target: revoked.email });
 }
 
@@ -147,35 +149,35 @@ export const invalidInvitationMessage =
  * that this turns into the workspace's. The UPDATE … WHERE unused is what makes the link
  * single-use: of two concurrent accepts, one finds nothing to update.
  */
-async function redeem(tx: Tx, code: InvitationCode, user: { id: string; email: string }, now: Date) {
-  await enterTenant(tx, code.tenantId);
-  const [invitation] = await tx
+async function redeem(tx: PlatformTx, code: InvitationCode, user: { id: string; email: string }, now: Date) {
+  const tenantTx = await enterTenant(tx, code.tenantId);
+  const [invitation] = await tenantTx
     .update(invitations)
     .set({ acceptedAt: now, acceptedByUserId: user.id })
     .where(and(pending(code, now), eq(invitations.email, user.email)))
     .returning({ role: invitations.role });
-  if (!invitation) throw new RuleError(invalidInvitationMessage);
-  const [joined] = await tx
+  if (!invitation) throw rejected(invalidInvitationMessage);
+  const [joined] = await tenantTx
     .insert(memberships)
     .values({ tenantId: code.tenantId, userId: user.id, role: invitation.role })
     .onConflictDoNothing()
     .returning({ userId: memberships.userId });
-  if (!joined) throw new RuleError("You are already a member of this workspace.");
-  await recordAudit(tx, {
+  if (!joined) throw rejected("You are already a member of this workspace.");
+  await recordAudit(tenantTx, {
     tenantId: code.tenantId,
     actorUserId: user.id,
     action: "member.joined",
     target: user.email,
     details: { role: invitation.role },
   });
-  const [workspace] = await tx.select({ slug: workspaces.slug }).from(workspaces).where(eq(workspaces.id, code.tenantId));
+  const [workspace] = await tenantTx.select({ slug: workspaces.slug }).from(workspaces).where(eq(workspaces.id, code.tenantId));
   return { slug: workspace!.slug };
 }
 
 /** A signed-in user accepts an invitation made out to their email. */
 export async function acceptInvitation(rawCode: string, user: { id: string; email: string }, now = new Date()) {
   const code = parseInvitationCode(rawCode);
-  if (!code) throw new RuleError(invalidInvitationMessage);
+  if (!code) throw rejected(invalidInvitationMessage);
   return withPlatform((tx) => redeem(tx, code, user, now));
 }
 
@@ -187,7 +189,7 @@ export async function acceptInvitationAsNewUser(
 ) {
   const invitation = await findInvitation(rawCode, now);
   const code = parseInvitationCode(rawCode);
-  if (!invitation || !code) throw new RuleError(invalidInvitationMessage);
+  if (!invitation || !code) throw rejected(invalidInvitationMessage);
   const passwordHash = await hashPassword(input.password);
   return withPlatform(async (tx) => {
     const user = await insertUser(tx, { name: input.name, email: invitation.email, passwordHash });

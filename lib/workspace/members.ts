@@ -1,9 +1,11 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { memberships, users } from "@/db/schema";
 import { hasRole, roles, type Role } from "@/lib/workspace/roles";
-import { ForbiddenError, NotFoundError, requireRole, RuleError, type Actor } from "./access";
+import type { TenantCtx } from "@/lib/domain/context";
+import { forbidden, notFound, rejected } from "@/lib/domain/errors";
+import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 
 export type MemberView = { userId: string; name: string; email: string; role: Role; joinedAt: Date };
@@ -13,7 +15,7 @@ export const memberSchema = z.object({ userId: z.uuid() });
 
 const roleOrder = sql`case ${memberships.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
 
-export async function listMembers(tx: Tx): Promise<MemberView[]> {
+export async function listMembers(tx: TenantTx): Promise<MemberView[]> {
   return tx
     .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role, joinedAt: memberships.createdAt })
     .from(memberships)
@@ -28,7 +30,7 @@ export const lastOwnerMessage =
  * Every membership of the workspace, locked until the transaction ends: changes that
  * could leave a workspace without an owner are decided one at a time.
  */
-async function lockMembers(tx: Tx) {
+async function lockMembers(tx: TenantTx) {
   const rows = await tx
     .select({ userId: memberships.userId, role: memberships.role, email: users.email })
     .from(memberships)
@@ -38,16 +40,16 @@ async function lockMembers(tx: Tx) {
 }
 
 /** Admins change admins and agents; only owners grant or take away the owner role. */
-export async function changeRole(tx: Tx, actor: Actor, input: { userId: string; role: Role }): Promise<void> {
+export async function changeRole({ tx, actor }: TenantCtx, input: { userId: string; role: Role }): Promise<void> {
   requireRole(actor, "admin");
   const { rows, owners } = await lockMembers(tx);
   const target = rows.find((r) => r.userId === input.userId);
-  if (!target) throw new NotFoundError("Member");
+  if (!target) throw notFound("Member");
   if (target.role === input.role) return;
   if ((target.role === "owner" || input.role === "owner") && !hasRole(actor.role, "owner")) {
-    throw new ForbiddenError("Only an owner can grant or change the owner role.");
+    throw forbidden("Only an owner can grant or change the owner role.");
   }
-  if (target.role === "owner" && owners === 1) throw new RuleError(lastOwnerMessage, "role");
+  if (target.role === "owner" && owners === 1) throw rejected(lastOwnerMessage, "role");
   await tx.update(memberships).set({ role: input.role }).where(eq(memberships.userId, input.userId));
   await recordAudit(tx, {
     tenantId: actor.tenantId,
@@ -59,13 +61,13 @@ export async function changeRole(tx: Tx, actor: Actor, input: { userId: string; 
 }
 
 /** Removes a member (or lets one leave). Only owners remove owners; never the last one. */
-export async function removeMember(tx: Tx, actor: Actor, input: { userId: string }): Promise<void> {
+export async function removeMember({ tx, actor }: TenantCtx, input: { userId: string }): Promise<void> {
   if (input.userId !== actor.userId) requireRole(actor, "admin");
   const { rows, owners } = await lockMembers(tx);
   const target = rows.find((r) => r.userId === input.userId);
-  if (!target) throw new NotFoundError("Member");
-  if (target.role === "owner" && !hasRole(actor.role, "owner")) throw new ForbiddenError("Only an owner can remove an owner.");
-  if (target.role === "owner" && owners === 1) throw new RuleError(lastOwnerMessage);
+  if (!target) throw notFound("Member");
+  if (target.role === "owner" && !hasRole(actor.role, "owner")) throw forbidden("Only an owner can remove an owner.");
+  if (target.role === "owner" && owners === 1) throw rejected(lastOwnerMessage);
   await tx.delete(memberships).where(eq(memberships.userId, input.userId));
   await recordAudit(tx, {
     tenantId: actor.tenantId,
@@ -77,12 +79,12 @@ export async function removeMember(tx: Tx, actor: Actor, input: { userId: string
 }
 
 /** Makes another member the owner; the current owner stays on as an admin. Owners only. */
-export async function transferOwnership(tx: Tx, actor: Actor, input: { userId: string }): Promise<void> {
+export async function transferOwnership({ tx, actor }: TenantCtx, input: { userId: string }): Promise<void> {
   requireRole(actor, "owner");
-  if (input.userId === actor.userId) throw new RuleError("Choose another member to become the owner.", "userId");
+  if (input.userId === actor.userId) throw rejected("Choose another member to become the owner.", "userId");
   const { rows } = await lockMembers(tx);
   const target = rows.find((r) => r.userId === input.userId);
-  if (!target) throw new NotFoundError("Member");
+  if (!target) throw notFound("Member");
   await tx.update(memberships).set({ role: "owner" }).where(eq(memberships.userId, input.userId));
   await tx.update(memberships).set({ role: "admin" }).where(eq(memberships.userId, actor.userId));
   await recordAudit(tx, {

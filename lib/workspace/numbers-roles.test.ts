@@ -4,12 +4,12 @@ import { withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, phoneNumberRoutes } from "@/db/schema";
 import { createTestMember, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { roles, type Role } from "@/lib/workspace/roles";
-import { ForbiddenError, type Actor } from "./access";
+import type { Actor } from "@/lib/domain/context";
 import { addNumber, checkNumber, removeNumber, updateNumber } from "./numbers";
 
 /**
  * The number mutations by role, called directly (see roles.test.ts for the rest of
- * lib/workspace): below admin, ForbiddenError and the number, its route and the audit log
+ * lib/workspace): below admin, a `forbidden` AppError and the number, its route and the audit log
  * exactly as before.
  */
 
@@ -35,14 +35,14 @@ const mutations = [
   {
     name: "addNumber",
     run: (t: NumberTeam, actor: Actor) =>
-      addNumber(actor, { phoneNumberId: `99956${t.phoneNumberId}`, label: "Sales", displayNumber: "+1 555 010 0098", wabaId: "104400000000056", accessToken: undefined }),
+      addNumber({ actor }, { phoneNumberId: `99956${t.phoneNumberId}`, label: "Sales", displayNumber: "+1 555 010 0098", wabaId: "104400000000056", accessToken: undefined }),
   },
   {
     name: "updateNumber",
     run: (t: NumberTeam, actor: Actor) =>
-      updateNumber(actor, { id: t.number.id, label: "Renamed", displayNumber: "+1 555 010 0099", accessToken: undefined }),
+      updateNumber({ actor }, { id: t.number.id, label: "Renamed", displayNumber: "+1 555 010 0099", accessToken: undefined }),
   },
-  { name: "removeNumber", run: (t: NumberTeam, actor: Actor) => removeNumber(actor, { id: t.number.id }) },
+  { name: "removeNumber", run: (t: NumberTeam, actor: Actor) => removeNumber({ actor }, { id: t.number.id }) },
 ];
 
 describe.each(mutations)("$name (admins and owners)", (mutation) => {
@@ -50,7 +50,7 @@ describe.each(mutations)("$name (admins and owners)", (mutation) => {
     const t = await numberTeam();
     const agent = await t.actor("agent");
     const before = await snapshot(t);
-    await expect(mutation.run(t, agent)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(mutation.run(t, agent)).rejects.toMatchObject({ kind: "forbidden" });
     expect(await snapshot(t)).toEqual(before);
   });
 
@@ -67,12 +67,12 @@ describe("checkNumber (admins and owners)", () => {
   it("is refused to an agent, and asks Meta nothing", async () => {
     const t = await numberTeam();
     const before = await snapshot(t);
-    await expect(checkNumber(await t.actor("agent"), { id: t.number.id })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(checkNumber({ actor: await t.actor("agent") }, { id: t.number.id })).rejects.toMatchObject({ kind: "forbidden" });
     expect(await snapshot(t)).toEqual(before);
   });
 
   it.each(roles.filter((role) => role !== "agent"))("is allowed to an %s", async (role) => {
     const t = await numberTeam();
-    await expect(checkNumber(await t.actor(role), { id: t.number.id })).resolves.toBe("sandbox");
+    await expect(checkNumber({ actor: await t.actor(role) }, { id: t.number.id })).resolves.toBe("sandbox");
   });
 });

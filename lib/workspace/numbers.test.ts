@@ -10,7 +10,7 @@ import { deliver, workspaceData } from "@/testing/webhook";
 import { fixtureBytes } from "@/testing/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
-import { ForbiddenError, NotFoundError, RuleError, type Actor } from "./access";
+import type { Actor } from "@/lib/domain/context";
 import { addNumber, addNumberSchema, checkNumber, listNumbers, movedAwayProblem, numberTakenMessage, removeNumber, updateNumber } from "./numbers";
 
 let a: Actor;
@@ -57,7 +57,7 @@ const stored = (tenantId: string, id: string) =>
 
 describe("adding a number", () => {
   it("routes the number to the workspace and stores the token encrypted, bound to the row, showing only its last 4", async () => {
-    const number = await addNumber(a, input("110000000000001"));
+    const number = await addNumber({ actor: a }, input("110000000000001"));
     expect(number).toMatchObject({ phoneNumberId: "110000000000001", label: "Support", accessTokenLast4: "4821", removedAt: null });
     // Meta's description of the number, not the form's (waba-phone-numbers-200).
     expect(number).toMatchObject({ displayNumber: "+1 555-010-0001", verifiedName: "Demo Coffee Roasters", qualityRating: "GREEN", messagingLimit: "TIER_1K", appSubscribed: true });
@@ -71,9 +71,9 @@ describe("adding a number", () => {
   });
 
   it("refuses a sandbox number another workspace owns without naming it, and changes nothing", async () => {
-    await addNumber(b, input("999000000000221", null));
-    const error = await addNumber(a, input("999000000000221", null)).catch((e) => e);
-    expect(error).toBeInstanceOf(RuleError);
+    await addNumber({ actor: b }, input("999000000000221", null));
+    const error = await addNumber({ actor: a }, input("999000000000221", null)).catch((e) => e);
+    expect(error).toMatchObject({ kind: "rejected" });
     expect(error).toMatchObject({ field: "phoneNumberId", message: numberTakenMessage });
     expect(error.message).not.toContain("Bravo");
     expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000221"))).toBe(b.tenantId);
@@ -82,29 +82,29 @@ describe("adding a number", () => {
   });
 
   it("says so when the number is already in this workspace", async () => {
-    const error = await addNumber(a, input("110000000000001")).catch((e) => e);
+    const error = await addNumber({ actor: a }, input("110000000000001")).catch((e) => e);
     expect(error).toMatchObject({ message: "This number is already connected to this workspace." });
   });
 
   it("lets two workspaces race for one number and exactly one win", async () => {
-    const results = await Promise.allSettled([addNumber(a, input("999000000000333", null)), addNumber(b, input("999000000000333", null))]);
+    const results = await Promise.allSettled([addNumber({ actor: a }, input("999000000000333", null)), addNumber({ actor: b }, input("999000000000333", null))]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect(rejected.reason).toBeInstanceOf(RuleError);
+    expect(rejected.reason).toMatchObject({ kind: "rejected" });
   });
 
   it("brings in the messages Meta sent to the number before anyone owned it", async () => {
     expect((await deliver(fixtureBytes("whatsapp", "unknown-number"))).status).toBe(200);
     expect((await workspaceData(a.tenantId)).messages).toHaveLength(0);
 
-    await addNumber(a, input("990000000000009", token, "104400000000099"));
+    await addNumber({ actor: a }, input("990000000000009", token, "104400000000099"));
 
     expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toEqual(["nobody owns this number yet"]);
     expect((await workspaceData(b.tenantId)).messages).toHaveLength(0);
   });
 
   it("refuses agents", async () => {
-    await expect(addNumber(agent, input("110000000000009"))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(addNumber({ actor: agent }, input("110000000000009"))).rejects.toMatchObject({ kind: "forbidden" });
   });
 
   it("validates ids as digits and explains how to fix them", () => {
@@ -118,15 +118,15 @@ describe("adding a number", () => {
 
 describe("editing a number", () => {
   it("keeps the token when left blank, replaces it when Meta confirms the new one, and audits without the token", async () => {
-    const number = await addNumber(a, input("110000000000002"));
-    await updateNumber(a, { id: number.id, label: "Sales", displayNumber: "+1 555 010 0002", accessToken: undefined });
+    const number = await addNumber({ actor: a }, input("110000000000002"));
+    await updateNumber({ actor: a }, { id: number.id, label: "Sales", displayNumber: "+1 555 010 0002", accessToken: undefined });
     const kept = await stored(a.tenantId, number.id);
     expect(kept.label).toBe("Sales");
     // A verified number's display number is Meta's; the form cannot change it.
     expect(kept.displayNumber).toBe("+1 555-010-0002");
     expect(decryptSecret(kept.accessTokenEncrypted!, number.id)).toBe(token);
     const newToken = "EAAG-replacement-token-9999";
-    await updateNumber(a, { id: number.id, label: "Sales", accessToken: newToken });
+    await updateNumber({ actor: a }, { id: number.id, label: "Sales", accessToken: newToken });
     const replaced = await stored(a.tenantId, number.id);
     expect(replaced.accessTokenLast4).toBe("9999");
     expect(decryptSecret(replaced.accessTokenEncrypted!, number.id)).toBe(newToken);
@@ -139,8 +139,8 @@ describe("editing a number", () => {
   });
 
   it("lets a sandbox number's label and display number change", async () => {
-    const number = await addNumber(a, input("999000000000102", null));
-    await updateNumber(a, { id: number.id, label: "Sales", displayNumber: "+1 555 010 0102", accessToken: undefined });
+    const number = await addNumber({ actor: a }, input("999000000000102", null));
+    await updateNumber({ actor: a }, { id: number.id, label: "Sales", displayNumber: "+1 555 010 0102", accessToken: undefined });
     expect(await stored(a.tenantId, number.id)).toMatchObject({ label: "Sales", displayNumber: "+1 555 010 0102", accessTokenEncrypted: null });
     const [entry] = await withTenant(a.tenantId, (tx) => tx.select().from(auditLog).where(eq(auditLog.target, "Sales (+1 555 010 0102)")));
     expect(entry!.details).toEqual({ phoneNumberId: "999000000000102", changed: ["label", "displayNumber"] });
@@ -148,18 +148,18 @@ describe("editing a number", () => {
 
   it("refuses a new token Meta does not confirm and keeps the old one", async () => {
     const [number] = (await withTenant(a.tenantId, (tx) => listNumbers(tx))).filter((n) => n.phoneNumberId === "110000000000001");
-    const error = await updateNumber(a, { id: number!.id, label: "Support", accessToken: tokenB }).catch((e) => e);
-    expect(error).toBeInstanceOf(RuleError);
+    const error = await updateNumber({ actor: a }, { id: number!.id, label: "Support", accessToken: tokenB }).catch((e) => e);
+    expect(error).toMatchObject({ kind: "rejected" });
     expect(error).toMatchObject({ field: "accessToken" });
     expect(error.message).toContain("cannot see WhatsApp Business Account 104400000000001");
     expect(decryptSecret((await stored(a.tenantId, number!.id)).accessTokenEncrypted!, number!.id)).toBe(token);
   });
 
   it("cannot reach another workspace's number by id", async () => {
-    const theirs = await addNumber(b, input("220000000000002", tokenB, "104400000000002"));
-    await expect(updateNumber(a, { id: theirs.id, label: "Hijacked", accessToken: undefined })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(checkNumber(a, { id: theirs.id })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(removeNumber(a, { id: theirs.id })).rejects.toBeInstanceOf(NotFoundError);
+    const theirs = await addNumber({ actor: b }, input("220000000000002", tokenB, "104400000000002"));
+    await expect(updateNumber({ actor: a }, { id: theirs.id, label: "Hijacked", accessToken: undefined })).rejects.toMatchObject({ kind: "not_found" });
+    await expect(checkNumber({ actor: a }, { id: theirs.id })).rejects.toMatchObject({ kind: "not_found" });
+    await expect(removeNumber({ actor: a }, { id: theirs.id })).rejects.toMatchObject({ kind: "not_found" });
     expect((await stored(b.tenantId, theirs.id)).label).toBe("Support");
     expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "220000000000002"))).toBe(b.tenantId);
   });
@@ -167,29 +167,29 @@ describe("editing a number", () => {
 
 describe("removing a number", () => {
   it("frees the number for others but keeps the row and its conversations; adding it back restores the same row", async () => {
-    const number = await addNumber(a, input("110000000000003"));
+    const number = await addNumber({ actor: a }, input("110000000000003"));
     const conversation = await withTenant(a.tenantId, async (tx) => {
       const [contact] = await tx.insert(contacts).values({ tenantId: a.tenantId, waId: "15551234567" }).returning();
       const [c] = await tx.insert(conversations).values({ tenantId: a.tenantId, businessNumberId: number.id, contactId: contact!.id }).returning();
       return c!;
     });
-    await removeNumber(a, { id: number.id });
+    await removeNumber({ actor: a }, { id: number.id });
     expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "110000000000003"))).toBeNull();
     expect((await stored(a.tenantId, number.id)).removedAt).toBeInstanceOf(Date);
     const kept = await withTenant(a.tenantId, (tx) => tx.select().from(conversations).where(eq(conversations.id, conversation.id)));
     expect(kept).toHaveLength(1);
-    await expect(removeNumber(a, { id: number.id })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(removeNumber({ actor: a }, { id: number.id })).rejects.toMatchObject({ kind: "not_found" });
 
-    const back = await addNumber(a, input("110000000000003", "EAAG-after-restore-token-7777"));
+    const back = await addNumber({ actor: a }, input("110000000000003", "EAAG-after-restore-token-7777"));
     expect(back.id).toBe(number.id);
     expect(back.removedAt).toBeNull();
     expect(decryptSecret((await stored(a.tenantId, number.id)).accessTokenEncrypted!, number.id)).toBe("EAAG-after-restore-token-7777");
   });
 
   it("lets another workspace claim a removed sandbox number", async () => {
-    const number = await addNumber(a, input("999000000000104", null));
-    await removeNumber(a, { id: number.id });
-    await addNumber(b, input("999000000000104", null));
+    const number = await addNumber({ actor: a }, input("999000000000104", null));
+    await removeNumber({ actor: a }, { id: number.id });
+    await addNumber({ actor: b }, input("999000000000104", null));
     expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000104"))).toBe(b.tenantId);
   });
 });
@@ -199,8 +199,8 @@ describe("proving ownership with Meta", () => {
   const numbersOf = async (actor: Actor) => (await withTenant(actor.tenantId, (tx) => listNumbers(tx))).map((n) => n.phoneNumberId);
 
   it("refuses a second workspace whose token cannot see the number (Graph's error 100), storing nothing", async () => {
-    const error = await addNumber(b, input("110000000000001", tokenB)).catch((e) => e);
-    expect(error).toBeInstanceOf(RuleError);
+    const error = await addNumber({ actor: b }, input("110000000000001", tokenB)).catch((e) => e);
+    expect(error).toMatchObject({ kind: "rejected" });
     expect(error).toMatchObject({ field: "accessToken" });
     expect(error.message).toContain("cannot see WhatsApp Business Account 104400000000001");
     const asked = graph.calls("phone_numbers").at(-1)!;
@@ -210,16 +210,16 @@ describe("proving ownership with Meta", () => {
   });
 
   it("gives a number's waiting history only to a workspace whose token proves it, also after its owner removed it", async () => {
-    const number = await addNumber(a, input("110000000000006"));
-    await removeNumber(a, { id: number.id });
+    const number = await addNumber({ actor: a }, input("110000000000006"));
+    await removeNumber({ actor: a }, { id: number.id });
     await deliver(simulatedTextDelivery({ to: "110000000000006", from: "15550000070", text: "anyone there?", wamid: "wamid.GAP-6" }));
 
-    await expect(addNumber(b, input("110000000000006", tokenB))).rejects.toBeInstanceOf(RuleError);
-    await expect(addNumber(b, input("110000000000006", null))).rejects.toMatchObject({ field: "accessToken" });
+    await expect(addNumber({ actor: b }, input("110000000000006", tokenB))).rejects.toMatchObject({ kind: "rejected" });
+    await expect(addNumber({ actor: b }, input("110000000000006", null))).rejects.toMatchObject({ field: "accessToken" });
     expect(await routeOf("110000000000006")).toBeNull();
     expect((await workspaceData(b.tenantId)).messages.map((m) => m.text)).not.toContain("anyone there?");
 
-    await addNumber(a, input("110000000000006"));
+    await addNumber({ actor: a }, input("110000000000006"));
     expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toContain("anyone there?");
     const [listed] = (await withTenant(a.tenantId, (tx) => listNumbers(tx))).filter((n) => n.phoneNumberId === "110000000000006");
     expect(listed!.lastMessageAt).toBeInstanceOf(Date);
@@ -228,8 +228,8 @@ describe("proving ownership with Meta", () => {
   it("refuses a token minted for another Meta app before subscribing anything", async () => {
     graph.grant({ token: "EAAG-other-app-token-000111", wabaId: "104400000000003", phoneNumberIds: ["330000000000001"], appId: "111111111111111" });
     const posts = graph.calls("subscribed_apps").length;
-    const error = await addNumber(b, input("330000000000001", "EAAG-other-app-token-000111", "104400000000003")).catch((e) => e);
-    expect(error).toBeInstanceOf(RuleError);
+    const error = await addNumber({ actor: b }, input("330000000000001", "EAAG-other-app-token-000111", "104400000000003")).catch((e) => e);
+    expect(error).toMatchObject({ kind: "rejected" });
     expect(error.message).toContain("another Meta app (111111111111111)");
     expect(graph.calls("subscribed_apps")).toHaveLength(posts);
     expect(await routeOf("330000000000001")).toBeNull();
@@ -240,7 +240,7 @@ describe("proving ownership with Meta", () => {
   it("finds a number on the second page of the WABA's list, and subscribes the platform's app", async () => {
     graph.grant({ token: "EAAG-paged-token-0000444", wabaId: "104400000000004", phoneNumberIds: ["440000000000001", "440000000000002", "440000000000003"] });
     const before = graph.calls("phone_numbers").length;
-    const number = await addNumber(b, input("440000000000003", "EAAG-paged-token-0000444", "104400000000004"));
+    const number = await addNumber({ actor: b }, input("440000000000003", "EAAG-paged-token-0000444", "104400000000004"));
     expect(number.verifiedAt).toBeInstanceOf(Date);
     const pages = graph.calls("phone_numbers").slice(before);
     expect(pages).toHaveLength(2);
@@ -252,19 +252,19 @@ describe("proving ownership with Meta", () => {
   it("says Meta could not be reached, and stores nothing", async () => {
     const down = reply.json(503, { error: { message: "Service temporarily unavailable", type: "OAuthException", code: 2 } });
     graph.queue("debug_token", down, down, down, down);
-    const error = await addNumber(a, input("110000000000009")).catch((e) => e);
-    expect(error).toBeInstanceOf(RuleError);
+    const error = await addNumber({ actor: a }, input("110000000000009")).catch((e) => e);
+    expect(error).toMatchObject({ kind: "rejected" });
     expect(error.message).toContain("could not reach WhatsApp");
     expect(await routeOf("110000000000009")).toBeNull();
     expect(await numbersOf(a)).not.toContain("110000000000009");
   });
 
   it("takes no token-less number outside the sandbox prefix, and no sandbox number when sandboxes are off", async () => {
-    await expect(addNumber(a, input("120000000000001", null))).rejects.toMatchObject({ field: "accessToken" });
+    await expect(addNumber({ actor: a }, input("120000000000001", null))).rejects.toMatchObject({ field: "accessToken" });
     process.env.SANDBOX_NUMBERS = "off";
     resetEnvForTests();
     try {
-      await expect(addNumber(a, input("999000000000777", null))).rejects.toMatchObject({ field: "phoneNumberId" });
+      await expect(addNumber({ actor: a }, input("999000000000777", null))).rejects.toMatchObject({ field: "phoneNumberId" });
     } finally {
       delete process.env.SANDBOX_NUMBERS;
       resetEnvForTests();
@@ -281,9 +281,9 @@ describe("proving ownership with Meta", () => {
     const waba = ["550000000000001", "550000000000002"];
     graph.grant({ token: "EAAG-charlie-token-0000555", wabaId: "104400000000005", phoneNumberIds: waba });
     graph.grant({ token: "EAAG-delta-token-00000555", wabaId: "104400000000005", phoneNumberIds: waba });
-    for (const id of waba) await addNumber(c, input(id, "EAAG-charlie-token-0000555", "104400000000005"));
+    for (const id of waba) await addNumber({ actor: c }, input(id, "EAAG-charlie-token-0000555", "104400000000005"));
 
-    await addNumber(d, input("550000000000001", "EAAG-delta-token-00000555", "104400000000005"));
+    await addNumber({ actor: d }, input("550000000000001", "EAAG-delta-token-00000555", "104400000000005"));
 
     expect(await routeOf("550000000000001")).toBe(d.tenantId);
     expect(await routeOf("550000000000002")).toBe(d.tenantId);
@@ -311,10 +311,10 @@ describe("proving ownership with Meta", () => {
     const e = { tenantId: (await createTestWorkspace("Echo")).id, role: "admin" as const, userId: "" };
     e.userId = (await createTestMember(e.tenantId, "admin")).id;
     graph.grant({ token: "EAAG-echo-token-000000666", wabaId: "104400000000006", phoneNumberIds: ["660000000000001"] });
-    const number = await addNumber(e, input("660000000000001", "EAAG-echo-token-000000666", "104400000000006"));
+    const number = await addNumber({ actor: e }, input("660000000000001", "EAAG-echo-token-000000666", "104400000000006"));
 
     graph.revoke("EAAG-echo-token-000000666", "104400000000006");
-    expect(await checkNumber(e, { id: number.id })).toBe("lost");
+    expect(await checkNumber({ actor: e }, { id: number.id })).toBe("lost");
     expect(await routeOf("660000000000001")).toBeNull();
     const [lapsed] = await withTenant(e.tenantId, (tx) => listNumbers(tx));
     expect(lapsed).toMatchObject({ verifiedAt: null, removedAt: null });
@@ -324,7 +324,7 @@ describe("proving ownership with Meta", () => {
     expect((await workspaceData(e.tenantId)).messages).toHaveLength(0);
 
     graph.grant({ token: "EAAG-echo-token-000000666", wabaId: "104400000000006", phoneNumberIds: [] });
-    expect(await checkNumber(e, { id: number.id })).toBe("verified");
+    expect(await checkNumber({ actor: e }, { id: number.id })).toBe("verified");
     expect(await routeOf("660000000000001")).toBe(e.tenantId);
     expect((await workspaceData(e.tenantId)).messages.map((m) => m.text)).toEqual(["still open?"]);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { PlatformTx, TenantTx } from "@/db/transactions";
 import { pgCodes, pgErrorCode } from "@/db/errors";
 import { withPlatform } from "@/db/platform";
 import { businessNumbers, conversations, phoneNumberRoutes, wabaOwners } from "@/db/schema";
@@ -10,7 +10,9 @@ import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box";
 import { processUnroutedDeliveries } from "@/lib/inbox/ingest/unrouted";
 import { log } from "@/lib/log";
 import type { PhoneNumberInfo } from "@/lib/whatsapp/graph/client";
-import { NotFoundError, requireRole, RuleError, type Actor } from "./access";
+import { notFound, rejected } from "@/lib/domain/errors";
+import type { Actor, ActorCtx } from "@/lib/domain/context";
+import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 import { proveNumber, type Verdict } from "./ownership";
 import { isSandboxNumberId, sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
@@ -55,8 +57,9 @@ export const updateNumberSchema = z.object({ id: z.uuid(), label, displayNumber,
 export const removeNumberSchema = z.object({ id: z.uuid() });
 export const checkNumberSchema = z.object({ id: z.uuid() });
 
-export type AddNumberInput = z.input<typeof addNumberSchema>;
-export type UpdateNumberInput = z.input<typeof updateNumberSchema>;
+/** Validated at the edge (the settings form's schema): the domain receives trimmed, typed values. */
+export type AddNumberInput = z.output<typeof addNumberSchema>;
+export type UpdateNumberInput = z.output<typeof updateNumberSchema>;
 
 /** What pages may show about a number: never the token, only its last four characters. */
 export type NumberView = {
@@ -119,7 +122,7 @@ function fromGraph(phone: PhoneNumberInfo, now: Date) {
 
 export type NumberListing = NumberView & { lastMessageAt: Date | null };
 
-export async function listNumbers(tx: Tx): Promise<NumberListing[]> {
+export async function listNumbers(tx: TenantTx): Promise<NumberListing[]> {
   return tx
     .select({
       ...numberView,
@@ -145,13 +148,13 @@ async function verdictForNewNumber(input: z.output<typeof addNumberSchema>): Pro
     return proveNumber({ token: input.accessToken, wabaId: input.wabaId, phoneNumberId: input.phoneNumberId });
   }
   if (!isSandboxNumberId(input.phoneNumberId)) {
-    throw new RuleError(
+    throw rejected(
       "Paste the access token: Switchboard connects a number only once Meta confirms, with your token, that it is in your WhatsApp Business Account.",
       "accessToken",
     );
   }
   if (!sandboxNumbersAllowed()) {
-    throw new RuleError(`Sandbox numbers (ids starting with ${sandboxPrefix}) are turned off on this server.`, "phoneNumberId");
+    throw rejected(`Sandbox numbers (ids starting with ${sandboxPrefix}) are turned off on this server.`, "phoneNumberId");
   }
   return null;
 }
@@ -164,11 +167,10 @@ async function verdictForNewNumber(input: z.output<typeof addNumberSchema>): Pro
  * is one transaction: platform rows first, then the workspace's. Re-adding a number this
  * workspace removed brings back the same row, with its conversations.
  */
-export async function addNumber(actor: Actor, raw: AddNumberInput): Promise<NumberView> {
+export async function addNumber({ actor }: ActorCtx, input: AddNumberInput): Promise<NumberView> {
   requireRole(actor, "admin");
-  const input = addNumberSchema.parse(raw);
   const verdict = await verdictForNewNumber(input);
-  if (verdict && verdict.kind !== "proven") throw new RuleError(verdict.reason, verdict.kind === "unreachable" ? undefined : "accessToken");
+  if (verdict && verdict.kind !== "proven") throw rejected(verdict.reason, verdict.kind === "unreachable" ? undefined : "accessToken");
   const proof = verdict?.kind === "proven" ? { phone: verdict.phone, wabaPhones: verdict.wabaPhones, token: input.accessToken! } : null;
   try {
     const connected = await withPlatform((tx) => connectNumber(tx, actor, input, proof));
@@ -183,7 +185,7 @@ export async function addNumber(actor: Actor, raw: AddNumberInput): Promise<Numb
         .from(businessNumbers)
         .where(and(eq(businessNumbers.phoneNumberId, input.phoneNumberId), isNull(businessNumbers.removedAt))),
     );
-    throw new RuleError(ours.length > 0 ? "This number is already connected to this workspace." : numberTakenMessage, "phoneNumberId");
+    throw rejected(ours.length > 0 ? "This number is already connected to this workspace." : numberTakenMessage, "phoneNumberId");
   }
 }
 
@@ -209,7 +211,7 @@ type Proof = { phone: PhoneNumberInfo; wabaPhones: PhoneNumberInfo[]; token: str
  * a notice and an audit entry. Returns the phone number ids whose routes now come here.
  * Runs on the platform connection, before the transaction enters the new owner's tenant.
  */
-async function takeWaba(tx: Tx, actor: Actor, wabaId: string, phoneNumberId: string): Promise<string[]> {
+async function takeWaba(tx: PlatformTx, actor: Actor, wabaId: string, phoneNumberId: string): Promise<string[]> {
   await tx.insert(wabaOwners).values({ wabaId, workspaceId: actor.tenantId }).onConflictDoNothing();
   const [owner] = await tx.select().from(wabaOwners).where(eq(wabaOwners.wabaId, wabaId)).for("update");
   const previousOwner = owner!.workspaceId !== actor.tenantId ? owner!.workspaceId : null;
@@ -249,7 +251,7 @@ async function takeWaba(tx: Tx, actor: Actor, wabaId: string, phoneNumberId: str
 }
 
 async function connectNumber(
-  tx: Tx,
+  tx: PlatformTx,
   actor: Actor,
   input: z.output<typeof addNumberSchema>,
   proof: Proof | null,
@@ -261,16 +263,16 @@ async function connectNumber(
   for (const phone of following) {
     await tx.insert(phoneNumberRoutes).values({ phoneNumberId: phone.id, workspaceId: actor.tenantId }).onConflictDoNothing();
   }
-  await enterTenant(tx, actor.tenantId);
+  const tenantTx = await enterTenant(tx, actor.tenantId);
   const now = new Date();
-  const number = await upsertNumberRow(tx, actor.tenantId, {
+  const number = await upsertNumberRow(tenantTx, actor.tenantId, {
     phoneNumberId: input.phoneNumberId,
     label: input.label,
     wabaId: input.wabaId,
     token: input.accessToken,
     fields: proof ? fromGraph(proof.phone, now) : { displayNumber: input.displayNumber ?? `+${input.phoneNumberId}` },
   });
-  await recordAudit(tx, {
+  await recordAudit(tenantTx, {
     tenantId: actor.tenantId,
     actorUserId: actor.userId,
     action: "number.added",
@@ -283,14 +285,14 @@ async function connectNumber(
     },
   });
   for (const phone of following) {
-    const moved = await upsertNumberRow(tx, actor.tenantId, {
+    const moved = await upsertNumberRow(tenantTx, actor.tenantId, {
       phoneNumberId: phone.id,
       label: phone.verifiedName ?? phone.displayNumber ?? phone.id,
       wabaId: input.wabaId,
       token: input.accessToken,
       fields: fromGraph(phone, now),
     });
-    await recordAudit(tx, {
+    await recordAudit(tenantTx, {
       tenantId: actor.tenantId,
       actorUserId: actor.userId,
       action: "number.moved_in",
@@ -308,7 +310,7 @@ function numberViewOf({ restored, ...view }: NumberView & { restored: boolean })
 
 /** The workspace's row for a number: restored if it had one (same id, conversations kept), else new. */
 async function upsertNumberRow(
-  tx: Tx,
+  tx: TenantTx,
   tenantId: string,
   row: { phoneNumberId: string; label: string; wabaId: string; token: string | undefined; fields: Partial<typeof businessNumbers.$inferInsert> },
 ): Promise<NumberView & { restored: boolean }> {
@@ -335,18 +337,17 @@ async function upsertNumberRow(
  * Changes a connected number's label (and a sandbox number's display number). A new token
  * is stored only once Graph proves the number with it; a blank one keeps the current token.
  */
-export async function updateNumber(actor: Actor, raw: UpdateNumberInput): Promise<NumberView> {
+export async function updateNumber({ actor }: ActorCtx, input: UpdateNumberInput): Promise<NumberView> {
   requireRole(actor, "admin");
-  const input = updateNumberSchema.parse(raw);
   const before = await withTenant(actor.tenantId, async (tx) => {
     const [row] = await tx.select(numberView).from(businessNumbers).where(and(eq(businessNumbers.id, input.id), isNull(businessNumbers.removedAt)));
     return row;
   });
-  if (!before) throw new NotFoundError("Number");
+  if (!before) throw notFound("Number");
   let verdict: Verdict | null = null;
   if (input.accessToken) {
     verdict = await proveNumber({ token: input.accessToken, wabaId: before.wabaId, phoneNumberId: before.phoneNumberId });
-    if (verdict.kind !== "proven") throw new RuleError(verdict.reason, verdict.kind === "unreachable" ? undefined : "accessToken");
+    if (verdict.kind !== "proven") throw rejected(verdict.reason, verdict.kind === "unreachable" ? undefined : "accessToken");
   }
   const proven = verdict?.kind === "proven" ? verdict.phone : null;
   const sandbox = !before.accessTokenLast4 && !proven;
@@ -357,7 +358,7 @@ export async function updateNumber(actor: Actor, raw: UpdateNumberInput): Promis
       .set({ ...fields, ...(proven ? fromGraph(proven, new Date()) : {}), ...sealToken(input.accessToken, before.id) })
       .where(and(eq(businessNumbers.id, before.id), isNull(businessNumbers.removedAt)))
       .returning(numberView);
-    if (!row) throw new NotFoundError("Number");
+    if (!row) throw notFound("Number");
     const changed: string[] = (Object.keys(fields) as (keyof typeof fields)[]).filter((k) => before[k] !== fields[k]);
     if (input.accessToken) changed.push("accessToken");
     if (changed.length > 0) {
@@ -381,7 +382,7 @@ export async function updateNumber(actor: Actor, raw: UpdateNumberInput): Promis
  * conversations readable. The WABA stays this workspace's while another of its numbers is
  * connected here. Nothing is deleted.
  */
-export async function removeNumber(actor: Actor, input: { id: string }): Promise<void> {
+export async function removeNumber({ actor }: ActorCtx, input: { id: string }): Promise<void> {
   requireRole(actor, "admin");
   await withPlatform(async (tx) => {
     // Platform connection, so the subquery names this workspace explicitly; the update
@@ -404,14 +405,14 @@ export async function removeNumber(actor: Actor, input: { id: string }): Promise
           and ${businessNumbers.wabaId} = ${wabaOwners.wabaId} and ${businessNumbers.id} <> ${input.id} and ${businessNumbers.removedAt} is null)`,
       ),
     );
-    await enterTenant(tx, actor.tenantId);
-    const [number] = await tx
+    const tenantTx = await enterTenant(tx, actor.tenantId);
+    const [number] = await tenantTx
       .update(businessNumbers)
       .set({ removedAt: new Date() })
       .where(and(eq(businessNumbers.id, input.id), isNull(businessNumbers.removedAt)))
       .returning(numberView);
-    if (!number) throw new NotFoundError("Number");
-    await recordAudit(tx, {
+    if (!number) throw notFound("Number");
+    await recordAudit(tenantTx, {
       tenantId: actor.tenantId,
       actorUserId: actor.userId,
       action: "number.removed",
@@ -447,9 +448,8 @@ export type CheckOutcome = "verified" | "lost" | "token_rejected" | "unreachable
  * flagged but keeps the route (an expired token says nothing about who owns the number);
  * Meta unreachable changes nothing but the note.
  */
-export async function checkNumber(actor: Actor | { tenantId: string; userId: null }, input: { id: string }): Promise<CheckOutcome> {
+export async function checkNumber({ actor }: { actor: Actor | { tenantId: string; userId: null } }, { id }: { id: string }): Promise<CheckOutcome> {
   if ("role" in actor) requireRole(actor, "admin");
-  const { id } = checkNumberSchema.parse(input);
   const row = await withTenant(actor.tenantId, async (tx) => {
     const [found] = await tx
       .select({ ...numberView, sealed: businessNumbers.accessTokenEncrypted })
@@ -457,7 +457,7 @@ export async function checkNumber(actor: Actor | { tenantId: string; userId: nul
       .where(and(eq(businessNumbers.id, id), isNull(businessNumbers.removedAt)));
     return found;
   });
-  if (!row) throw new NotFoundError("Number");
+  if (!row) throw notFound("Number");
   if (!row.sealed) return "sandbox";
   const verdict = await proveNumber({ token: decryptSecret(row.sealed, row.id), wabaId: row.wabaId, phoneNumberId: row.phoneNumberId });
   const now = new Date();
@@ -483,13 +483,13 @@ export async function checkNumber(actor: Actor | { tenantId: string; userId: nul
   }
   await withPlatform(async (tx) => {
     await tx.delete(phoneNumberRoutes).where(and(eq(phoneNumberRoutes.phoneNumberId, row.phoneNumberId), eq(phoneNumberRoutes.workspaceId, actor.tenantId)));
-    await enterTenant(tx, actor.tenantId);
-    await tx
+    const tenantTx = await enterTenant(tx, actor.tenantId);
+    await tenantTx
       .update(businessNumbers)
       .set({ verifiedAt: null, checkedAt: now, checkProblem: verdict.reason, appSubscribed: verdict.appSubscribed ?? row.appSubscribed })
       .where(eq(businessNumbers.id, row.id));
     if (row.verifiedAt) {
-      await recordAudit(tx, {
+      await recordAudit(tenantTx, {
         tenantId: actor.tenantId,
         actorUserId: actor.userId,
         action: "number.verification_lost",
@@ -517,7 +517,7 @@ export async function recheckAllNumbers(): Promise<Record<CheckOutcome | "failed
   const counts: Record<CheckOutcome | "failed", number> = { verified: 0, lost: 0, token_rejected: 0, unreachable: 0, sandbox: 0, failed: 0 };
   for (const number of await numbersToCheck()) {
     try {
-      counts[await checkNumber({ tenantId: number.tenantId, userId: null }, { id: number.id })]++;
+      counts[await checkNumber({ actor: { tenantId: number.tenantId, userId: null } }, { id: number.id })]++;
     } catch (error) {
       counts.failed++;
       log.error("number_check_failed", { workspaceId: number.tenantId, numberId: number.id, error });

@@ -1,12 +1,12 @@
 import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { withPlatform } from "@/db/platform";
 import { auditLog, invitations, memberships, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
 import { roles, type Role } from "@/lib/workspace/roles";
-import { ForbiddenError, type Actor } from "./access";
+import type { Actor } from "@/lib/domain/context";
 import { createInvitation, revokeInvitation } from "./invitations";
 import { changeRole, removeMember, transferOwnership } from "./members";
 import { deleteWorkspace, renameWorkspace } from "./workspaces";
@@ -14,7 +14,7 @@ import { deleteWorkspace, renameWorkspace } from "./workspaces";
 /**
  * Every mutation of lib/workspace, called directly (no server action in front) by an
  * owner, an admin and an agent of the workspace. A caller below the minimum role gets
- * ForbiddenError and the workspace is exactly as before: members, invitations, audit log
+ * an AppError of kind `forbidden` and the workspace is exactly as before: members, invitations, audit log
  * and the workspace row. Numbers are in numbers-roles.test.ts.
  */
 
@@ -31,7 +31,7 @@ async function team() {
   const secondOwner = await createTestMember(tenantId, "owner", "Second owner");
   const ownerActor: Actor = { tenantId, userId: members.owner.id, role: "owner" };
   const invitation = await withTenant(tenantId, (tx) =>
-    createInvitation(tx, ownerActor, { email: "pending.person@example.test", role: "agent" }),
+    createInvitation({ tx, actor: ownerActor }, { email: "pending.person@example.test", role: "agent" }),
   );
   const actor = (role: Role): Actor => ({ tenantId, userId: members[role].id, role });
   return { workspace, tenantId, actor, targetAgent, secondOwner, invitation };
@@ -54,35 +54,35 @@ type Mutation = {
   run: (t: Team, actor: Actor) => Promise<unknown>;
 };
 
-const tenantTx = (t: Team, work: (tx: Tx) => Promise<unknown>) => withTenant(t.tenantId, work);
+const tenantTx = (t: Team, work: (tx: TenantTx) => Promise<unknown>) => withTenant(t.tenantId, work);
 
 const mutations: Mutation[] = [
   {
     name: "createInvitation",
     minimum: "admin",
-    run: (t, actor) => tenantTx(t, (tx) => createInvitation(tx, actor, { email: "someone.new@example.test", role: "agent" })),
+    run: (t, actor) => tenantTx(t, (tx) => createInvitation({ tx, actor }, { email: "someone.new@example.test", role: "agent" })),
   },
-  { name: "revokeInvitation", minimum: "admin", run: (t, actor) => tenantTx(t, (tx) => revokeInvitation(tx, actor, { id: t.invitation.id })) },
+  { name: "revokeInvitation", minimum: "admin", run: (t, actor) => tenantTx(t, (tx) => revokeInvitation({ tx, actor }, { id: t.invitation.id })) },
   {
     name: "changeRole (agent to admin)",
     minimum: "admin",
-    run: (t, actor) => tenantTx(t, (tx) => changeRole(tx, actor, { userId: t.targetAgent.id, role: "admin" })),
+    run: (t, actor) => tenantTx(t, (tx) => changeRole({ tx, actor }, { userId: t.targetAgent.id, role: "admin" })),
   },
   {
     name: "changeRole (grant owner)",
     minimum: "owner",
-    run: (t, actor) => tenantTx(t, (tx) => changeRole(tx, actor, { userId: t.targetAgent.id, role: "owner" })),
+    run: (t, actor) => tenantTx(t, (tx) => changeRole({ tx, actor }, { userId: t.targetAgent.id, role: "owner" })),
   },
   {
     name: "changeRole (owner to agent)",
     minimum: "owner",
-    run: (t, actor) => tenantTx(t, (tx) => changeRole(tx, actor, { userId: t.secondOwner.id, role: "agent" })),
+    run: (t, actor) => tenantTx(t, (tx) => changeRole({ tx, actor }, { userId: t.secondOwner.id, role: "agent" })),
   },
-  { name: "removeMember (an agent)", minimum: "admin", run: (t, actor) => tenantTx(t, (tx) => removeMember(tx, actor, { userId: t.targetAgent.id })) },
-  { name: "removeMember (an owner)", minimum: "owner", run: (t, actor) => tenantTx(t, (tx) => removeMember(tx, actor, { userId: t.secondOwner.id })) },
-  { name: "transferOwnership", minimum: "owner", run: (t, actor) => tenantTx(t, (tx) => transferOwnership(tx, actor, { userId: t.targetAgent.id })) },
-  { name: "renameWorkspace", minimum: "admin", run: (_t, actor) => withPlatform((tx) => renameWorkspace(tx, actor, { name: "Renamed" })) },
-  { name: "deleteWorkspace", minimum: "owner", run: (t, actor) => withPlatform((tx) => deleteWorkspace(tx, actor, { confirmName: t.workspace.name })) },
+  { name: "removeMember (an agent)", minimum: "admin", run: (t, actor) => tenantTx(t, (tx) => removeMember({ tx, actor }, { userId: t.targetAgent.id })) },
+  { name: "removeMember (an owner)", minimum: "owner", run: (t, actor) => tenantTx(t, (tx) => removeMember({ tx, actor }, { userId: t.secondOwner.id })) },
+  { name: "transferOwnership", minimum: "owner", run: (t, actor) => tenantTx(t, (tx) => transferOwnership({ tx, actor }, { userId: t.targetAgent.id })) },
+  { name: "renameWorkspace", minimum: "admin", run: (_t, actor) => withPlatform((tx) => renameWorkspace({ tx, actor }, { name: "Renamed" })) },
+  { name: "deleteWorkspace", minimum: "owner", run: (t, actor) => withPlatform((tx) => deleteWorkspace({ tx, actor }, { confirmName: t.workspace.name })) },
 ];
 
 const rank: Record<Role, number> = { agent: 1, admin: 2, owner: 3 };
@@ -91,7 +91,7 @@ describe.each(mutations)("$name (from $minimum up)", (mutation) => {
   it.each(roles.filter((role) => rank[role] < rank[mutation.minimum]))("is refused to an %s, and changes nothing", async (role) => {
     const t = await team();
     const before = await snapshot(t.tenantId);
-    await expect(mutation.run(t, t.actor(role))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(mutation.run(t, t.actor(role))).rejects.toMatchObject({ kind: "forbidden" });
     expect(await snapshot(t.tenantId)).toEqual(before);
   });
 
@@ -106,8 +106,8 @@ describe.each(mutations)("$name (from $minimum up)", (mutation) => {
 it("lets an agent leave the workspace (removing themselves), and nobody else", async () => {
   const t = await team();
   const agent = t.actor("agent");
-  await expect(tenantTx(t, (tx) => removeMember(tx, agent, { userId: t.targetAgent.id }))).rejects.toBeInstanceOf(ForbiddenError);
-  await tenantTx(t, (tx) => removeMember(tx, agent, { userId: agent.userId }));
+  await expect(tenantTx(t, (tx) => removeMember({ tx, actor: agent }, { userId: t.targetAgent.id }))).rejects.toMatchObject({ kind: "forbidden" });
+  await tenantTx(t, (tx) => removeMember({ tx, actor: agent }, { userId: agent.userId }));
   const left = await snapshot(t.tenantId);
   expect(left.memberships.map((m) => m.userId)).not.toContain(agent.userId);
   expect(left.memberships.map((m) => m.userId)).toContain(t.targetAgent.id);

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { PlatformTx } from "@/db/transactions";
 import { withPlatform } from "@/db/platform";
 import { users } from "@/db/schema";
-import { RuleError } from "@/lib/workspace/access";
+import { rejected } from "@/lib/domain/errors";
 import { createWorkspace, workspaceNameSchema } from "@/lib/workspace/workspaces";
 import { emailSchema } from "@/lib/auth/credentials";
 import { hashPassword, passwordRules } from "@/lib/auth/password";
@@ -25,13 +25,13 @@ export const signUpSchema = z.object({
 export type SignUpInput = z.infer<typeof signUpSchema>;
 
 /** A user row on an open platform transaction; a taken email is a rule the person can act on. */
-export async function insertUser(tx: Tx, input: { name: string; email: string; passwordHash: string }) {
+export async function insertUser(tx: PlatformTx, input: { name: string; email: string; passwordHash: string }) {
   const [user] = await tx
     .insert(users)
     .values(input)
     .onConflictDoNothing({ target: users.email })
     .returning({ id: users.id, email: users.email, name: users.name });
-  if (!user) throw new RuleError("An account with this email already exists. Sign in instead.", "email");
+  if (!user) throw rejected("An account with this email already exists. Sign in instead.", "email");
   return user;
 }
 
@@ -40,7 +40,7 @@ export async function signUp(input: SignUpInput) {
   const passwordHash = await hashPassword(input.password);
   return withPlatform(async (tx) => {
     const user = await insertUser(tx, { name: input.name, email: input.email, passwordHash });
-    const workspace = await createWorkspace(tx, user.id, input.workspaceName);
+    const workspace = await createWorkspace({ tx, userId: user.id }, { name: input.workspaceName });
     return { user, workspace };
   });
 }

@@ -4,7 +4,7 @@ import { tenantForPhoneNumber, withPlatform, workspacesOfUser } from "@/db/platf
 import { workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/workspace/signup";
-import { ForbiddenError, RuleError, type Actor } from "./access";
+import type { Actor } from "@/lib/domain/context";
 import { listAudit } from "./audit";
 import { addNumber } from "./numbers";
 import { deleteWorkspace, renameWorkspace, slugify } from "./workspaces";
@@ -24,22 +24,22 @@ it("makes readable slugs from any name", () => {
 
 it("renames the workspace, keeps its slug, and records the old and new names", async () => {
   const { owner, workspace } = await ownedWorkspace("Old Name");
-  await withPlatform((tx) => renameWorkspace(tx, { ...owner, role: "admin" }, { name: "New Name" }));
+  await withPlatform((tx) => renameWorkspace({ tx, actor: { ...owner, role: "admin" } }, { name: "New Name" }));
   const [row] = await withPlatform((tx) => tx.select().from(workspaces).where(eq(workspaces.id, workspace.id)));
   expect(row).toMatchObject({ name: "New Name", slug: workspace.slug });
   const [entry] = await withTenant(workspace.id, (tx) => listAudit(tx));
   expect(entry).toMatchObject({ action: "workspace.renamed", target: "New Name", details: { from: "Old Name", to: "New Name" } });
-  await expect(withPlatform((tx) => renameWorkspace(tx, { ...owner, role: "agent" }, { name: "Agent Name" }))).rejects.toBeInstanceOf(ForbiddenError);
+  await expect(withPlatform((tx) => renameWorkspace({ tx, actor: { ...owner, role: "agent" } }, { name: "Agent Name" }))).rejects.toMatchObject({ kind: "forbidden" });
 });
 
 it("deletes a workspace only for an owner who types its name, and frees its numbers", async () => {
   const { owner, workspace } = await ownedWorkspace("Doomed");
-  await addNumber(owner, { phoneNumberId: "999000000000005", label: "L", displayNumber: "+1 555 000 0005", wabaId: "10440000", accessToken: undefined });
-  await expect(withPlatform((tx) => deleteWorkspace(tx, { ...owner, role: "admin" }, { confirmName: "Doomed" }))).rejects.toBeInstanceOf(ForbiddenError);
-  await expect(withPlatform((tx) => deleteWorkspace(tx, owner, { confirmName: "doomed" }))).rejects.toBeInstanceOf(RuleError);
+  await addNumber({ actor: owner }, { phoneNumberId: "999000000000005", label: "L", displayNumber: "+1 555 000 0005", wabaId: "10440000", accessToken: undefined });
+  await expect(withPlatform((tx) => deleteWorkspace({ tx, actor: { ...owner, role: "admin" } }, { confirmName: "Doomed" }))).rejects.toMatchObject({ kind: "forbidden" });
+  await expect(withPlatform((tx) => deleteWorkspace({ tx, actor: owner }, { confirmName: "doomed" }))).rejects.toMatchObject({ kind: "rejected" });
   expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000005"))).toBe(workspace.id);
 
-  await withPlatform((tx) => deleteWorkspace(tx, owner, { confirmName: "Doomed" }));
+  await withPlatform((tx) => deleteWorkspace({ tx, actor: owner }, { confirmName: "Doomed" }));
   expect(await withPlatform((tx) => workspacesOfUser(tx, owner.userId))).toEqual([]);
   expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000005"))).toBeNull();
 });

@@ -11,7 +11,7 @@ export async function createBenchWorkspace(login: { email: string; password: str
   const { user, workspace } = await signUp({ name: "Bench Owner", email: login.email, password: login.password, workspaceName: "Bench" });
   const actor = { tenantId: workspace.id, userId: user.id, role: "owner" as const };
   // No access token: a sandbox number, so nothing the bench does could ever reach Meta.
-  const number = await addNumber(actor, {
+  const number = await addNumber({ actor }, {
     phoneNumberId: "999000000000777",
     label: "Bench line",
     displayNumber: "+1 555 010 0777",

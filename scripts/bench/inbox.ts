@@ -18,6 +18,7 @@
  * kept for the next run. --quick measures 1 % only. The two scales are measured run by run
  * in turn, so that whatever else the machine is doing weighs on both alike.
  */
+import type { z } from "zod";
 import { parseArgs } from "node:util";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -25,10 +26,10 @@ import { installDatabase, type Database, type DatabaseHandle } from "@/db/client
 import * as schema from "@/db/schema";
 import { databaseUrl } from "@/testing/db/databases";
 import { withTenant } from "@/db/tenant";
-import { listConversations, type ListConversationsInput } from "@/lib/inbox/conversations";
+import { listConversations, listConversationsInput } from "@/lib/inbox/conversations";
 import { encodeCursor } from "@/lib/inbox/cursor";
-import { searchInbox } from "@/lib/inbox/search";
-import { getThread } from "@/lib/inbox/thread";
+import { searchInbox, searchInput } from "@/lib/inbox/search";
+import { getThread, getThreadInput } from "@/lib/inbox/thread";
 import { bigWorkspaceSlug, ensureDataset, longThreadRank, scales, type Scale } from "./inbox-data";
 import { describeMachine, loadAverage } from "./machine";
 
@@ -117,12 +118,13 @@ async function open(scale: Scale, url: string): Promise<Bench> {
   const userId = me!.id;
   const numberId = numbers[1]!.id;
 
-  const list = (input: Omit<ListConversationsInput, "tenantId" | "userId">) =>
+  const actor = { tenantId: t, userId, role: "agent" as const };
+  const list = (input: z.input<typeof listConversationsInput>) =>
     withTenant(t, async (tx) => {
-      const rows = (await listConversations(tx, { tenantId: t, userId, ...input })).conversations.length;
+      const rows = (await listConversations({ tx, actor }, listConversationsInput.parse(input))).conversations.length;
       return { rows, detail: `${rows} conversations` };
     });
-  const firstPage = await withTenant(t, (tx) => listConversations(tx, { tenantId: t, userId }));
+  const firstPage = await withTenant(t, (tx) => listConversations({ tx, actor }, listConversationsInput.parse({})));
   // A page a quarter of the way down the open list: keyset paging must cost what page 2 costs.
   const [deep] = await client<{ at: string; id: string }[]>`
     select to_char(last_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at, id from conversations
@@ -132,15 +134,15 @@ async function open(scale: Scale, url: string): Promise<Bench> {
     select id from conversations where tenant_id = ${t} order by last_message_at desc, id desc
     offset ${longThreadRank(scale) - 1} limit 1`;
   const conversationId = long!.id;
-  const threadFirst = await withTenant(t, (tx) => getThread(tx, { tenantId: t, conversationId }));
+  const threadFirst = await withTenant(t, (tx) => getThread({ tx, actor }, getThreadInput.parse({ conversationId })));
   const thread = (before?: string) =>
     withTenant(t, async (tx) => {
-      const rows = (await getThread(tx, { tenantId: t, conversationId, before }))!.messages.length;
+      const rows = (await getThread({ tx, actor }, getThreadInput.parse({ conversationId, before })))!.messages.length;
       return { rows, detail: `${rows} messages` };
     });
   const search = (query: string) =>
     withTenant(t, async (tx) => {
-      const found = await searchInbox(tx, { tenantId: t, query });
+      const found = await searchInbox({ tx, actor }, searchInput.parse({ query }));
       const { length: conversations } = found.conversations;
       const { length: messages } = found.messages;
       return { rows: conversations + messages, detail: `${conversations} conversations, ${messages} messages` };

@@ -51,7 +51,7 @@ async function createWorld(): Promise<World> {
   const owner = await signUp({ name: "Reliability Owner", email, password, workspaceName: "Reliability" });
   const phoneNumberId = `999${Date.now()}`.slice(0, 15);
   await addNumber(
-    { tenantId: owner.workspace.id, userId: owner.user.id, role: "owner" },
+    { actor: { tenantId: owner.workspace.id, userId: owner.user.id, role: "owner" } },
     { phoneNumberId, label: "Load line", displayNumber: "+1 555 010 0077", wabaId: "104400000000077", accessToken: undefined },
   );
   return { slug: owner.workspace.slug, tenantId: owner.workspace.id, phoneNumberId, email, password };

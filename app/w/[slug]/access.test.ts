@@ -65,8 +65,8 @@ beforeAll(async () => {
     agentId: (await createTestMember(ownerA.workspace.id, "agent")).id,
   };
   const bActor = { tenantId: ownerB.workspace.id, userId: ownerB.user.id, role: "owner" as const };
-  const number = await addNumber(bActor, { phoneNumberId: "220000000000001", label: "B line", displayNumber: "+44 7700 900001", wabaId: "104400000000002", accessToken: token });
-  const invitation = await withTenant(bActor.tenantId, (tx) => createInvitation(tx, bActor, { email: "someone@bravo.test", role: "agent" }));
+  const number = await addNumber({ actor: bActor }, { phoneNumberId: "220000000000001", label: "B line", displayNumber: "+44 7700 900001", wabaId: "104400000000002", accessToken: token });
+  const invitation = await withTenant(bActor.tenantId, (tx) => createInvitation({ tx, actor: bActor }, { email: "someone@bravo.test", role: "agent" }));
   b = {
     slug: ownerB.workspace.slug,
     id: ownerB.workspace.id,
@@ -75,7 +75,7 @@ beforeAll(async () => {
     numberId: number.id,
     invitationId: invitation.id,
   };
-  await addNumber({ tenantId: a.id, userId: a.ownerId, role: "owner" }, { phoneNumberId: "110000000000001", label: "A line", displayNumber: "+1 555 010 0001", wabaId: "104400000000001", accessToken: tokenA });
+  await addNumber({ actor: { tenantId: a.id, userId: a.ownerId, role: "owner" } }, { phoneNumberId: "110000000000001", label: "A line", displayNumber: "+1 555 010 0001", wabaId: "104400000000001", accessToken: tokenA });
 });
 
 const params = (slug: string) => ({ params: Promise.resolve({ slug }) });
@@ -260,7 +260,7 @@ describe("cross-site requests", () => {
 
   it("refuses sign-up, new workspaces and invitation acceptance sent by another site", async () => {
     const invited = await withTenant(a.id, (tx) =>
-      createInvitation(tx, { tenantId: a.id, userId: a.ownerId, role: "owner" }, { email: "csrf@alpha.test", role: "admin" }),
+      createInvitation({ tx, actor: { tenantId: a.id, userId: a.ownerId, role: "owner" } }, { email: "csrf@alpha.test", role: "admin" }),
     );
     const code = new URL(invited.link).pathname.split("/")[2]!;
     const countWorkspaces = async () => (await withPlatform((tx) => tx.select().from(workspaces))).length;

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { contacts } from "@/db/schema";
 
 export type SenderIdentity = {
@@ -17,7 +17,7 @@ export type SenderIdentity = {
  * (the customer wrote before from a username-only account) is not copied onto this one: the
  * unique key would refuse it, and merging two contacts is a person's decision.
  */
-export async function upsertSender(tx: Tx, tenantId: string, sender: SenderIdentity): Promise<string> {
+export async function upsertSender(tx: TenantTx, tenantId: string, sender: SenderIdentity): Promise<string> {
   const profileName = sender.profileName ?? null;
   const refreshName = sql`coalesce(excluded.profile_name, ${contacts.profileName})`;
   if (sender.waId) {
@@ -49,7 +49,7 @@ export async function upsertSender(tx: Tx, tenantId: string, sender: SenderIdent
  * For "customer changed number": the contact under the old number, or already under the new
  * one (Meta does not order deliveries, and this message may be seen again after the change).
  */
-export async function contactChangingNumber(tx: Tx, tenantId: string, oldWaId: string, newWaId: string): Promise<string> {
+export async function contactChangingNumber(tx: TenantTx, tenantId: string, oldWaId: string, newWaId: string): Promise<string> {
   const [found] = await tx
     .select({ id: contacts.id })
     .from(contacts)
@@ -60,7 +60,7 @@ export async function contactChangingNumber(tx: Tx, tenantId: string, oldWaId: s
 }
 
 /** Moves the contact to its new number, unless another contact already has that number. */
-export async function changeContactNumber(tx: Tx, tenantId: string, contactId: string, newWaId: string): Promise<void> {
+export async function changeContactNumber(tx: TenantTx, tenantId: string, contactId: string, newWaId: string): Promise<void> {
   await tx
     .update(contacts)
     .set({ waId: newWaId })

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { conversations } from "@/db/schema";
 
 /**
@@ -9,7 +9,7 @@ import { conversations } from "@/db/schema";
  * it; the select after that (a new snapshot) sees the row it created.
  */
 export async function findOrCreateConversation(
-  tx: Tx,
+  tx: TenantTx,
   input: { tenantId: string; businessNumberId: string; contactId: string; at: Date },
 ): Promise<{ id: string; created: boolean }> {
   const find = async () => {
@@ -47,7 +47,7 @@ export async function findOrCreateConversation(
  * A new message from the customer: reopen, count it unread, and move the times forward
  * only (deliveries arrive out of order; WhatsApp's timestamp decides, never arrival).
  */
-export async function recordCustomerMessage(tx: Tx, tenantId: string, conversationId: string, sentAt: Date): Promise<void> {
+export async function recordCustomerMessage(tx: TenantTx, tenantId: string, conversationId: string, sentAt: Date): Promise<void> {
   await tx
     .update(conversations)
     .set({

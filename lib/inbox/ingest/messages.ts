@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { messages } from "@/db/schema";
 import { summaryToStore } from "@/lib/messages/summary";
 import { notifyWorkspace } from "@/lib/realtime/events";
@@ -31,7 +31,7 @@ function isCustomerMessage(type: string): boolean {
  * its contact and conversation, following docs/ARCHITECTURE.md "Messages: how each kind is
  * stored". Notifies the workspace when something changed; the events go out on commit.
  */
-export async function storeInboundMessage(tx: Tx, input: InboundMessage): Promise<InboundResult> {
+export async function storeInboundMessage(tx: TenantTx, input: InboundMessage): Promise<InboundResult> {
   const { tenantId, businessNumberId, message, profile } = input;
   // A redelivery stops here without touching contacts or conversations. Two copies racing
   // past this check are still stored once: the unique key on wamid decides, below.

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Tx } from "@/db/client";
+import type { TenantTx } from "@/db/transactions";
 import { messageStatuses, messages } from "@/db/schema";
 import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
 import { currentStatusRank, furthestStatus, statusRank } from "@/lib/messages/status";
@@ -11,7 +11,7 @@ import { timestampToDate, type WhatsAppStatus } from "@/lib/whatsapp/payload";
  * (wamid, status), and moves the message forward if it is ours. A wamid we do not know is
  * kept: the status may simply have arrived before our send finished recording the wamid.
  */
-export async function recordStatus(tx: Tx, tenantId: string, status: WhatsAppStatus): Promise<{ recorded: boolean }> {
+export async function recordStatus(tx: TenantTx, tenantId: string, status: WhatsAppStatus): Promise<{ recorded: boolean }> {
   const [recorded] = await tx
     .insert(messageStatuses)
     .values({ tenantId, wamid: status.id, status: status.status, occurredAt: timestampToDate(status.timestamp), payload: status })
@@ -27,7 +27,7 @@ export async function recordStatus(tx: Tx, tenantId: string, status: WhatsAppSta
  * in. The sending side calls it too, in the transaction that stores an outbound message's
  * wamid, so a status that overtook the Graph API's answer is not lost.
  */
-export async function applyRecordedStatuses(tx: Tx, tenantId: string, wamid: string): Promise<void> {
+export async function applyRecordedStatuses(tx: TenantTx, tenantId: string, wamid: string): Promise<void> {
   const recorded = await tx
     .select({ status: messageStatuses.status, occurredAt: messageStatuses.occurredAt, payload: messageStatuses.payload })
     .from(messageStatuses)

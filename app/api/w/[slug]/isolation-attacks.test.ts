@@ -59,7 +59,7 @@ async function workspace(name: string, phoneNumberId: string, options: { token?:
   const actor = { tenantId, userId: owner.user.id, role: "owner" as const };
   const agent = await createTestMember(tenantId, "agent", `${name} Agent`);
   const number = options.token
-    ? await addNumber(actor, { phoneNumberId, label: options.label, displayNumber: `+${phoneNumberId}`, wabaId: "104400000000009", accessToken: options.token })
+    ? await addNumber({ actor }, { phoneNumberId, label: options.label, displayNumber: `+${phoneNumberId}`, wabaId: "104400000000009", accessToken: options.token })
     : await createTestNumber(tenantId, phoneNumberId, options.label);
   const { conversation, contact } = await createTestConversation(tenantId, { numberId: number.id, name: options.customer, waId: `52155${phoneNumberId.slice(-8)}` });
   const inbound = await createTestMessage(tenantId, conversation.id, { direction: "inbound", text: options.text });
@@ -84,7 +84,7 @@ async function workspace(name: string, phoneNumberId: string, options: { token?:
       .values({ tenantId, wabaId: "104400000000009", metaTemplateId: `88${phoneNumberId}`, name: options.template, language: "es_MX", category: "UTILITY", components: [{ type: "BODY", text: "Pedido {{1}}" }], syncedAt: new Date() })
       .returning(),
   );
-  const invitation = await withTenant(tenantId, (tx) => createInvitation(tx, actor, { email: options.invitee, role: "agent" }));
+  const invitation = await withTenant(tenantId, (tx) => createInvitation({ tx, actor }, { email: options.invitee, role: "agent" }));
   return {
     slug: owner.workspace.slug,
     id: tenantId,

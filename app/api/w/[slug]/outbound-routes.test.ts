@@ -195,7 +195,7 @@ describe("sending a reply", () => {
     const admin = await createTestMember(w.tenantId, "admin", "Ada Admin");
     const [number] = await withTenant(w.tenantId, (tx) => tx.select().from(businessNumbers).where(eq(businessNumbers.id, w.number.id)));
     graph.grant({ token: "EAAG-a-fresh-token-0123456789", wabaId: number!.wabaId, phoneNumberIds: [number!.phoneNumberId] });
-    await updateNumber({ tenantId: w.tenantId, userId: admin.id, role: "admin" }, {
+    await updateNumber({ actor: { tenantId: w.tenantId, userId: admin.id, role: "admin" } }, {
       id: number!.id,
       label: number!.label,
       accessToken: "EAAG-a-fresh-token-0123456789",

@@ -1,9 +1,6 @@
 "use server";
 
-import { notFound } from "next/navigation";
-import { withTenant } from "@/db/tenant";
-import { requireWorkspaceAction } from "@/lib/edge/workspace-access";
-import { InboxError } from "@/lib/inbox/errors";
+import { actionInput, pageOrNotFound, workspaceCaller } from "@/lib/edge/action";
 import { queueActionInput, type QueueActionInput } from "@/lib/inbox/queue-action";
 import { assignConversation, reopenConversation, resolveConversation, unassignConversation } from "@/lib/inbox/queue";
 
@@ -12,29 +9,24 @@ import { assignConversation, reopenConversation, resolveConversation, unassignCo
  * every open inbox; the caller refetches. Another workspace's ids answer 404.
  */
 export async function queueAction(slug: string, input: QueueActionInput): Promise<{ changed: boolean }> {
-  const access = await requireWorkspaceAction(slug);
-  const parsed = queueActionInput.safeParse(input);
-  if (!parsed.success) notFound();
-  const request = parsed.data;
-  const base = { tenantId: access.tenantId, conversationId: request.conversationId, actorUserId: access.userId };
-  try {
-    const result = await withTenant(access.tenantId, (tx) => {
+  const { access, inTenant } = await workspaceCaller(slug, "agent");
+  const request = actionInput(queueActionInput, input);
+  const target = { conversationId: request.conversationId };
+  const result = await pageOrNotFound(
+    inTenant((ctx) => {
       switch (request.action) {
         case "assign":
-          return assignConversation(tx, { ...base, assigneeUserId: request.assigneeUserId });
+          return assignConversation(ctx, { ...target, assigneeUserId: request.assigneeUserId });
         case "assign-me":
-          return assignConversation(tx, { ...base, assigneeUserId: access.userId });
+          return assignConversation(ctx, { ...target, assigneeUserId: access.userId });
         case "unassign":
-          return unassignConversation(tx, base);
+          return unassignConversation(ctx, target);
         case "resolve":
-          return resolveConversation(tx, base);
+          return resolveConversation(ctx, target);
         case "reopen":
-          return reopenConversation(tx, base);
+          return reopenConversation(ctx, target);
       }
-    });
-    return { changed: result.changed };
-  } catch (error) {
-    if (error instanceof InboxError) notFound();
-    throw error;
-  }
+    }),
+  );
+  return { changed: result.changed };
 }

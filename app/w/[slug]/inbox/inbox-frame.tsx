@@ -6,7 +6,7 @@ import { SearchBox } from "@/components/inbox/search-box";
 import { linkClass } from "@/components/ui/styles";
 import { withTenant } from "@/db/tenant";
 import type { WorkspaceAccess } from "@/lib/edge/workspace-access";
-import { listConversations } from "@/lib/inbox/conversations";
+import { listConversations, listConversationsInput } from "@/lib/inbox/conversations";
 import { toJson } from "@/lib/json";
 import { listNumbers } from "@/lib/workspace/numbers";
 
@@ -40,13 +40,10 @@ export async function InboxFrame({
     const unknownNumber = filters.number !== null && !numbers.some((n) => n.id === filters.number);
     const firstPage = unknownNumber
       ? { conversations: [], nextCursor: null }
-      : await listConversations(tx, {
-          tenantId: access.tenantId,
-          userId: access.userId,
-          status: filters.status,
-          assignee: filters.assignee,
-          businessNumberId: filters.number ?? undefined,
-        });
+      : await listConversations(
+          { tx, actor: access },
+          listConversationsInput.parse({ status: filters.status, assignee: filters.assignee, businessNumberId: filters.number ?? undefined }),
+        );
     return { firstPage, numbers, unknownNumber };
   });
   const slug = access.workspace.slug;

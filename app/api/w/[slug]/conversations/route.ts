@@ -1,20 +1,14 @@
 import { z } from "zod";
-import { listConversations } from "@/lib/inbox/conversations";
-import { inboxRoute, queryOf } from "../inbox-route";
+import { workspaceRoute } from "@/lib/edge/route";
+import { listConversations, listConversationsInput } from "@/lib/inbox/conversations";
 
 export const dynamic = "force-dynamic";
 
-const query = z.object({
-  status: z.enum(["open", "resolved"]).optional(),
-  assignee: z.enum(["all", "mine", "unassigned"]).optional(),
-  number: z.uuid().optional(),
-  cursor: z.string().max(200).optional(),
-});
+/** The list's filters as the client's URL names them (`number` is the business number's id). */
+const query = z.preprocess((raw: Record<string, string>) => {
+  const { status, assignee, number, cursor } = raw;
+  return { status, assignee, businessNumberId: number, cursor };
+}, listConversationsInput);
 
 /** A page of the inbox list for the client's live refetches and "Load more". */
-export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
-  return inboxRoute(request, (await params).slug, (tx, access) => {
-    const { status, assignee, number, cursor } = query.parse(queryOf(request));
-    return listConversations(tx, { tenantId: access.tenantId, userId: access.userId, status, assignee, businessNumberId: number, cursor });
-  });
-}
+export const GET = workspaceRoute({ query }, ({ query, inTenant }) => inTenant((ctx) => listConversations(ctx, query)));

@@ -1,4 +1,4 @@
-import { workspaceForRoute } from "@/lib/edge/workspace-access";
+import { workspaceRoute } from "@/lib/edge/route";
 import { workspaceEventResponse } from "@/lib/realtime/sse";
 
 export const dynamic = "force-dynamic";
@@ -10,8 +10,6 @@ export const runtime = "nodejs";
  * is deleted (a role change does not matter; every member may stream). The hub hands this
  * stream only events of this workspace's tenant.
  */
-export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
-  const access = await workspaceForRoute(request, (await params).slug);
-  if (access instanceof Response) return access;
-  return workspaceEventResponse({ tenantId: access.tenantId, member: { userId: access.userId }, signal: request.signal });
-}
+export const GET = workspaceRoute({}, async ({ access, request }) =>
+  workspaceEventResponse({ tenantId: access.tenantId, member: { userId: access.userId }, signal: request.signal }),
+);

@@ -1,11 +1,10 @@
-import { searchInbox } from "@/lib/inbox/search";
-import { inboxRoute, queryOf } from "../inbox-route";
+import { z } from "zod";
+import { workspaceRoute } from "@/lib/edge/route";
+import { searchInbox, searchInput } from "@/lib/inbox/search";
 
 export const dynamic = "force-dynamic";
 
+const query = z.preprocess((raw: Record<string, string>) => ({ query: raw.q ?? "" }), searchInput);
+
 /** Contacts and message text matching `q`, within this workspace only. */
-export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
-  return inboxRoute(request, (await params).slug, (tx, access) =>
-    searchInbox(tx, { tenantId: access.tenantId, query: queryOf(request).q ?? "" }),
-  );
-}
+export const GET = workspaceRoute({ query }, ({ query, inTenant }) => inTenant((ctx) => searchInbox(ctx, query)));

@@ -6,7 +6,7 @@ import { ThreadView } from "@/components/inbox/thread-view";
 import { withTenant } from "@/db/tenant";
 import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { getConversation } from "@/lib/inbox/conversations";
-import { getThread } from "@/lib/inbox/thread";
+import { getThread, getThreadInput } from "@/lib/inbox/thread";
 import { toJson } from "@/lib/json";
 import { listMembers } from "@/lib/workspace/members";
 import { queueAction } from "../actions";
@@ -33,9 +33,10 @@ export default async function ConversationPage({
   const query = await paramsOf(searchParams);
   const highlight = z.uuid().safeParse(query.get("m")).data ?? null;
   const found = await withTenant(access.tenantId, async (tx) => {
-    const conversation = await getConversation(tx, { tenantId: access.tenantId, conversationId });
+    const ctx = { tx, actor: access };
+    const conversation = await getConversation(ctx, { conversationId });
     if (!conversation) return null;
-    const thread = await getThread(tx, { tenantId: access.tenantId, conversationId, around: highlight ?? undefined });
+    const thread = await getThread(ctx, getThreadInput.parse({ conversationId, around: highlight ?? undefined }));
     return thread ? { conversation, thread, members: await listMembers(tx) } : null;
   });
   if (!found) notFound();

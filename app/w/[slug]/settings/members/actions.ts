@@ -1,51 +1,42 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { withTenant } from "@/db/tenant";
-import { requireWorkspaceAction } from "@/lib/edge/workspace-access";
-import { formValues, invalidForm, type FormState } from "@/lib/forms";
-import { runForForm } from "@/lib/server/action";
+import { workspaceForm } from "@/lib/edge/action";
+import type { FormState } from "@/lib/forms";
 import { createInvitation, inviteSchema, revokeInvitation, revokeInvitationSchema } from "@/lib/workspace/invitations";
 import { changeRole, changeRoleSchema, memberSchema, removeMember } from "@/lib/workspace/members";
 
 export async function inviteMemberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await requireWorkspaceAction(slug, "admin");
-  const values = formValues(formData);
-  const parsed = inviteSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return invalidForm(parsed.error, values);
-  const outcome = await runForForm(() => withTenant(access.tenantId, (tx) => createInvitation(tx, access, parsed.data)), values);
-  if (!outcome.ok) return outcome.state;
-  revalidatePath(`/w/${access.workspace.slug}`, "layout");
-  return { ok: true, result: { link: outcome.value.link, email: parsed.data.email } };
+  return workspaceForm(slug, "admin", formData, {
+    input: inviteSchema,
+    run: ({ inTenant }, input) => inTenant((ctx) => createInvitation(ctx, input)),
+    done: ({ link }, { email }) => ({ ok: true, result: { link, email } }),
+  });
 }
 
 export async function revokeInvitationAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await requireWorkspaceAction(slug, "admin");
-  const parsed = revokeInvitationSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return { ok: false, message: "Choose an invitation to revoke." };
-  const outcome = await runForForm(() => withTenant(access.tenantId, (tx) => revokeInvitation(tx, access, parsed.data)));
-  if (!outcome.ok) return outcome.state;
-  revalidatePath(`/w/${access.workspace.slug}`, "layout");
-  return { ok: true, message: "Invitation revoked." };
+  return workspaceForm(slug, "admin", formData, {
+    input: revokeInvitationSchema,
+    keepValues: false,
+    invalid: { ok: false, message: "Choose an invitation to revoke." },
+    run: ({ inTenant }, input) => inTenant((ctx) => revokeInvitation(ctx, input)),
+    done: () => ({ ok: true, message: "Invitation revoked." }),
+  });
 }
 
 export async function changeRoleAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await requireWorkspaceAction(slug, "admin");
-  const values = formValues(formData);
-  const parsed = changeRoleSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return invalidForm(parsed.error, values);
-  const outcome = await runForForm(() => withTenant(access.tenantId, (tx) => changeRole(tx, access, parsed.data)), values);
-  if (!outcome.ok) return outcome.state;
-  revalidatePath(`/w/${access.workspace.slug}`, "layout");
-  return { ok: true, message: "Role updated." };
+  return workspaceForm(slug, "admin", formData, {
+    input: changeRoleSchema,
+    run: ({ inTenant }, input) => inTenant((ctx) => changeRole(ctx, input)),
+    done: () => ({ ok: true, message: "Role updated." }),
+  });
 }
 
 export async function removeMemberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await requireWorkspaceAction(slug, "admin");
-  const parsed = memberSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return { ok: false, message: "Choose a member to remove." };
-  const outcome = await runForForm(() => withTenant(access.tenantId, (tx) => removeMember(tx, access, parsed.data)));
-  if (!outcome.ok) return outcome.state;
-  revalidatePath(`/w/${access.workspace.slug}`, "layout");
-  return { ok: true, message: "Member removed." };
+  return workspaceForm(slug, "admin", formData, {
+    input: memberSchema,
+    keepValues: false,
+    invalid: { ok: false, message: "Choose a member to remove." },
+    run: ({ inTenant }, input) => inTenant((ctx) => removeMember(ctx, input)),
+    done: () => ({ ok: true, message: "Member removed." }),
+  });
 }

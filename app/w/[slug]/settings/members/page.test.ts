@@ -24,7 +24,7 @@ beforeAll(async () => {
   adminId = (await createTestMember(workspace.id, "admin", "Bea Admin")).id;
   await createTestMember(workspace.id, "agent", "Cruz Agent");
   const owner = { tenantId: workspace.id, userId: user.id, role: "owner" as const };
-  await withTenant(workspace.id, (tx) => createInvitation(tx, owner, { email: "dee@members-page.test", role: "admin" }));
+  await withTenant(workspace.id, (tx) => createInvitation({ tx, actor: owner }, { email: "dee@members-page.test", role: "admin" }));
 });
 
 const decode = (text: string) => text.replace(/&amp;/g, "&").replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">");

@@ -1,9 +1,7 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { requireWorkspaceAction } from "@/lib/edge/workspace-access";
-import { formValues, invalidForm, type FormState } from "@/lib/forms";
-import { runForForm } from "@/lib/server/action";
+import { workspaceForm } from "@/lib/edge/action";
+import type { FormState } from "@/lib/forms";
 import {
   addNumber,
   addNumberSchema,
@@ -16,38 +14,34 @@ import {
   type CheckOutcome,
 } from "@/lib/workspace/numbers";
 
-const secret = ["accessToken"];
+const secretFields = ["accessToken"];
 
 export async function addNumberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await requireWorkspaceAction(slug, "admin");
-  const values = formValues(formData, secret);
-  const parsed = addNumberSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return invalidForm(parsed.error, values);
-  const outcome = await runForForm(() => addNumber(access, parsed.data), values);
-  if (!outcome.ok) return outcome.state;
-  revalidatePath(`/w/${access.workspace.slug}`, "layout");
-  return { ok: true, message: `${outcome.value.label} (${outcome.value.displayNumber}) is connected.` };
+  return workspaceForm(slug, "admin", formData, {
+    input: addNumberSchema,
+    secretFields,
+    run: ({ actor }, input) => addNumber({ actor }, input),
+    done: (number) => ({ ok: true, message: `${number.label} (${number.displayNumber}) is connected.` }),
+  });
 }
 
 export async function updateNumberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await requireWorkspaceAction(slug, "admin");
-  const values = formValues(formData, secret);
-  const parsed = updateNumberSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return invalidForm(parsed.error, values);
-  const outcome = await runForForm(() => updateNumber(access, parsed.data), values);
-  if (!outcome.ok) return outcome.state;
-  revalidatePath(`/w/${access.workspace.slug}`, "layout");
-  return { ok: true, message: "Changes saved.", values };
+  return workspaceForm(slug, "admin", formData, {
+    input: updateNumberSchema,
+    secretFields,
+    run: ({ actor }, input) => updateNumber({ actor }, input),
+    done: (_number, _input, values) => ({ ok: true, message: "Changes saved.", values }),
+  });
 }
 
 export async function removeNumberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await requireWorkspaceAction(slug, "admin");
-  const parsed = removeNumberSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return { ok: false, message: "Choose a number to remove." };
-  const outcome = await runForForm(() => removeNumber(access, parsed.data));
-  if (!outcome.ok) return outcome.state;
-  revalidatePath(`/w/${access.workspace.slug}`, "layout");
-  return { ok: true, message: "Number removed." };
+  return workspaceForm(slug, "admin", formData, {
+    input: removeNumberSchema,
+    keepValues: false,
+    invalid: { ok: false, message: "Choose a number to remove." },
+    run: ({ actor }, input) => removeNumber({ actor }, input),
+    done: () => ({ ok: true, message: "Number removed." }),
+  });
 }
 
 const checkMessages: Record<CheckOutcome, FormState> = {
@@ -59,11 +53,11 @@ const checkMessages: Record<CheckOutcome, FormState> = {
 };
 
 export async function checkNumberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
-  const access = await requireWorkspaceAction(slug, "admin");
-  const parsed = checkNumberSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return { ok: false, message: "Choose a number to check." };
-  const outcome = await runForForm(() => checkNumber(access, parsed.data));
-  if (!outcome.ok) return outcome.state;
-  revalidatePath(`/w/${access.workspace.slug}`, "layout");
-  return checkMessages[outcome.value];
+  return workspaceForm(slug, "admin", formData, {
+    input: checkNumberSchema,
+    keepValues: false,
+    invalid: { ok: false, message: "Choose a number to check." },
+    run: ({ actor }, input) => checkNumber({ actor }, input),
+    done: (outcome) => checkMessages[outcome],
+  });
 }

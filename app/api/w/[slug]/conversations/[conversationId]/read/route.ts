@@ -1,25 +1,17 @@
-import { withTenant } from "@/db/tenant";
-import { workspaceForRoute } from "@/lib/edge/workspace-access";
+import { workspaceRoute, uuidParams } from "@/lib/edge/route";
 import { getConversation } from "@/lib/inbox/conversations";
 import { markConversationRead } from "@/lib/read-state/mark-read";
-import { idParam, notFound } from "../../../outbound-responses";
 
 export const dynamic = "force-dynamic";
-
-type Params = { params: Promise<{ slug: string; conversationId: string }> };
 
 /**
  * The thread on screen reads its conversation (on opening, and as messages arrive while a
  * person is looking at it): unread back to zero and the read receipt to WhatsApp. Nothing
  * else reads. Another workspace's id is 404 and changes nothing.
  */
-export async function POST(request: Request, { params }: Params) {
-  const { slug, conversationId } = await params;
-  const access = await workspaceForRoute(request, slug);
-  if (access instanceof Response) return access;
-  if (!idParam.safeParse(conversationId).success) return notFound();
-  const found = await withTenant(access.tenantId, (tx) => getConversation(tx, { tenantId: access.tenantId, conversationId }));
-  if (!found) return notFound();
-  await markConversationRead({ tenantId: access.tenantId, conversationId });
+export const POST = workspaceRoute({ params: uuidParams("conversationId") }, async ({ actor, params, inTenant }) => {
+  const found = await inTenant((ctx) => getConversation(ctx, params));
+  if (!found) return null;
+  await markConversationRead({ actor }, params);
   return new Response(null, { status: 204 });
-}
+});

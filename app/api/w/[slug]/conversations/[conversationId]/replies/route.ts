@@ -1,15 +1,15 @@
-import { sendReply } from "@/lib/outbound/send";
-import { sendToConversation } from "../../../outbound-responses";
+import { workspaceRoute, uuidParams } from "@/lib/edge/route";
+import { messageResponse } from "@/lib/outbound/message-view";
+import { sendReply, sendReplySchema } from "@/lib/outbound/send";
 
 export const dynamic = "force-dynamic";
-
-type Params = { params: Promise<{ slug: string; conversationId: string }> };
 
 /**
  * Sends a text reply: `{ messageId, text, replyToMessageId? }`. The caller picks
  * `messageId` (a uuid) once per message and sends it again on a retry, so the same
  * message is never sent twice.
  */
-export async function POST(request: Request, { params }: Params) {
-  return sendToConversation(request, params, sendReply);
-}
+export const POST = workspaceRoute(
+  { params: uuidParams("conversationId"), body: sendReplySchema.omit({ conversationId: true }) },
+  async ({ actor, params, body }) => messageResponse(await sendReply({ actor }, { ...body, conversationId: params.conversationId })),
+);

@@ -1,11 +1,11 @@
-import { sendTemplate } from "@/lib/outbound/send";
-import { sendToConversation } from "../../../outbound-responses";
+import { workspaceRoute, uuidParams } from "@/lib/edge/route";
+import { messageResponse } from "@/lib/outbound/message-view";
+import { sendTemplate, sendTemplateSchema } from "@/lib/outbound/send";
 
 export const dynamic = "force-dynamic";
 
-type Params = { params: Promise<{ slug: string; conversationId: string }> };
-
 /** Sends an approved template: `{ messageId, templateId, variables }`, allowed with the window closed. */
-export async function POST(request: Request, { params }: Params) {
-  return sendToConversation(request, params, sendTemplate);
-}
+export const POST = workspaceRoute(
+  { params: uuidParams("conversationId"), body: sendTemplateSchema.omit({ conversationId: true }) },
+  async ({ actor, params, body }) => messageResponse(await sendTemplate({ actor }, { ...body, conversationId: params.conversationId })),
+);

@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import { Readable } from "node:stream";
-import { workspaceForRoute } from "@/lib/edge/workspace-access";
+import { AppError } from "@/lib/domain/errors";
+import { uuidParams, workspaceRoute } from "@/lib/edge/route";
 import { getMessageMedia } from "@/lib/media/inbound-media";
-import { expiredMediaMessage, notFound } from "../../../outbound-responses";
 
 export const dynamic = "force-dynamic";
 
-type Params = { params: Promise<{ slug: string; messageId: string }> };
+const expiredMediaMessage = "This media is no longer available on WhatsApp (it is kept for about 30 days).";
 
 /** Types a browser may show inline; anything else (HTML, SVG, PDF…) is only ever downloaded. */
 const inlineTypes = /^(image\/(jpeg|png|webp|gif)|audio\/(ogg|mpeg|aac|amr|mp4)|video\/(mp4|3gpp))(;|$)/i;
@@ -16,18 +16,15 @@ const inlineTypes = /^(image\/(jpeg|png|webp|gif)|audio\/(ogg|mpeg|aac|amr|mp4)|
  * asks for it as a file. 410 when Meta no longer has it; 404 when this workspace has no
  * such media message, whatever another workspace has.
  */
-export async function GET(request: Request, { params }: Params) {
-  const { slug, messageId } = await params;
-  const access = await workspaceForRoute(request, slug);
-  if (access instanceof Response) return access;
-  const media = await getMessageMedia({ tenantId: access.tenantId, messageId });
+export const GET = workspaceRoute({ params: uuidParams("messageId") }, async ({ actor, params, request }) => {
+  const media = await getMessageMedia({ actor }, params);
   switch (media.status) {
     case "not_found":
-      return notFound();
+      return null;
     case "expired":
-      return Response.json({ error: expiredMediaMessage, expired: true }, { status: 410 });
+      throw new AppError("gone", expiredMediaMessage, { details: { expired: true } });
     case "unavailable":
-      return Response.json({ error: media.reason }, { status: 503 });
+      throw new AppError("unavailable", media.reason);
     case "ready": {
       const download = new URL(request.url).searchParams.get("download") === "1" || !inlineTypes.test(media.mimeType);
       const disposition = `${download ? "attachment" : "inline"}; filename="${media.filename.replace(/[^\x20-\x7e]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(media.filename)}`;
@@ -44,4 +41,4 @@ export async function GET(request: Request, { params }: Params) {
       });
     }
   }
-}
+});
