@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import { afterEach, beforeEach } from "vitest";
+import { resetEnvForTests } from "@/lib/config/env";
 
 /** The file this test file's log lines are appended to (`testing/log-setup.ts` sets it). */
 export function testLogFile(): string {
@@ -44,4 +46,24 @@ export async function captureLogs<T>(work: () => Promise<T>): Promise<{ result: 
   const read = logMark();
   const result = await work();
   return { result, output: read() };
+}
+
+/** The JSON lines of captured output, parsed. */
+export function logLines(output: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Logs at `level` in each test of the surrounding block (the suite logs from warn up). */
+export function logAtLevelInEachTest(level: "debug" | "info"): void {
+  beforeEach(() => {
+    process.env.LOG_LEVEL = level;
+    resetEnvForTests();
+  });
+  afterEach(() => {
+    process.env.LOG_LEVEL = "warn";
+    resetEnvForTests();
+  });
 }

@@ -1,26 +1,13 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { loginAttempts } from "@/db/schema";
-import { resetEnvForTests } from "@/lib/config/env";
-import { captureLogs } from "@/testing/logs";
+import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
 import { loginAttemptPruning } from "./throttle";
 
 // The prune reports at info; the suite logs from warn up.
-beforeEach(() => {
-  process.env.LOG_LEVEL = "info";
-  resetEnvForTests();
-});
-afterEach(() => {
-  process.env.LOG_LEVEL = "warn";
-  resetEnvForTests();
-});
+logAtLevelInEachTest("info");
 
-const pruned = (output: string) =>
-  output
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { event: string; removed?: number })
-    .filter((line) => line.event === "login_attempts_pruned");
+const pruned = (output: string) => logLines(output).filter((line) => line.event === "login_attempts_pruned");
 
 it("the hourly job deletes attempts kept past their day, says how many, and stays quiet when there were none", async () => {
   const lastWeek = new Date(Date.now() - 7 * 24 * 60 * 60 * 1000);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import { database, db, openDatabase } from "@/db/client";
 import { businessNumbers, contacts, conversations, messageStatuses, messageTemplates, messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -9,7 +9,8 @@ import { resetEnvForTests } from "@/lib/config/env";
 import { encryptSecret } from "@/lib/crypto/secret-box";
 import { eventsChannel } from "@/lib/realtime/events";
 import { fixtureJson } from "@/testing/fixtures";
-import { reply, startFakeGraph, type FakeGraph, type FakeReply } from "@/testing/fake-graph-server";
+import { reply, type FakeReply } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
 import { AppError } from "@/lib/domain/errors";
 import { numberRemovedReason, tokenExpiredReason, tokenUnreadableReason, windowClosedReason } from "./failures";
 import { canRetry, stalePendingMs } from "./message-state";
@@ -20,12 +21,7 @@ import { claimOutboundMessage, retryMessageSchema, sendReplySchema, sendTemplate
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 import { captureLogs } from "@/testing/logs";
 
-let graph: FakeGraph;
-beforeAll(async () => {
-  graph = await startFakeGraph();
-});
-afterAll(() => graph.close());
-afterEach(() => graph.reset());
+const graph = fakeGraphPerFile();
 
 const deps = () => ({ graph: graph.client() });
 

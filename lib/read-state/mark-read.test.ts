@@ -1,20 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { fixtureJson } from "@/testing/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { reply } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
 import { markConversationRead } from "./mark-read";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 import { captureLogs } from "@/testing/logs";
 
-let graph: FakeGraph;
-beforeAll(async () => {
-  graph = await startFakeGraph();
-});
-afterAll(() => graph.close());
-afterEach(() => graph.reset());
+const graph = fakeGraphPerFile();
 
 const deps = () => ({ graph: graph.client() });
 const actorIn = (tenantId: string) => ({ tenantId, userId: randomUUID(), role: "agent" as const });

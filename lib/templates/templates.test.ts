@@ -1,22 +1,18 @@
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { database } from "@/db/client";
 import { businessNumbers, messageTemplates } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { fixtureJson } from "@/testing/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { reply } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
 import { tokenExpiredReason } from "@/lib/outbound/failures";
 import { periodicWork } from "@/lib/jobs/periodic";
 import { startWorker } from "@/lib/jobs/worker";
 import { listConversationTemplates, syncTemplates, templateSync } from "./templates";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 
-let graph: FakeGraph;
-beforeAll(async () => {
-  graph = await startFakeGraph();
-});
-afterAll(() => graph.close());
-afterEach(() => graph.reset());
+const graph = fakeGraphPerFile();
 
 const deps = () => ({ graph: graph.client() });
 

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { phoneNumberRoutes } from "@/db/schema";
 import { withPlatform } from "@/db/platform";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
-import { resetEnvForTests } from "@/lib/config/env";
-import { captureLogs } from "@/testing/logs";
+import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
 import { deliver, deliveryRows, workspaceData } from "@/testing/webhook";
 import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
 
@@ -76,20 +75,7 @@ describe("the note kept on the delivery's row", () => {
 });
 
 describe("the log line a delivery leaves", () => {
-  beforeEach(() => {
-    process.env.LOG_LEVEL = "info";
-    resetEnvForTests();
-  });
-  afterEach(() => {
-    process.env.LOG_LEVEL = "warn";
-    resetEnvForTests();
-  });
-
-  const linesOf = (output: string) =>
-    output
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  logAtLevelInEachTest("info");
 
   it("counts what it stored, repeated, reported as errors, could not route and skipped", async () => {
     const repeated = textMessage("dos veces");
@@ -104,7 +90,7 @@ describe("the log line a delivery leaves", () => {
         unhandled("flows"),
       ]),
     );
-    const processed = linesOf(output).filter((l) => l.event === "webhook_delivery_processed");
+    const processed = logLines(output).filter((l) => l.event === "webhook_delivery_processed");
     expect(processed).toEqual([
       expect.objectContaining({ level: "info", deliveryId: row.id, messages: 2, statuses: 1, duplicates: 1, errors: 1, unrouted: 1, skipped: 1 }),
     ]);
@@ -113,7 +99,7 @@ describe("the log line a delivery leaves", () => {
 
   it("warns with the reason when a delivery is ignored", async () => {
     const { output, result: row } = await captureLogs(() => delivered([unhandled("flows")]));
-    expect(linesOf(output).filter((l) => l.event === "webhook_delivery_ignored")).toEqual([
+    expect(logLines(output).filter((l) => l.event === "webhook_delivery_ignored")).toEqual([
       expect.objectContaining({ level: "warn", deliveryId: row.id, reason: 'entry[0].changes[0]: field "flows" is not handled' }),
     ]);
     expect(output).not.toContain("webhook_delivery_processed");
@@ -126,7 +112,7 @@ describe("the log line a delivery leaves", () => {
     await withPlatform((tx) => tx.insert(phoneNumberRoutes).values({ phoneNumberId: broken, workspaceId: workspace }));
     const { output, result: row } = await captureLogs(() => delivered([messagesChange(broken, { messages: [textMessage("se perderá")] })]));
     expect(row).toMatchObject({ state: "failed" });
-    expect(linesOf(output).filter((l) => l.event === "webhook_delivery_failed")).toEqual([
+    expect(logLines(output).filter((l) => l.event === "webhook_delivery_failed")).toEqual([
       expect.objectContaining({ level: "error", deliveryId: row.id, error: expect.objectContaining({ message: row.error }) }),
     ]);
     expect(row.error).toContain(broken);
