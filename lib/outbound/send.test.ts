@@ -738,12 +738,13 @@ describe("more refusals before anything is sent", () => {
     await removeNumber(world);
 
     const input = reply1(world);
+    // One after the other: started together, a refusal not yet awaited would go unhandled.
     for (const attempt of [
-      sendReply(world.actor, input, deps()),
-      sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: input.messageId, templateId: template.id, variables: { "body.1": "1" } }, deps()),
-      retryMessage(world.actor, { messageId: failed.id }, deps()),
+      () => sendReply(world.actor, input, deps()),
+      () => sendTemplate(world.actor, { conversationId: world.conversation.id, messageId: input.messageId, templateId: template.id, variables: { "body.1": "1" } }, deps()),
+      () => retryMessage(world.actor, { messageId: failed.id }, deps()),
     ]) {
-      expect(await refusal(attempt)).toMatchObject({ code: "number_removed", message: numberRemovedReason });
+      expect(await refusal(attempt())).toMatchObject({ code: "number_removed", message: numberRemovedReason });
     }
     expect(graph.calls("messages")).toHaveLength(1);
     expect(await storedMessage(world, input.messageId)).toBeUndefined();
