@@ -357,7 +357,7 @@ describe("refusals before anything is sent", () => {
     const mine = await outboundWorld();
     const theirs = await outboundWorld();
     const error = await sendReply(mine.actor, reply1(theirs), deps()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found", message: "Conversation not found in this workspace." });
     expect(graph.requests).toHaveLength(0);
   });
 
@@ -365,7 +365,7 @@ describe("refusals before anything is sent", () => {
     const world = await outboundWorld();
     const other = await outboundWorld();
     const error = await sendReply(world.actor, reply1(world, "hi", { replyToMessageId: other.inbound.id }), deps()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found", message: "Message not found in this workspace." });
   });
 });
 
@@ -444,7 +444,7 @@ describe("retrying a failed message", () => {
     graph.queue("messages", reply.fixture("error-131047-reengagement-400"));
     const failed = await sendReply(theirs.actor, reply1(theirs), deps());
     const error = await retryMessage(mine.actor, { messageId: failed.id }, deps()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found", message: "Message not found in this workspace." });
   });
 });
 
@@ -552,7 +552,7 @@ describe("sending a template", () => {
       { conversationId: world.conversation.id, messageId: randomUUID(), templateId: theirs.id, variables: { "body.1": "1" } },
       deps(),
     ).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "AppError", kind: "not_found" });
+    expect(error).toMatchObject({ name: "AppError", kind: "not_found", message: "Template not found in this workspace." });
   });
 });
 
@@ -781,7 +781,7 @@ describe("more refusals before anything is sent", () => {
     const other = await secondConversation(world);
     const elsewhere = await sendReply(world.actor, { ...reply1(world), conversationId: other.id }, deps());
     const input = reply1(world, "Sobre eso…", { replyToMessageId: elsewhere.id });
-    expect(await sendReply(world.actor, input, deps()).catch((e: unknown) => e)).toMatchObject({ name: "AppError", kind: "not_found" });
+    expect(await sendReply(world.actor, input, deps()).catch((e: unknown) => e)).toMatchObject({ name: "AppError", kind: "not_found", message: "Message not found in this workspace." });
     expect(await storedMessage(world, input.messageId)).toBeUndefined();
   });
 
@@ -983,7 +983,7 @@ describe("retrying, further", () => {
   it("does not find a customer's message, or an id nobody used, to retry", async () => {
     const world = await outboundWorld();
     for (const messageId of [world.inbound.id, randomUUID()]) {
-      expect(await retryMessage(world.actor, { messageId }, deps()).catch((e: unknown) => e)).toMatchObject({ name: "AppError", kind: "not_found" });
+      expect(await retryMessage(world.actor, { messageId }, deps()).catch((e: unknown) => e)).toMatchObject({ name: "AppError", kind: "not_found", message: "Message not found in this workspace." });
     }
     expect(graph.requests).toHaveLength(0);
   });

@@ -448,14 +448,18 @@ describe("another workspace's records and other sites", () => {
     );
     const attacker = await world();
 
-    expect((await replyTo(attacker, { messageId: randomUUID(), text: "Hola" }, victim.conversation.id)).status).toBe(404);
+    const intoTheirs = await replyTo(attacker, { messageId: randomUUID(), text: "Hola" }, victim.conversation.id);
+    expect(intoTheirs.status).toBe(404);
+    expect(await intoTheirs.json()).toEqual({ error: "Conversation not found in this workspace." });
     expect((await composer(new Request(url("/")), conversationParams(attacker, victim.conversation.id))).status).toBe(404);
     const template = await sendTemplate(
       post("/", { messageId: randomUUID(), templateId: randomUUID(), variables: {} }),
       conversationParams(attacker, victim.conversation.id),
     );
     expect(template.status).toBe(404);
-    expect((await retry(post("/", {}), messageParams(attacker, victimMessage!.id))).status).toBe(404);
+    const retryTheirs = await retry(post("/", {}), messageParams(attacker, victimMessage!.id));
+    expect(retryTheirs.status).toBe(404);
+    expect(await retryTheirs.json()).toEqual({ error: "Message not found in this workspace." });
     expect((await replyTo(attacker, { messageId: randomUUID(), text: "Hola" }, "not-a-uuid")).status).toBe(404);
     expect(graph.calls("messages")).toHaveLength(0);
     expect(await stored(victim, victimMessage!.id)).toMatchObject({ status: "failed" });
