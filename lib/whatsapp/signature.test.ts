@@ -33,3 +33,11 @@ it("compares verify tokens exactly, whatever their lengths", () => {
   expect(verifyTokenMatches("token-12", "token-123")).toBe(false);
   expect(verifyTokenMatches("", "token-123")).toBe(false);
 });
+
+it("accepts only a header that is exactly one signature, whitespace around it aside", () => {
+  const valid = signBody(body, secret);
+  expect(checkSignature(body, ` ${valid}\t`, secret)).toBe("valid");
+  expect(checkSignature(body, `x${valid}`, secret)).toBe("malformed");
+  expect(checkSignature(body, `${valid}00`, secret)).toBe("malformed");
+  expect(checkSignature(body, `${valid},${signBody(body, "another-secret-entirely")}`, secret)).toBe("malformed");
+});
