@@ -4,7 +4,7 @@ import { contacts, conversations, messages, messageTemplates } from "@/db/schema
 import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
-import { receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
+import { receiveWhatsAppDelivery } from "@/lib/ingest/receive";
 import { fixtureBytes, fixtureNames } from "@/testing/fixtures";
 import { signBody } from "@/lib/whatsapp/signature";
 import { accountExists } from "@/lib/workspace/invitations";

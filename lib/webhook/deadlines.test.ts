@@ -9,7 +9,7 @@ import { env } from "@/lib/config/env";
 import { signBody } from "@/lib/whatsapp/signature";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { deliveryRows, workspaceData } from "@/testing/webhook";
-import { receiveWhatsAppDelivery } from "./whatsapp";
+import { receiveWhatsAppDelivery } from "@/lib/ingest/receive";
 
 /**
  * The deadlines are shortened to 50 ms, and the database work they bound is held up until
