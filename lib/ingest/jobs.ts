@@ -2,7 +2,7 @@ import { and, eq, lte, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { ingestItems, phoneNumberRoutes } from "@/db/schema";
 import type { JobHandler } from "@/lib/jobs/worker";
-import { completeJob, enqueue } from "@/lib/jobs/queue";
+import { claimJobs, completeJob, completeJobs, enqueue } from "@/lib/jobs/queue";
 import { splitMaxAttempts, unsplitDeliveryIds } from "./deliveries";
 import { drainWorkspace } from "./process";
 import { applyQueue, splitQueue } from "./queues";
@@ -55,3 +55,23 @@ export async function sweepIngest(): Promise<void> {
 }
 
 export const ingestSweep = { name: "ingest-sweep", everySeconds: 10, run: sweepIngest };
+
+/**
+ * Runs the pipeline in this process until no work is due, without a worker: claims the split
+ * and apply jobs as a worker would (SKIP LOCKED, so beside running workers it takes only what
+ * they have not), runs them, and sweeps for work whose wake-up was deduplicated away. For
+ * scripts (the seed) and tests; work waiting out a backoff is not due, so it stays.
+ */
+export async function processIngestUntilIdle(): Promise<void> {
+  const claim = () => claimJobs(db(), { queues: [splitQueue, applyQueue], limit: 8, leaseMs: 60_000, worker: `until-idle:${process.pid}` });
+  for (;;) {
+    let jobs = await claim();
+    if (jobs.length === 0) {
+      await sweepIngest();
+      jobs = await claim();
+      if (jobs.length === 0) return;
+    }
+    for (const job of jobs) await ingestHandlers[job.queue]!(job);
+    await completeJobs(db(), jobs);
+  }
+}

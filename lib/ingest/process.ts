@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { database, db } from "@/db/client";
 import { ingestItems, ingestLanes } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -19,12 +19,14 @@ const backoffSeconds = sql`least(5 * power(2, ${ingestItems.attempts}), 3600)`;
  * other statement, the webhook's insert included, waits for it; on Postgres it holds its
  * workspace's rows. The batch size follows from the time items took in earlier batches.
  */
-const batchBudgetMs = () => (database().kind === "pglite" ? 50 : 250);
+const batchBudgetMs = () => (database().kind === "pglite" ? 100 : 250);
+/** Below this, a batch's own statements (claim, mark done) cost more than its items. */
+const minBatch = 20;
 const maxBatch = 500;
 let msPerItem = 2;
 
 function batchSize(): number {
-  return Math.max(1, Math.min(maxBatch, Math.floor(batchBudgetMs() / msPerItem)));
+  return Math.max(minBatch, Math.min(maxBatch, Math.floor(batchBudgetMs() / msPerItem)));
 }
 
 function measured(items: number, ms: number) {
@@ -39,7 +41,7 @@ type ClaimedRow = typeof ingestItems.$inferSelect;
  * with FOR UPDATE SKIP LOCKED inside the tenant transaction that applies them: another instance
  * skips them, and a crash (the connection gone) releases them with nothing applied.
  */
-async function claimDue(tx: TenantTx, workspaceId: string, limit: number, retried: boolean): Promise<ClaimedRow[]> {
+async function claimDue(tx: TenantTx, workspaceId: string, limit: number): Promise<ClaimedRow[]> {
   for (const lane of ingestLanes) {
     const rows = await tx
       .select()
@@ -50,7 +52,6 @@ async function claimDue(tx: TenantTx, workspaceId: string, limit: number, retrie
           eq(ingestItems.lane, lane),
           eq(ingestItems.state, "pending"),
           lte(ingestItems.runAt, sql`now()`),
-          retried ? gt(ingestItems.attempts, 0) : eq(ingestItems.attempts, 0),
         ),
       )
       .orderBy(asc(ingestItems.runAt), asc(ingestItems.position))
@@ -98,7 +99,7 @@ async function applyIsolating(workspaceId: string, ids: string[]): Promise<void>
   }
 }
 
-/** One more failed attempt: retried alone after a backoff, quarantined after the last. */
+/** One more failed attempt: retried after a backoff (isolated again if it fails again), quarantined after the last. */
 async function recordFailure(id: string, error: unknown): Promise<void> {
   const reason = describeError(error).slice(0, 1000);
   const [row] = await db()
@@ -112,32 +113,26 @@ async function recordFailure(id: string, error: unknown): Promise<void> {
     .where(and(eq(ingestItems.id, id), eq(ingestItems.state, "pending")))
     .returning({ state: ingestItems.state, attempts: ingestItems.attempts, kind: ingestItems.kind, workspaceId: ingestItems.workspaceId, path: ingestItems.path });
   if (!row) return;
-  const fields = { itemId: id, workspaceId: row.workspaceId, kind: row.kind, path: row.path, attempt: row.attempts, error: reason };
+  const fields = { itemId: id, workspaceId: row.workspaceId, kind: row.kind, path: row.path, attempt: row.attempts, reason };
   if (row.state === "quarantined") log.error("ingest_item_quarantined", fields);
   else log.warn("ingest_item_failed", fields);
 }
 
 /**
  * One batch of a workspace's due items: claimed, applied and marked done in one transaction.
- * Items that failed before are retried one per transaction first. Returns how many items it
- * took up (0: nothing due).
+ * When it throws, it is halved until the failing item is alone (`applyIsolating`). Returns how
+ * many items it took up (0: nothing due).
  */
 export async function applyNextBatch(workspaceId: string): Promise<number> {
-  const retried = await applyOne(workspaceId, true);
-  if (retried > 0) return retried;
-  return applyOne(workspaceId, false);
-}
-
-async function applyOne(workspaceId: string, retried: boolean): Promise<number> {
   let claimed: string[] = [];
   const started = performance.now();
   try {
     await withTenant(workspaceId, async (tx) => {
-      const rows = await claimDue(tx, workspaceId, retried ? 1 : batchSize(), retried);
+      const rows = await claimDue(tx, workspaceId, batchSize());
       claimed = rows.map((r) => r.id);
       if (rows.length > 0) await applyRows(tx, workspaceId, rows);
     });
-    if (!retried) measured(claimed.length, performance.now() - started);
+    measured(claimed.length, performance.now() - started);
   } catch (error) {
     // Nothing claimed: the database itself failed; the job retries.
     if (claimed.length === 0) throw error;
