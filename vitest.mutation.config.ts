@@ -13,7 +13,7 @@ export default defineConfig({
       "lib/whatsapp/signature.test.ts",
       "db/tenancy.test.ts",
       "lib/inbox/ingest/*.test.ts",
-      "lib/webhook/whatsapp.test.ts",
+      "lib/ingest/*.test.ts",
       "app/api/webhooks/whatsapp/route.test.ts",
       "lib/outbound/send.test.ts",
       "lib/auth/{credentials,throttle}.test.ts",

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { db } from "./client";
 import type { PlatformTx } from "./transactions";
-import { businessNumbers, memberships, phoneNumberRoutes, workspaces } from "./schema";
+import { businessNumbers, memberships, phoneNumberRoutes, wabaOwners, workspaces } from "./schema";
 
 /**
  * The few lookups that must cross workspaces, and nothing else. They run on the
@@ -44,6 +44,12 @@ export async function routeForPhoneNumber(phoneNumberId: string): Promise<Number
     )
     .where(eq(phoneNumberRoutes.phoneNumberId, phoneNumberId));
   return route ?? null;
+}
+
+/** The workspace that owns a WhatsApp Business Account (account-level webhook fields route by it), or null. */
+export async function ownerOfWaba(wabaId: string): Promise<string | null> {
+  const [owner] = await db().select({ workspaceId: wabaOwners.workspaceId }).from(wabaOwners).where(eq(wabaOwners.wabaId, wabaId));
+  return owner?.workspaceId ?? null;
 }
 
 /** Every workspace a user belongs to, for sign-in and the workspace switcher. */

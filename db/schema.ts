@@ -24,7 +24,7 @@ import {
  *
  * Two kinds of table:
  * - platform tables (workspaces, users, phone-number routes, webhook deliveries,
- *   unrouted items, login attempts) hold what must be looked up across workspaces;
+ *   ingest items, login attempts) hold what must be looked up across workspaces;
  * - workspace-owned tables carry `tenant_id`, which leads their primary key and
  *   every unique key and foreign key between them (so the schema can be distributed
  *   by tenant), and row-level security restricts them to the tenant set by
@@ -113,21 +113,62 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
-/** A change for a number nobody owns, kept until a workspace claims the number. */
-export const unroutedItems = pgTable(
-  "unrouted_items",
+export const ingestItemStates = ["pending", "done", "unrouted", "quarantined"] as const;
+export const ingestLanes = ["messages", "statuses", "fields"] as const;
+
+/**
+ * One event of a delivery (a message, a status, another field's event, or a part of the
+ * envelope that could not be read), split off its delivery and routed (lib/ingest). A platform
+ * table: `workspace_id` is the routed workspace, null while nobody owns the number or WABA.
+ * The tenant role may read and update its own routed rows (migration 0013), so that applying
+ * an item and marking it done commit in one tenant transaction.
+ */
+export const ingestItems = pgTable(
+  "ingest_items",
   {
     id: uuid("id").primaryKey().defaultRandom(),
     deliveryId: uuid("delivery_id")
       .notNull()
       .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
-    phoneNumberId: text("phone_number_id").notNull(),
-    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
-    claimedAt: timestamp("claimed_at", { withTimezone: true }),
+    /** The item's place in its delivery: splitting the delivery again inserts nothing twice. */
+    position: integer("position").notNull(),
+    /** Where in the delivery it was, e.g. `entry[0].changes[1].value.messages[3]`. */
+    path: text("path").notNull(),
+    kind: text("kind", { enum: ["message", "status", "field", "envelope"] }).notNull(),
+    lane: text("lane", { enum: ingestLanes }).notNull(),
+    /** Account-level fields route by the WABA (`entry.id`), everything else by the phone number id. */
+    routeBy: text("route_by", { enum: ["phone", "waba"] }).notNull(),
+    phoneNumberId: text("phone_number_id"),
+    wabaId: text("waba_id"),
+    workspaceId: uuid("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+    /** The routed workspace's `business_numbers` row for `phone_number_id`, when routed by it. */
+    businessNumberId: uuid("business_number_id"),
+    state: text("state", { enum: ingestItemStates }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    runAt: timestamp("run_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    /** Meta's timestamp was not plausible Unix seconds: `occurred_at` is the delivery's receipt time. */
+    timestampSubstituted: boolean("timestamp_substituted").notNull().default(false),
+    /** The item's own JSON (lib/ingest/split.ts); null when it could not be stored (nested too deep). */
+    body: jsonb("body"),
+    doneAt: timestamp("done_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    unique("unrouted_items_delivery_number_key").on(t.deliveryId, t.phoneNumberId),
-    index("unrouted_items_number_idx").on(t.phoneNumberId),
+    unique("ingest_items_delivery_position_key").on(t.deliveryId, t.position),
+    index("ingest_items_due_idx").on(t.workspaceId, t.lane, t.runAt).where(sql`${t.state} = 'pending'`),
+    index("ingest_items_unrouted_number_idx").on(t.phoneNumberId).where(sql`${t.state} = 'unrouted'`),
+    index("ingest_items_unrouted_waba_idx").on(t.wabaId).where(sql`${t.state} = 'unrouted'`),
+    index("ingest_items_quarantined_idx").on(t.createdAt).where(sql`${t.state} = 'quarantined'`),
+    check("ingest_items_state", sql`${t.state} in ('pending', 'done', 'unrouted', 'quarantined')`),
+    pgPolicy("ingest_items_routed_workspace", {
+      as: "permissive",
+      for: "all",
+      to: tenantRole,
+      using: sql`workspace_id = ${currentTenant}`,
+      withCheck: sql`workspace_id = ${currentTenant}`,
+    }),
   ],
 );
 
@@ -379,6 +420,24 @@ export const messageStatuses = pgTable(
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.wamid, t.status] }), tenantIsolation()],
+);
+
+/**
+ * What happened in a workspace, written in the transaction that made the change (with its
+ * pg_notify, lib/realtime/events.ts): the outbox later consumers (integrations, notifications)
+ * read, committed exactly when the change is.
+ */
+export const outboxEvents = pgTable(
+  "outbox_events",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    type: text("type").notNull(),
+    conversationId: uuid("conversation_id").notNull(),
+    messageId: uuid("message_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("outbox_events_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
 );
 
 export const auditLog = pgTable(

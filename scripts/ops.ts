@@ -1,18 +1,22 @@
 import { closeDatabase, db } from "@/db/client";
 import { env } from "@/lib/config/env";
 import { webhookConfigurationProblems } from "@/lib/config/webhook";
-import { retryPendingDeliveries } from "@/lib/inbox/ingest/retry";
-import { listUnroutedNumbers } from "@/lib/inbox/ingest/unrouted";
+import { discardQuarantined, listQuarantined, replayQuarantined, showItem } from "@/lib/ingest/quarantine";
+import { listUnroutedNumbers } from "@/lib/ingest/unrouted";
 import { jobsOverview } from "@/lib/jobs/overview";
 import { openMigratedDatabase } from "./open-database";
 
 const usage = `Platform operator commands.
 
-  npm run ops -- unrouted   numbers Meta delivers to that no workspace owns: deliveries, first and last seen
+  npm run ops -- unrouted   numbers Meta delivers to that no workspace owns: items, first and last seen
   npm run ops -- webhook    the callback URL and verify token to register in the platform's Meta app,
                             and what in the configuration would stop Meta's deliveries
-  npm run ops -- retry      re-process failed or unfinished webhook deliveries now, and replay unrouted
-                            deliveries whose number has since been added to a workspace
+  npm run ops -- quarantine                 webhook items that failed every attempt or could not be read, with the reason
+  npm run ops -- quarantine show <id> [--body]
+                            one item: where it came from and why it failed; --body adds the item's JSON and its
+                            delivery's raw body (customers' messages: only when you need them)
+  npm run ops -- quarantine replay <id>…    apply these items again (fresh attempts), e.g. after a fix is deployed
+  npm run ops -- quarantine discard <id>…   give these items up (retention then deletes their delivery)
   npm run ops -- jobs       background jobs per queue and state, and the parked ones with their errors
 
 With the embedded database (no DATABASE_URL), stop the dev server first: PGlite serves one process.`;
@@ -28,24 +32,55 @@ async function unrouted() {
   console.table(
     numbers.map((n) => ({
       phone_number_id: n.phoneNumberId,
-      deliveries: n.deliveries,
+      items: n.items,
       first_seen: n.firstSeen.toISOString(),
       last_seen: n.lastSeen.toISOString(),
     })),
   );
-  console.log("A workspace that adds one of these numbers receives its deliveries then.");
+  console.log("A workspace that adds one of these numbers receives its items then.");
 }
 
-async function retry() {
-  const report = await retryPendingDeliveries();
-  console.log(
-    `Retried ${report.retried} deliveries: ${report.processed} processed, ${report.failed} still failing. ` +
-      `Replayed ${report.replayed} unrouted deliveries into the workspaces that now own their numbers.`,
-  );
-  if (report.failed > 0) {
-    console.log("The errors are in webhook_deliveries.error (state = 'failed') and in the log.");
-    process.exitCode = 1;
+async function quarantine() {
+  const [action, ...rest] = process.argv.slice(3);
+  const ids = rest.filter((a) => !a.startsWith("--"));
+  if (action === "show") {
+    const item = ids[0] ? await showItem(ids[0], { body: rest.includes("--body") }) : null;
+    if (!item) {
+      console.log(ids[0] ? `No item ${ids[0]}.` : "Give the item's id: npm run ops -- quarantine show <id> [--body]");
+      process.exitCode = 1;
+      return;
+    }
+    console.log(JSON.stringify(item, null, 2));
+    return;
   }
+  if (action === "replay" || action === "discard") {
+    const done = action === "replay" ? await replayQuarantined(ids) : await discardQuarantined(ids);
+    console.log(`${action === "replay" ? "Replayed" : "Discarded"} ${done.length} of ${ids.length} items${done.length < ids.length ? " (the others are not quarantined, or have no body to replay)" : ""}.`);
+    if (done.length < ids.length) process.exitCode = 1;
+    return;
+  }
+  if (action !== undefined) {
+    console.log(usage);
+    process.exitCode = 1;
+    return;
+  }
+  const items = await listQuarantined();
+  if (items.length === 0) {
+    console.log("No quarantined items: every webhook item was applied, or is waiting for its number's owner.");
+    return;
+  }
+  console.table(
+    items.map((i) => ({
+      id: i.id,
+      delivery: i.deliveryId,
+      where: i.path,
+      kind: i.kind,
+      workspace: i.workspaceId ?? "(unrouted)",
+      attempts: i.attempts,
+      reason: i.lastError,
+    })),
+  );
+  console.log("Replay with `npm run ops -- quarantine replay <id>…`, or give up with `… discard <id>…`.");
 }
 
 async function jobs() {
@@ -77,7 +112,7 @@ function webhook() {
   process.exitCode = 1;
 }
 
-const commands: Record<string, () => Promise<void>> = { unrouted, retry, jobs };
+const commands: Record<string, () => Promise<void>> = { unrouted, quarantine, jobs };
 if (command === "webhook") {
   webhook();
   process.exit();

@@ -8,8 +8,8 @@ const usage = `Fault suites against the production build (run \`npm run build\` 
 throwaway Postgres cluster (initdb from PG_BIN, default /usr/lib/postgresql/15/bin).
 
   npm run reliability -- outage          b. Postgres stopped mid-load and started again
-  npm run reliability -- crash           c. kill -9 of the server mid-load, then a restart
-  npm run reliability -- two-instances   e. two servers, one Postgres: events and sessions cross
+  npm run reliability -- crash           c. kill -9 of the server mid-load and mid-batch, then a restart
+  npm run reliability -- two-instances   e. two servers, one Postgres: events and sessions cross, one backlog applied once
   npm run reliability -- all
 
 Each prints PASS or FAIL with its counts; the exit code is non-zero if any failed.`;

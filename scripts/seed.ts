@@ -4,7 +4,8 @@ import { contacts, conversations, messages, messageTemplates } from "@/db/schema
 import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
-import { receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
+import { processIngestUntilIdle } from "@/lib/ingest/jobs";
+import { receiveWhatsAppDelivery } from "@/lib/ingest/receive";
 import { fixtureBytes, fixtureNames } from "@/testing/fixtures";
 import { signBody } from "@/lib/whatsapp/signature";
 import { accountExists } from "@/lib/workspace/invitations";
@@ -53,6 +54,8 @@ function retarget(name: string, phoneNumberId: string, shiftSeconds: number, rew
 async function deliver(bytes: Buffer) {
   const answer = await receiveWhatsAppDelivery(bytes, signBody(bytes, env().WHATSAPP_APP_SECRET));
   if (answer.status !== 200) throw new Error(`The webhook refused a demo delivery (${answer.status}): ${answer.body}`);
+  // The server processes deliveries after answering; the seed, with no worker, does it here, in order.
+  await processIngestUntilIdle();
 }
 
 // The outbound messages the status fixtures report on, sent "earlier" from the first number.

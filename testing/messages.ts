@@ -1,9 +1,9 @@
-import { messageSchema, type WhatsAppDelivery, type WhatsAppMessage } from "@/lib/whatsapp/payload";
+import { messageSchema, type WhatsAppMessage } from "@/lib/whatsapp/payload";
 import { fixtureJson } from "./fixtures";
 
 /** The first message of a shared webhook fixture, parsed as the ingest parses it. */
 export function fixtureMessage(fixture: string): WhatsAppMessage {
-  const delivery = fixtureJson<WhatsAppDelivery>("whatsapp", fixture);
+  const delivery = fixtureJson<{ entry: { changes: { value: unknown }[] }[] }>("whatsapp", fixture);
   const value = delivery.entry[0]!.changes[0]!.value as { messages: unknown[] };
   return messageSchema.parse(value.messages[0]);
 }

@@ -5,28 +5,38 @@ import {
   conversations,
   messageStatuses,
   messages,
-  unroutedItems,
+  ingestItems,
+  outboxEvents,
   webhookDeliveries,
   type Message,
 } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { env } from "@/lib/config/env";
 import { signBody } from "@/lib/whatsapp/signature";
-import { receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
+import { receiveWhatsAppDelivery } from "@/lib/ingest/receive";
+import { drainIngest } from "./ingest";
 
-/** Posts bytes to the webhook endpoint as Meta would: signed with the configured app secret. */
-export function deliver(body: Uint8Array | string) {
+/** Posts bytes to the webhook endpoint as Meta would: signed with the configured app secret. Answers only. */
+export function receive(body: Uint8Array | string) {
   const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   return receiveWhatsAppDelivery(bytes, signBody(bytes, env().WHATSAPP_APP_SECRET));
 }
 
+/** Posts a delivery as `receive` does, then runs the pipeline until it is processed (testing/ingest.ts). */
+export async function deliver(body: Uint8Array | string) {
+  const answer = await receive(body);
+  await drainIngest();
+  return answer;
+}
+
 /** Rows in every table the webhook writes, across all workspaces (platform connection). */
 export async function rowCounts() {
-  const tables = { webhookDeliveries, unroutedItems, contacts, conversations, messages, messageStatuses };
+  const tables = { webhookDeliveries, ingestItems, contacts, conversations, messages, messageStatuses, outboxEvents };
   const entries = await Promise.all(
     Object.entries(tables).map(async ([name, table]) => [name, (await db().select({ n: count() }).from(table))[0]!.n] as const),
   );
-  return Object.fromEntries(entries) as Record<keyof typeof tables, number>;
+  const [unrouted] = await db().select({ n: count() }).from(ingestItems).where(eq(ingestItems.state, "unrouted"));
+  return { ...(Object.fromEntries(entries) as Record<keyof typeof tables, number>), unroutedItems: unrouted!.n };
 }
 
 /** A workspace's rows, read as that workspace reads them. */

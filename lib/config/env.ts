@@ -33,6 +33,8 @@ const schema = z.object({
   /** Every log line appended to this file instead of stdout/stderr (the test suite's capture). */
   LOG_FILE: z.string().min(1).optional(),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Days a raw webhook delivery is kept after it was processed (lib/ingest/retention.ts). */
+  RAW_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 /**

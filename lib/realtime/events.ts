@@ -19,10 +19,17 @@ export const workspaceEventSchema = z.object({
 export type WorkspaceEvent = z.infer<typeof workspaceEventSchema>;
 
 /**
- * Each event is its own notification, in the order given; several go out in one statement
- * (one round trip), which matters to the webhook, where every message sends two.
+ * Each event is its own notification, in the order given, and its own `outbox_events` row (the
+ * outbox later consumers read): all in one statement (one round trip for any number of events),
+ * in the caller's transaction, so the rows and the notifications exist exactly when the change
+ * that caused them commits.
  */
 export async function notifyWorkspace(tx: TenantTx, ...events: [WorkspaceEvent, ...WorkspaceEvent[]]): Promise<void> {
-  const notifications = events.map((event) => sql`pg_notify(${eventsChannel}, ${JSON.stringify(workspaceEventSchema.parse(event))})`);
-  await tx.execute(sql`select ${sql.join(notifications, sql`, `)}`);
+  const parsed = events.map((event) => workspaceEventSchema.parse(event));
+  const rows = parsed.map((e) => sql`(${e.tenantId}::uuid, ${e.type}, ${e.conversationId}::uuid, ${e.messageId ?? null}::uuid)`);
+  const notifications = parsed.map((e) => sql`pg_notify(${eventsChannel}, ${JSON.stringify(e)})`);
+  await tx.execute(
+    sql`with outbox as (insert into outbox_events (tenant_id, type, conversation_id, message_id) values ${sql.join(rows, sql`, `)})
+        select ${sql.join(notifications, sql`, `)}`,
+  );
 }

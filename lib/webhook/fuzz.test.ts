@@ -1,7 +1,7 @@
-import { count, eq } from "drizzle-orm";
+import { and, count, eq, gt, inArray, or } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { db } from "@/db/client";
-import { webhookDeliveries } from "@/db/schema";
+import { ingestItems, webhookDeliveries } from "@/db/schema";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { resetEnvForTests } from "@/lib/config/env";
 import { inParallel } from "@/testing/parallel";
@@ -10,13 +10,14 @@ import { fixtureBytes, fixtureNames } from "@/testing/fixtures";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { mutateDelivery } from "@/testing/fuzz-payloads";
 import { deliver, messageByWamid } from "@/testing/webhook";
-import { maxDeliveryBytes } from "./whatsapp";
+import { maxDeliveryBytes } from "@/lib/ingest/receive";
 
 /**
  * Reliability suite d: signed deliveries mutated from every fixture. Whatever arrives, the
- * endpoint answers 200 (stored) or a 4xx that says why, never throws, and no delivery's
- * processing fails (a failure would mean the database refused something we let through,
- * and the delivery would sit in the retry queue forever). FUZZ_CASES=10000 for the docs
+ * endpoint answers 200 (stored) or a 4xx that says why, never throws, and no message or status
+ * fails to apply (a failure would mean the database refused something the split let through:
+ * it would be retried until quarantined). What the split cannot read is quarantined at once,
+ * with its reason. FUZZ_CASES=10000 for the docs
  * run; FUZZ_SEED=<seed> replays a run.
  */
 const cases = countFromEnv("FUZZ_CASES", 1000);
@@ -42,12 +43,13 @@ it("stores a text with an escaped NUL or a lone surrogate, which Postgres cannot
   expect((await messageByWamid(tenantA, wamid))?.text).toBe("a\ufffdb\ufffdc");
 });
 
-it("refuses an id too long for an index (a wamid of 10,000 characters) as not a delivery, not as a failure", async () => {
+it("quarantines a message whose id is too long for an index (a wamid of 10,000 characters) at once, with the reason, not as a failure", async () => {
   const wamid = `wamid.${"X".repeat(10_000)}`;
   expect((await deliver(simulatedTextDelivery({ to: "110000000000001", from: "5215512345678", text: "long id", wamid }))).status).toBe(200);
   expect(await messageByWamid(tenantA, wamid)).toBeUndefined();
-  const [delivery] = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.state, "ignored"));
-  expect(delivery?.error).toMatch(/messages\.0\.id/);
+  const quarantined = await db().select().from(ingestItems).where(eq(ingestItems.state, "quarantined"));
+  expect(quarantined).toMatchObject([{ kind: "message", attempts: 0, path: "entry[0].changes[0].value.messages[0]" }]);
+  expect(quarantined[0]!.lastError).toMatch(/^id: /);
 });
 
 it(`answers ${cases} mutated signed deliveries with 200 or a clear 4xx, and processes every stored one`, { timeout: 600_000 }, async () => {
@@ -69,8 +71,13 @@ it(`answers ${cases} mutated signed deliveries with 200 or a clear 4xx, and proc
     // A refusal says why; an acknowledgement is the status alone (Meta reads nothing else).
     if (answer.status !== 200) expect(answer.body.length, described).toBeGreaterThan(0);
   });
-  const failed = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.state, "failed"));
-  expect(failed.map((d) => d.error)).toEqual([]);
+  const unsplit = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.state, "received"));
+  expect(unsplit.map((d) => d.id)).toEqual([]);
+  const failed = await db()
+    .select()
+    .from(ingestItems)
+    .where(and(inArray(ingestItems.kind, ["message", "status"]), or(eq(ingestItems.state, "pending"), gt(ingestItems.attempts, 0))));
+  expect(failed.map((i) => `${i.path}: ${i.lastError}`)).toEqual([]);
   const [stored] = await db().select({ n: count() }).from(webhookDeliveries);
   console.log(`fuzz: answers ${JSON.stringify(statuses)}, ${stored!.n} distinct deliveries stored, 0 failed`);
 

@@ -1,7 +1,7 @@
-import { count, countDistinct, ne, sum } from "drizzle-orm";
+import { count, countDistinct, eq, ne, sum } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { db } from "@/db/client";
-import { conversations, messages, webhookDeliveries } from "@/db/schema";
+import { conversations, messages, outboxEvents, webhookDeliveries } from "@/db/schema";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { inParallel } from "@/testing/parallel";
 import { countFromEnv, seededRandom, seedFromEnv } from "@/testing/prng";
@@ -55,6 +55,9 @@ it(`stores ${deliveries} deliveries, each sent 2–3 times, shuffled and concurr
   expect(stored).toEqual({ n: deliveries, distinct: deliveries });
   const [unread] = await db().select({ total: sum(conversations.unreadCount).mapWith(Number) }).from(conversations);
   expect(unread!.total).toBe(deliveries);
+  // Every side effect once too: one message.created event per message in the outbox.
+  const [created] = await db().select({ n: count() }).from(outboxEvents).where(eq(outboxEvents.type, "message.created"));
+  expect(created!.n).toBe(deliveries);
   const unfinished = await db().select().from(webhookDeliveries).where(ne(webhookDeliveries.state, "processed"));
   expect(unfinished).toEqual([]);
   console.log(`storm: ${copies.length} answers 200, ${stored!.n} messages stored, ${unread!.total} unread`);

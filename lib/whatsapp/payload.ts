@@ -107,18 +107,6 @@ export const messagesValueSchema = z.looseObject({
   errors: z.array(metaErrorSchema).optional(),
 });
 
-/** The envelope; each change's `value` is parsed by its `field`, since other fields have other shapes. */
-export const deliverySchema = z.looseObject({
-  object: z.string(),
-  entry: z.array(
-    z.looseObject({
-      id: z.string().optional(),
-      changes: z.array(z.looseObject({ field: z.string(), value: z.unknown() })),
-    }),
-  ),
-});
-
-export type WhatsAppDelivery = z.infer<typeof deliverySchema>;
 export type MessagesValue = z.infer<typeof messagesValueSchema>;
 export type WhatsAppMessage = z.infer<typeof messageSchema>;
 export type WhatsAppStatus = z.infer<typeof statusSchema>;
@@ -135,67 +123,4 @@ export function senderProfile(value: MessagesValue, message: WhatsAppMessage): W
   return profiles.find(
     (p) => (message.from && p.wa_id === message.from) || (message.from_user_id && p.user_id === message.from_user_id),
   );
-}
-
-export type MessagesChange = { phoneNumberId: string; value: MessagesValue };
-
-export type ParsedDelivery =
-  | { ok: true; changes: MessagesChange[]; skipped: string[] }
-  | { ok: false; reason: string };
-
-/**
- * Every `entry` × `changes` of a delivery, in order. Changes of a field we do not handle,
- * or whose value does not have the expected shape, are listed in `skipped` (with where
- * they were) instead of failing the rest of the batch.
- */
-export function parseDelivery(text: string): ParsedDelivery {
-  let json: unknown;
-  try {
-    // NUL and lone surrogates can only arrive as \u escapes (the raw bytes are refused as
-    // not UTF-8 text); Postgres stores neither in text or jsonb, so they become U+FFFD.
-    json = text.includes("\\u") ? JSON.parse(text, storable) : JSON.parse(text);
-  } catch {
-    return { ok: false, reason: "body is not valid JSON" };
-  }
-  const envelope = deliverySchema.safeParse(json);
-  if (!envelope.success) return { ok: false, reason: `not a webhook delivery: ${describeIssues(envelope.error)}` };
-  if (envelope.data.object !== whatsappObject) {
-    return { ok: false, reason: `object "${envelope.data.object}" is not handled` };
-  }
-  const changes: MessagesChange[] = [];
-  const skipped: string[] = [];
-  envelope.data.entry.forEach((entry, e) =>
-    entry.changes.forEach((change, c) => {
-      const where = `entry[${e}].changes[${c}]`;
-      if (change.field !== messagesField) {
-        skipped.push(`${where}: field "${change.field}" is not handled`);
-        return;
-      }
-      const value = messagesValueSchema.safeParse(change.value);
-      if (!value.success) skipped.push(`${where}: ${describeIssues(value.error)}`);
-      else changes.push({ phoneNumberId: value.data.metadata.phone_number_id, value: value.data });
-    }),
-  );
-  return { ok: true, changes, skipped };
-}
-
-const unstorable = /\u0000/g;
-const storableText = (value: string) => value.toWellFormed().replace(unstorable, "\ufffd");
-
-function storable(_key: string, value: unknown): unknown {
-  if (typeof value === "string") return storableText(value);
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    const keys = Object.keys(value);
-    if (keys.some((key) => storableText(key) !== key)) {
-      return Object.fromEntries(keys.map((key) => [storableText(key), (value as Record<string, unknown>)[key]]));
-    }
-  }
-  return value;
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
-    .join("; ");
 }

@@ -10,6 +10,7 @@ import { deliver, workspaceData } from "@/testing/webhook";
 import { fixtureBytes } from "@/testing/fixtures";
 import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
+import { drainIngest } from "@/testing/ingest";
 import type { Actor } from "@/lib/domain/context";
 import { addNumber, addNumberSchema, checkNumber, listNumbers, movedAwayProblem, numberTakenMessage, removeNumber, updateNumber } from "./numbers";
 
@@ -98,6 +99,7 @@ describe("adding a number", () => {
     expect((await workspaceData(a.tenantId)).messages).toHaveLength(0);
 
     await addNumber({ actor: a }, input("990000000000009", token, "104400000000099"));
+    await drainIngest(); // the routed history is applied off the request
 
     expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toEqual(["nobody owns this number yet"]);
     expect((await workspaceData(b.tenantId)).messages).toHaveLength(0);
@@ -220,6 +222,7 @@ describe("proving ownership with Meta", () => {
     expect((await workspaceData(b.tenantId)).messages.map((m) => m.text)).not.toContain("anyone there?");
 
     await addNumber({ actor: a }, input("110000000000006"));
+    await drainIngest(); // the routed history is applied off the request
     expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toContain("anyone there?");
     const [listed] = (await withTenant(a.tenantId, (tx) => listNumbers(tx))).filter((n) => n.phoneNumberId === "110000000000006");
     expect(listed!.lastMessageAt).toBeInstanceOf(Date);
@@ -325,6 +328,7 @@ describe("proving ownership with Meta", () => {
 
     graph.grant({ token: "EAAG-echo-token-000000666", wabaId: "104400000000006", phoneNumberIds: [] });
     expect(await checkNumber({ actor: e }, { id: number.id })).toBe("verified");
+    await drainIngest(); // the routed history is applied off the request
     expect(await routeOf("660000000000001")).toBe(e.tenantId);
     expect((await workspaceData(e.tenantId)).messages.map((m) => m.text)).toEqual(["still open?"]);
   });

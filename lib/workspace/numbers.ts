@@ -7,7 +7,7 @@ import { withPlatform } from "@/db/platform";
 import { businessNumbers, conversations, phoneNumberRoutes, wabaOwners } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box";
-import { processUnroutedDeliveries } from "@/lib/inbox/ingest/unrouted";
+import { routeUnroutedItems, routeUnroutedWabaItems } from "@/lib/ingest/unrouted";
 import { log } from "@/lib/log";
 import type { PhoneNumberInfo } from "@/lib/whatsapp/graph/client";
 import { notFound, rejected } from "@/lib/domain/errors";
@@ -175,7 +175,7 @@ export async function addNumber({ actor }: ActorCtx, input: AddNumberInput): Pro
   try {
     const connected = await withPlatform((tx) => connectNumber(tx, actor, input, proof));
     log.info("number_added", { workspaceId: actor.tenantId, numberId: connected.number.id, phoneNumberId: input.phoneNumberId, verified: Boolean(proof) });
-    for (const phoneNumberId of connected.routed) await replayEarlierDeliveries(phoneNumberId);
+    for (const phoneNumberId of connected.routed) await replayEarlierDeliveries(phoneNumberId, input.wabaId);
     return connected.number;
   } catch (error) {
     if (pgErrorCode(error) !== pgCodes.uniqueViolation) throw error;
@@ -190,14 +190,14 @@ export async function addNumber({ actor }: ActorCtx, input: AddNumberInput): Pro
 }
 
 /**
- * Messages Meta sent to this number while nobody proved it were kept as unrouted; they
- * belong here now. A failure does not undo the connection: the periodic delivery retry
- * replays unclaimed items of proven numbers too.
+ * What Meta sent to this number (and, for account-level fields, to its WABA) while nobody had
+ * proved it was kept as unrouted; it belongs here now, and the processor applies it. A failure
+ * does not undo the connection: proving the number again routes it.
  */
-async function replayEarlierDeliveries(phoneNumberId: string): Promise<void> {
+async function replayEarlierDeliveries(phoneNumberId: string, wabaId: string): Promise<void> {
   try {
-    const replayed = await processUnroutedDeliveries(phoneNumberId);
-    if (replayed > 0) log.info("unrouted_replayed", { phoneNumberId, items: replayed });
+    await routeUnroutedItems(phoneNumberId);
+    await routeUnroutedWabaItems(wabaId);
   } catch (error) {
     log.error("unrouted_replay_failed", { phoneNumberId, error });
   }
@@ -435,7 +435,7 @@ async function restoreRoute(tenantId: string, number: NumberView): Promise<void>
     return inserted.length > 0;
   });
   if (routed) log.info("number_route_restored", { workspaceId: tenantId, numberId: number.id });
-  await replayEarlierDeliveries(number.phoneNumberId);
+  await replayEarlierDeliveries(number.phoneNumberId, number.wabaId);
 }
 
 export type CheckOutcome = "verified" | "lost" | "token_rejected" | "unreachable" | "sandbox";

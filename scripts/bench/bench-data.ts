@@ -23,7 +23,7 @@ export async function createBenchWorkspace(login: { email: string; password: str
 
 /** Everything the webhook writes, gone: each round starts from the same empty inbox. */
 export async function clearWebhookData(): Promise<void> {
-  await db().execute(sql`truncate webhook_deliveries, unrouted_items, message_statuses, messages, conversations, contacts`);
+  await db().execute(sql`truncate webhook_deliveries, ingest_items, outbox_events, message_statuses, messages, conversations, contacts`);
 }
 
 /**

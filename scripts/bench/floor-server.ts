@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
 import { readBodyUpTo } from "@/lib/http/body";
-import { maxDeliveryBytes, receiveWhatsAppDelivery } from "@/lib/webhook/whatsapp";
+import { maxDeliveryBytes, receiveWhatsAppDelivery } from "@/lib/ingest/receive";
 import { signatureHeaderName } from "@/lib/whatsapp/signature";
 
 const port = Number(process.env.PORT);

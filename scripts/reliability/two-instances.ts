@@ -4,11 +4,12 @@ import { messages } from "@/db/schema";
 import { defer } from "./cleanup";
 import { Report } from "./report";
 import { startServer, type Server } from "./server";
-import { deliveries, setUpWorld, send, type World } from "./world";
+import { deliveries, setUpWorld, send, sideEffects, startLoad, tally, waitFor, type World } from "./world";
 
 /**
  * e. Two instances on different ports sharing one Postgres: a webhook on either reaches an
- * inbox open on the other (LISTEN/NOTIFY), and a session from one is valid on the other.
+ * inbox open on the other (LISTEN/NOTIFY), a session from one is valid on the other, and both
+ * processors draining one backlog apply each item once.
  */
 export async function twoInstances(): Promise<Report> {
   const report = new Report("two instances: one Postgres, two servers");
@@ -35,7 +36,9 @@ export async function twoInstances(): Promise<Report> {
       for (const delivery of batch) {
         const answer = await send(webhook.url, delivery, "two");
         if (answer.status !== 200) continue;
-        const [messageId] = await storedMessageIds([delivery.wamid]);
+        // Answered once stored; the message follows when a processor (either instance's) applies it.
+        let messageId: string | undefined;
+        await waitFor("the message to be applied", async () => Boolean(([messageId] = await storedMessageIds([delivery.wamid])).length), 5000).catch(() => {});
         if (messageId && (await events.waitFor(messageId, 5000))) seen++;
       }
       events.close();
@@ -44,6 +47,25 @@ export async function twoInstances(): Promise<Report> {
         `${seen} of ${batch.length} webhooks posted to :${port(webhook)} arrived as message.created on :${port(inbox)}'s event stream (${Math.round(performance.now() - started)} ms in all)`,
       );
     }
+
+    // One backlog, posted to both, drained by both processors at once.
+    const before = await sideEffects();
+    const backlog = deliveries(world, 2000, "TWO-BACKLOG-");
+    let turn = 0;
+    const load = startLoad({ url: () => (turn++ % 2 === 0 ? first.url : second.url), queue: backlog, concurrency: 16, phase: () => "backlog" });
+    const answers = await load.stop();
+    const acknowledged = answers.filter((a) => a.status === 200).length;
+    report.check(acknowledged === backlog.length, `${acknowledged} of ${backlog.length} backlog deliveries, alternating between the servers, answered 200: ${JSON.stringify(tally(answers))}`);
+    await waitFor("both processors to drain the backlog", async () => {
+      const effects = await sideEffects();
+      return effects.unsplit === 0 && effects.pendingItems === 0 && effects.messages >= before.messages + backlog.length;
+    }, 180_000).catch(() => {});
+    const after = await sideEffects();
+    const added = { messages: after.messages - before.messages, unread: after.unread - before.unread, createdEvents: after.createdEvents - before.createdEvents };
+    report.check(
+      added.messages === backlog.length && added.unread === backlog.length && added.createdEvents === backlog.length,
+      `the backlog applied exactly once by two processors: ${added.messages} messages, ${added.unread} unread, ${added.createdEvents} message.created events for ${backlog.length} deliveries`,
+    );
   } catch (error) {
     report.check(false, `suite error: ${error instanceof Error ? error.message : String(error)}`);
   }

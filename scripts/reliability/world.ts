@@ -157,6 +157,23 @@ export async function messageCount(): Promise<number> {
   return row!.n;
 }
 
+/**
+ * What applying the messages caused, beyond the rows (unique keys alone would make row counts
+ * pass): unread counts summed over conversations, `message.created` outbox events, and the
+ * pipeline's unfinished work (items pending, deliveries not split).
+ */
+export async function sideEffects(): Promise<{ messages: number; unread: number; createdEvents: number; pendingItems: number; unsplit: number }> {
+  const [row] = (await db().execute(sql`select
+      (select count(*)::int from messages) as messages,
+      (select coalesce(sum(unread_count), 0)::int from conversations) as unread,
+      (select count(*)::int from outbox_events where type = 'message.created') as "createdEvents",
+      (select count(*)::int from ingest_items where state = 'pending') as "pendingItems",
+      (select count(*)::int from webhook_deliveries where state = 'received') as unsplit`)) as unknown as [
+    { messages: number; unread: number; createdEvents: number; pendingItems: number; unsplit: number },
+  ];
+  return row!;
+}
+
 
 /** Counts of answers by status, for the report. */
 export function tally(answers: Answer[]): Record<string, number> {

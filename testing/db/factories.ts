@@ -11,6 +11,7 @@ import {
   messageStatuses,
   messageTemplates,
   messages,
+  outboxEvents,
   phoneNumberRoutes,
   users,
   workspaces,
@@ -103,6 +104,7 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       components: [{ type: "BODY", text: "Tu pedido {{1}} va en camino." }],
       syncedAt: new Date(),
     });
+    await tx.insert(outboxEvents).values({ tenantId, type: "message.created", conversationId: conversation!.id, messageId: message!.id });
     return { user, number, contact: contact!, conversation: conversation!, message: message! };
   });
 }

@@ -14,6 +14,8 @@ export type InboundMessage = {
   message: WhatsAppMessage;
   /** The sender's entry in `value.contacts`, when Meta sent one. */
   profile?: WhatsAppProfile;
+  /** When the customer sent it; Meta's timestamp unless it was out of range (lib/ingest/split.ts). */
+  sentAt?: Date;
 };
 
 export type InboundResult = { stored: true; messageId: string; conversationId: string } | { stored: false };
@@ -41,7 +43,7 @@ export async function storeInboundMessage(tx: TenantTx, input: InboundMessage): 
     .where(and(eq(messages.tenantId, tenantId), eq(messages.wamid, message.id)));
   if (known) return { stored: false };
 
-  const sentAt = timestampToDate(message.timestamp);
+  const sentAt = input.sentAt ?? timestampToDate(message.timestamp);
   const newNumber =
     message.type === "system" && message.system?.type === "user_changed_number" && message.from && message.system.wa_id
       ? message.system.wa_id

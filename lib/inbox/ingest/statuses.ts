@@ -11,10 +11,15 @@ import { timestampToDate, type WhatsAppStatus } from "@/lib/whatsapp/payload";
  * (wamid, status), and moves the message forward if it is ours. A wamid we do not know is
  * kept: the status may simply have arrived before our send finished recording the wamid.
  */
-export async function recordStatus(tx: TenantTx, tenantId: string, status: WhatsAppStatus): Promise<{ recorded: boolean }> {
+export async function recordStatus(
+  tx: TenantTx,
+  tenantId: string,
+  status: WhatsAppStatus,
+  occurredAt: Date = timestampToDate(status.timestamp),
+): Promise<{ recorded: boolean }> {
   const [recorded] = await tx
     .insert(messageStatuses)
-    .values({ tenantId, wamid: status.id, status: status.status, occurredAt: timestampToDate(status.timestamp), payload: status })
+    .values({ tenantId, wamid: status.id, status: status.status, occurredAt, payload: status })
     .onConflictDoNothing()
     .returning({ wamid: messageStatuses.wamid });
   if (!recorded) return { recorded: false };

@@ -2,21 +2,27 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, database, installDatabase, openDatabase } from "@/db/client";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { env } from "@/lib/config/env";
-import { maxDeliveryBytes } from "@/lib/webhook/whatsapp";
+import { maxDeliveryBytes } from "@/lib/ingest/receive";
 import { deliveryRows, messageByWamid, rowCounts, seedOutboundMessage, workspaceData } from "@/testing/webhook";
 import { fixtureBytes, fixtureNames } from "@/testing/fixtures";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { signBody } from "@/lib/whatsapp/signature";
+import { drainIngest, itemsOf } from "@/testing/ingest";
+import { db } from "@/db/client";
+import { wabaOwners } from "@/db/schema";
 import { GET, POST } from "./route";
 
 const url = "http://localhost/api/webhooks/whatsapp";
 const wamid = (suffix: string) => `wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQj${suffix}`;
 const ana = "5215512345678";
 
-function post(body: Uint8Array, signature: string | null = signBody(body, env().WHATSAPP_APP_SECRET)) {
+/** Posts as Meta does; the answer comes before processing, so the pipeline then runs until it is done. */
+async function post(body: Uint8Array, signature: string | null = signBody(body, env().WHATSAPP_APP_SECRET)) {
   const headers = new Headers({ "content-type": "application/json" });
   if (signature !== null) headers.set("X-Hub-Signature-256", signature);
-  return POST(new Request(url, { method: "POST", headers, body: new Uint8Array(body) }));
+  const response = await POST(new Request(url, { method: "POST", headers, body: new Uint8Array(body) }));
+  if (response.status === 200) await drainIngest();
+  return response;
 }
 
 let a: string;
@@ -29,6 +35,11 @@ beforeAll(async () => {
   numbers.a1 = (await createTestNumber(a, "110000000000001")).id;
   numbers.a2 = (await createTestNumber(a, "110000000000002", "Second line")).id;
   numbers.b1 = (await createTestNumber(b, "220000000000001")).id;
+  // Account-level fields route by the WABA (entry.id), through its owner.
+  await db().insert(wabaOwners).values([
+    { wabaId: "104400000000001", workspaceId: a },
+    { wabaId: "104400000000002", workspaceId: b },
+  ]);
   // What the business sent earlier: statuses, reactions and replies in the fixtures refer to these.
   for (const suffix of ["AOUT001", "AOUT002", "AOUT003"]) {
     await seedOutboundMessage({ tenantId: a, businessNumberId: numbers.a1!, waId: ana, wamid: wamid(suffix) });
@@ -263,25 +274,36 @@ const expectations: Record<string, () => Promise<void>> = {
     expect(inB.conversations.map((c) => c.businessNumberId)).toEqual([numbers.b1]);
     expect(inB.contacts.map((c) => c.waId)).toEqual([ana]);
   },
-  // Account-level and other fields are kept and acknowledged; the inbox does not apply them (yet).
+  // Other fields are items of their own, routed to the workspace that owns the WABA or the
+  // number; what each means for the workspace is its applier's (lib/ingest/apply/fields.ts).
   ...Object.fromEntries(
-    ["field-account-alerts", "field-account-update", "field-phone-number-quality-update", "field-smb-message-echoes", "field-template-status-update", "field-user-preferences"].map(
-      (name) => [
-        name,
-        async () => {
-          const stored = (await deliveryRows()).at(-1)!;
-          // No change the inbox handles: the delivery is kept as ignored, the field named.
-          expect(stored).toMatchObject({ state: "ignored" });
-          expect(stored.error).toContain("is not handled");
-        },
-      ],
-    ),
+    (
+      [
+        ["field-account-alerts", "account_alerts"],
+        ["field-account-update", "account_update"],
+        ["field-phone-number-quality-update", "phone_number_quality_update"],
+        ["field-smb-message-echoes", "smb_message_echoes"],
+        ["field-template-status-update", "message_template_status_update"],
+        ["field-user-preferences", "user_preferences"],
+      ] as const
+    ).map(([name, field]) => [
+      name,
+      async () => {
+        const stored = (await deliveryRows()).at(-1)!;
+        expect(stored).toMatchObject({ state: "processed", error: null });
+        const items = await itemsOf(stored.id);
+        expect(items.length).toBeGreaterThan(0);
+        for (const item of items) {
+          expect(item).toMatchObject({ kind: "field", lane: "fields", workspaceId: a, body: { field } });
+        }
+      },
+    ]),
   ),
   "unknown-number": async () => {
     expect(await messageByWamid(a, wamid("AUNK001"))).toBeUndefined();
     expect(await messageByWamid(b, wamid("AUNK001"))).toBeUndefined();
-    const counts = await rowCounts();
-    expect(counts.unroutedItems).toBe(1);
+    const items = await itemsOf((await deliveryRows()).at(-1)!.id);
+    expect(items).toMatchObject([{ kind: "message", state: "unrouted", phoneNumberId: "990000000000009", workspaceId: null }]);
   },
 };
 
@@ -333,12 +355,16 @@ describe("every fixture, signed from its raw bytes", () => {
       const reencoded = Buffer.from(JSON.stringify(JSON.parse(fixtureBytes("whatsapp", name).toString("utf8"))), "utf8");
       expect((await post(reencoded)).status, name).toBe(200);
     }
-    // New deliveries (different bytes), and the unknown number's is kept as unrouted again; no new events.
-    expect(await rowCounts()).toEqual({
-      ...before,
+    // New deliveries (different bytes) split into new items, and the unknown number's is kept
+    // as unrouted again; no new message, contact, status or event.
+    const { ingestItems: itemsBefore, ...rest } = before;
+    const { ingestItems: itemsAfter, ...after } = await rowCounts();
+    expect(after).toEqual({
+      ...rest,
       webhookDeliveries: before.webhookDeliveries + fixtureOrder.length,
       unroutedItems: before.unroutedItems + 1,
     });
+    expect(itemsAfter).toBeGreaterThan(itemsBefore);
   });
 
   it("accepts what `npm run simulate` sends and stores exactly one message, in the number's workspace", async () => {

@@ -1,5 +1,5 @@
 import { readBodyUpTo } from "@/lib/http/body";
-import { answerVerification, maxDeliveryBytes, receiveWhatsAppDelivery, type WebhookAnswer } from "@/lib/webhook/whatsapp";
+import { answerVerification, maxDeliveryBytes, receiveWhatsAppDelivery, type WebhookAnswer } from "@/lib/ingest/receive";
 import { signatureHeaderName } from "@/lib/whatsapp/signature";
 
 export const dynamic = "force-dynamic";

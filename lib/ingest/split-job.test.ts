@@ -1,15 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { phoneNumberRoutes } from "@/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { db } from "@/db/client";
+import { jobs, phoneNumberRoutes, webhookDeliveries } from "@/db/schema";
 import { withPlatform } from "@/db/platform";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
 import { deliver, deliveryRows, workspaceData } from "@/testing/webhook";
 import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
+import { drainIngest, itemsOf } from "@/testing/ingest";
+import { simulatedTextDelivery } from "@/testing/simulated-delivery";
+import { storeDelivery } from "./deliveries";
 
 /**
- * What an operator reads about one processed delivery: the note kept on its row (which
- * changes were skipped, or why it was ignored) and the one log line it leaves.
+ * What an operator reads about one split delivery: the note kept on its row (which changes
+ * were skipped, or why it was ignored) and the log lines it leaves.
  */
 
 const number = "130000000000013";
@@ -45,10 +50,10 @@ async function delivered(changes: unknown[]) {
 
 describe("the note kept on the delivery's row", () => {
   it("names the first three skipped changes and counts the rest, when nothing else was in it", async () => {
-    const row = await delivered(["account_alerts", "account_update", "security", "flows", "history"].map(unhandled));
+    const row = await delivered(["business_capability_update", "partner_solutions", "security", "flows", "history"].map(unhandled));
     expect(row).toMatchObject({ state: "ignored" });
     expect(row.error).toBe(
-      'entry[0].changes[0]: field "account_alerts" is not handled; entry[0].changes[1]: field "account_update" is not handled; ' +
+      'entry[0].changes[0]: field "business_capability_update" is not handled; entry[0].changes[1]: field "partner_solutions" is not handled; ' +
         'entry[0].changes[2]: field "security" is not handled; and 2 more',
     );
   });
@@ -77,12 +82,12 @@ describe("the note kept on the delivery's row", () => {
 describe("the log line a delivery leaves", () => {
   logAtLevelInEachTest("info");
 
-  it("counts what it stored, repeated, reported as errors, could not route and skipped", async () => {
+  it("counts the items it split, pending, unrouted and quarantined, and what it skipped, without a customer's words", async () => {
     const repeated = textMessage("dos veces");
     const { output, result: row } = await captureLogs(() =>
       delivered([
         messagesChange(number, {
-          messages: [textMessage("nuevo"), repeated, repeated],
+          messages: [textMessage("nuevo"), repeated, repeated, { ...textMessage("sin remitente"), from: undefined }],
           statuses: [{ id: `wamid.NOTE.${randomUUID()}`, status: "delivered", timestamp: "1795000001", recipient_id: "5215512345678" }],
           errors: [{ code: 131000, title: "Something went wrong" }],
         }),
@@ -90,11 +95,20 @@ describe("the log line a delivery leaves", () => {
         unhandled("flows"),
       ]),
     );
-    const processed = logLines(output).filter((l) => l.event === "webhook_delivery_processed");
-    expect(processed).toEqual([
-      expect.objectContaining({ level: "info", deliveryId: row.id, messages: 2, statuses: 1, duplicates: 1, errors: 1, unrouted: 1, skipped: 1 }),
+    const split = logLines(output).filter((l) => l.event === "webhook_delivery_split");
+    expect(split).toEqual([
+      expect.objectContaining({ level: "info", deliveryId: row.id, items: 6, pending: 4, unrouted: 1, quarantined: 1, skipped: 1 }),
     ]);
+    expect(logLines(output).filter((l) => l.event === "whatsapp_number_error")).toEqual([
+      expect.objectContaining({ level: "warn", deliveryId: row.id, phoneNumberId: number, code: 131000, title: "Something went wrong" }),
+    ]);
+    expect(logLines(output).filter((l) => l.event === "ingest_item_quarantined")).toEqual([
+      expect.objectContaining({ level: "warn", deliveryId: row.id, reason: "message has neither from nor from_user_id" }),
+    ]);
+    // Applied once: the repeated message is one row.
+    expect((await workspaceData(tenantId)).messages.filter((m) => m.text === "dos veces")).toHaveLength(1);
     expect(output).not.toContain("dos veces");
+    expect(output).not.toContain("sin remitente");
   });
 
   it("warns with the reason when a delivery is ignored", async () => {
@@ -102,20 +116,37 @@ describe("the log line a delivery leaves", () => {
     expect(logLines(output).filter((l) => l.event === "webhook_delivery_ignored")).toEqual([
       expect.objectContaining({ level: "warn", deliveryId: row.id, reason: 'entry[0].changes[0]: field "flows" is not handled' }),
     ]);
-    expect(output).not.toContain("webhook_delivery_processed");
+    expect(output).not.toContain("webhook_delivery_split");
   });
 
-  it("reports a failed delivery as an error naming it and what went wrong", async () => {
+  it("reports an item that failed as a warning naming it and what went wrong, and keeps the delivery processed", async () => {
     // Routed to a workspace that has no such number: storing its message fails.
     const broken = "140000000000014";
     const workspace = (await createTestWorkspace("Broken")).id;
     await withPlatform((tx) => tx.insert(phoneNumberRoutes).values({ phoneNumberId: broken, workspaceId: workspace }));
     const { output, result: row } = await captureLogs(() => delivered([messagesChange(broken, { messages: [textMessage("se perderá")] })]));
-    expect(row).toMatchObject({ state: "failed" });
-    expect(logLines(output).filter((l) => l.event === "webhook_delivery_failed")).toEqual([
-      expect.objectContaining({ level: "error", deliveryId: row.id, error: expect.objectContaining({ message: row.error }) }),
+    expect(row).toMatchObject({ state: "processed" });
+    const [item] = await itemsOf(row.id);
+    expect(item).toMatchObject({ state: "pending", attempts: 1, workspaceId: workspace });
+    expect(logLines(output).filter((l) => l.event === "ingest_item_failed")).toEqual([
+      expect.objectContaining({ level: "warn", itemId: item!.id, workspaceId: workspace, attempt: 1, reason: item!.lastError }),
     ]);
-    expect(row.error).toContain(broken);
-    expect(output).not.toContain("webhook_delivery_ignored");
+    expect(item!.lastError).toContain(broken);
+    expect(output).not.toContain("se perderá");
+  });
+});
+
+describe("a delivery whose split job was lost", () => {
+  it("is split by the sweep a minute after it arrived, not before, and only once", async () => {
+    const body = simulatedTextDelivery({ to: number, from: "15550000023", text: "stored only", wamid: `wamid.LOST.${randomUUID()}` });
+    // What a split job parked after its last attempt (the database was away) leaves behind.
+    const stored = await storeDelivery(db(), body);
+    await db().delete(jobs).where(eq(jobs.dedupeKey, stored.id));
+    await drainIngest();
+    expect((await deliveryRows()).find((d) => d.id === stored.id)).toMatchObject({ state: "received" });
+    await db().update(webhookDeliveries).set({ receivedAt: sql`now() - interval '61 seconds'` }).where(eq(webhookDeliveries.id, stored.id));
+    await drainIngest();
+    expect((await deliveryRows()).find((d) => d.id === stored.id)).toMatchObject({ state: "processed", attempts: 1 });
+    expect((await workspaceData(tenantId)).messages.filter((m) => m.text === "stored only")).toHaveLength(1);
   });
 });

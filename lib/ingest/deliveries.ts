@@ -1,0 +1,77 @@
+import { and, eq, lt, sql } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import type { Database } from "@/db/client";
+import { webhookDeliveries } from "@/db/schema";
+import { jobsChannel } from "@/lib/jobs/queue";
+import { splitQueue } from "./queues";
+
+/** Fatal decoding: a body that is not UTF-8 text is not JSON Meta sent. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+export const notTextError = "body is not UTF-8 text (kept base64-encoded in raw_body)";
+
+function asText(raw: Uint8Array): string | null {
+  try {
+    const text = utf8.decode(raw);
+    // Postgres text cannot hold NUL; JSON never contains a raw one.
+    return text.includes("\u0000") ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+export type StoredDelivery = { id: string; isNew: boolean; text: boolean };
+
+/**
+ * Stores a signed delivery durably, once per distinct body, and wakes the processor: one
+ * statement (so one round trip, and atomic on its own) inserts the raw delivery, enqueues the
+ * job that splits it and notifies the workers. Meta's redelivery of the same bytes finds the
+ * row stored the first time and enqueues nothing; a concurrent twin's insert waits for ours
+ * and then finds it. A body that is not UTF-8 text is kept base64-encoded, as ignored, and
+ * nothing is enqueued.
+ */
+export async function storeDelivery(db: Database, raw: Uint8Array): Promise<StoredDelivery> {
+  const bodySha256 = createHash("sha256").update(raw).digest("hex");
+  const text = asText(raw);
+  const row =
+    text === null
+      ? sql`${Buffer.from(raw).toString("base64")}, ${bodySha256}, 'ignored'::delivery_state, ${notTextError}, now()`
+      : sql`${text}, ${bodySha256}, 'received'::delivery_state, null, null`;
+  const result = await db.execute(sql`
+    with stored as (
+      insert into webhook_deliveries (raw_body, body_sha256, state, error, processed_at) values (${row})
+      on conflict (body_sha256) do nothing
+      returning id, state
+    ), split as (
+      insert into jobs (queue, payload, dedupe_key, max_attempts)
+      select ${splitQueue}, jsonb_build_object('deliveryId', id), id::text, ${splitMaxAttempts} from stored where state = 'received'
+    )
+    select id, pg_notify(${jobsChannel}, ${splitQueue}) from stored`);
+  const [inserted] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { id: string }[];
+  if (inserted) return { id: inserted.id, isNew: true, text: text !== null };
+  // A redelivery: a statement of its own, whose snapshot sees a twin that committed meanwhile.
+  const [existing] = await db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.bodySha256, bodySha256));
+  if (!existing) throw new Error("webhook delivery conflicted on its body hash but could not be read back");
+  return { id: existing.id, isNew: false, text: text !== null };
+}
+
+/** A split job's attempts: it only parses and inserts, so it fails only while the database does. */
+export const splitMaxAttempts = 20;
+
+export async function loadDelivery(db: Database, id: string) {
+  const [row] = await db
+    .select({ id: webhookDeliveries.id, rawBody: webhookDeliveries.rawBody, state: webhookDeliveries.state, receivedAt: webhookDeliveries.receivedAt })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.id, id));
+  return row ?? null;
+}
+
+/** Deliveries stored but not split a minute after they arrived: their split job was parked or lost. */
+export async function unsplitDeliveryIds(db: Database, receivedBefore: Date): Promise<string[]> {
+  const rows = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.state, "received"), lt(webhookDeliveries.receivedAt, receivedBefore)))
+    .orderBy(webhookDeliveries.receivedAt)
+    .limit(1000);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,77 @@
+import { and, eq, lte, sql } from "drizzle-orm";
+import { db } from "@/db/client";
+import { ingestItems, phoneNumberRoutes } from "@/db/schema";
+import type { JobHandler } from "@/lib/jobs/worker";
+import { claimJobs, completeJob, completeJobs, enqueue } from "@/lib/jobs/queue";
+import { splitMaxAttempts, unsplitDeliveryIds } from "./deliveries";
+import { drainWorkspace } from "./process";
+import { applyQueue, splitQueue } from "./queues";
+import { splitStoredDelivery } from "./split-job";
+import { routeUnroutedItems } from "./unrouted";
+
+/** How long one apply job works on its workspace before handing the rest to a fresh job (workspaces take turns). */
+const applyJobBudgetMs = 1_000;
+
+/** The ingest pipeline's job handlers, for the process's worker (lib/server/background-jobs.ts). */
+export const ingestHandlers: Record<string, JobHandler> = {
+  [splitQueue]: async (job) => {
+    await splitStoredDelivery(db(), (job.payload as { deliveryId: string }).deliveryId);
+  },
+  [applyQueue]: async (job) => {
+    const { workspaceId } = job.payload as { workspaceId: string };
+    // Done with the job at once, so that work arriving meanwhile enqueues a fresh one instead
+    // of being deduplicated into this one, which may already have looked. If this instance
+    // dies now, its claimed items roll back and the sweep below enqueues their workspace again.
+    await completeJob(db(), job);
+    const { more } = await drainWorkspace(workspaceId, applyJobBudgetMs);
+    if (more) await enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId });
+  },
+};
+
+/**
+ * The fallback for every wake-up the pipeline relies on: workspaces with due items (a retry's
+ * backoff ended, or the instance applying them died) get an apply job; deliveries stored over a
+ * minute ago and still not split (their split job parked) get a split job; unrouted items whose
+ * number now has an owner are routed. Each enqueue is deduplicated, so it never doubles work.
+ */
+export async function sweepIngest(): Promise<void> {
+  const due = await db()
+    .selectDistinct({ workspaceId: ingestItems.workspaceId })
+    .from(ingestItems)
+    .where(and(eq(ingestItems.state, "pending"), lte(ingestItems.runAt, sql`now()`)));
+  for (const { workspaceId } of due) {
+    if (workspaceId) await enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId });
+  }
+  for (const deliveryId of await unsplitDeliveryIds(db(), new Date(Date.now() - 60_000))) {
+    await enqueue(db(), splitQueue, { deliveryId }, { dedupeKey: deliveryId, maxAttempts: splitMaxAttempts });
+  }
+  const owned = await db()
+    .selectDistinct({ phoneNumberId: ingestItems.phoneNumberId })
+    .from(ingestItems)
+    .innerJoin(phoneNumberRoutes, eq(phoneNumberRoutes.phoneNumberId, ingestItems.phoneNumberId))
+    .where(and(eq(ingestItems.state, "unrouted"), eq(ingestItems.routeBy, "phone")))
+    .limit(100);
+  for (const { phoneNumberId } of owned) if (phoneNumberId) await routeUnroutedItems(phoneNumberId);
+}
+
+export const ingestSweep = { name: "ingest-sweep", everySeconds: 10, run: sweepIngest };
+
+/**
+ * Runs the pipeline in this process until no work is due, without a worker: claims the split
+ * and apply jobs as a worker would (SKIP LOCKED, so beside running workers it takes only what
+ * they have not), runs them, and sweeps for work whose wake-up was deduplicated away. For
+ * scripts (the seed) and tests; work waiting out a backoff is not due, so it stays.
+ */
+export async function processIngestUntilIdle(): Promise<void> {
+  const claim = () => claimJobs(db(), { queues: [splitQueue, applyQueue], limit: 8, leaseMs: 60_000, worker: `until-idle:${process.pid}` });
+  for (;;) {
+    let jobs = await claim();
+    if (jobs.length === 0) {
+      await sweepIngest();
+      jobs = await claim();
+      if (jobs.length === 0) return;
+    }
+    for (const job of jobs) await ingestHandlers[job.queue]!(job);
+    await completeJobs(db(), jobs);
+  }
+}

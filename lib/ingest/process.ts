@@ -1,0 +1,162 @@
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { database, db } from "@/db/client";
+import { ingestItems, ingestLanes } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
+import type { TenantTx } from "@/db/transactions";
+import { describeError } from "@/lib/logging/errors";
+import { log } from "@/lib/log";
+import { applyItems } from "./apply";
+import { decodeItem } from "./items";
+
+/** Attempts an item gets before it is quarantined for the operator (`npm run ops -- quarantine`). */
+export const maxItemAttempts = 8;
+
+/** Backoff before an item's next attempt: 5 s after the first failure, doubling, at most an hour. */
+const backoffSeconds = sql`least(5 * power(2, ${ingestItems.attempts}), 3600)`;
+
+/**
+ * How long one batch's transaction may take. On the embedded database (one connection) every
+ * other statement, the webhook's insert included, waits for it; on Postgres it holds its
+ * workspace's rows. The batch size follows from the time items took in earlier batches.
+ */
+const batchBudgetMs = () => (database().kind === "pglite" ? 100 : 250);
+/** Below this, a batch's own statements (claim, mark done) cost more than its items. */
+const minBatch = 20;
+const maxBatch = 500;
+let msPerItem = 2;
+
+function batchSize(): number {
+  return Math.max(minBatch, Math.min(maxBatch, Math.floor(batchBudgetMs() / msPerItem)));
+}
+
+function measured(items: number, ms: number) {
+  if (items === 0) return;
+  msPerItem = Math.max(0.05, 0.7 * msPerItem + 0.3 * (ms / items));
+}
+
+type ClaimedRow = typeof ingestItems.$inferSelect;
+
+/**
+ * The due items of one workspace's lane (messages before statuses before other fields), taken
+ * with FOR UPDATE SKIP LOCKED inside the tenant transaction that applies them: another instance
+ * skips them, and a crash (the connection gone) releases them with nothing applied.
+ */
+async function claimDue(tx: TenantTx, workspaceId: string, limit: number): Promise<ClaimedRow[]> {
+  for (const lane of ingestLanes) {
+    const rows = await tx
+      .select()
+      .from(ingestItems)
+      .where(
+        and(
+          eq(ingestItems.workspaceId, workspaceId),
+          eq(ingestItems.lane, lane),
+          eq(ingestItems.state, "pending"),
+          lte(ingestItems.runAt, sql`now()`),
+        ),
+      )
+      .orderBy(asc(ingestItems.runAt), asc(ingestItems.position))
+      .limit(limit)
+      .for("update", { skipLocked: true });
+    if (rows.length > 0) return rows;
+  }
+  return [];
+}
+
+async function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
+  return tx
+    .select()
+    .from(ingestItems)
+    .where(and(inArray(ingestItems.id, ids), eq(ingestItems.state, "pending")))
+    .orderBy(asc(ingestItems.runAt), asc(ingestItems.position))
+    .for("update", { skipLocked: true });
+}
+
+/** Applies claimed items and marks them done in the same transaction: done exactly when applied. */
+async function applyRows(tx: TenantTx, workspaceId: string, rows: ClaimedRow[]): Promise<void> {
+  await applyItems({ tx, tenantId: workspaceId }, rows.map(decodeItem));
+  await tx
+    .update(ingestItems)
+    .set({ state: "done", doneAt: sql`now()`, lastError: null })
+    .where(inArray(ingestItems.id, rows.map((r) => r.id)));
+}
+
+/**
+ * Applies these items (those still pending and not held elsewhere) in one transaction; when
+ * that throws, each half on its own, down to the one item that fails, whose failure is
+ * recorded: the good items commit, and one bad item holds back nobody.
+ */
+async function applyIsolating(workspaceId: string, ids: string[]): Promise<void> {
+  try {
+    await withTenant(workspaceId, async (tx) => {
+      const rows = await claimIds(tx, ids);
+      if (rows.length > 0) await applyRows(tx, workspaceId, rows);
+    });
+  } catch (error) {
+    if (ids.length === 1) return recordFailure(ids[0]!, error);
+    const half = Math.ceil(ids.length / 2);
+    await applyIsolating(workspaceId, ids.slice(0, half));
+    await applyIsolating(workspaceId, ids.slice(half));
+  }
+}
+
+/** One more failed attempt: retried after a backoff (isolated again if it fails again), quarantined after the last. */
+async function recordFailure(id: string, error: unknown): Promise<void> {
+  const reason = describeError(error).slice(0, 1000);
+  const [row] = await db()
+    .update(ingestItems)
+    .set({
+      attempts: sql`${ingestItems.attempts} + 1`,
+      lastError: reason,
+      state: sql`case when ${ingestItems.attempts} + 1 >= ${maxItemAttempts} then 'quarantined' else 'pending' end`,
+      runAt: sql`now() + ${backoffSeconds} * interval '1 second'`,
+    })
+    .where(and(eq(ingestItems.id, id), eq(ingestItems.state, "pending")))
+    .returning({ state: ingestItems.state, attempts: ingestItems.attempts, kind: ingestItems.kind, workspaceId: ingestItems.workspaceId, path: ingestItems.path });
+  if (!row) return;
+  const fields = { itemId: id, workspaceId: row.workspaceId, kind: row.kind, path: row.path, attempt: row.attempts, reason };
+  if (row.state === "quarantined") log.error("ingest_item_quarantined", fields);
+  else log.warn("ingest_item_failed", fields);
+}
+
+/**
+ * One batch of a workspace's due items: claimed, applied and marked done in one transaction.
+ * When it throws, it is halved until the failing item is alone (`applyIsolating`). Returns how
+ * many items it took up (0: nothing due).
+ */
+export async function applyNextBatch(workspaceId: string): Promise<number> {
+  let claimed: string[] = [];
+  const started = performance.now();
+  try {
+    await withTenant(workspaceId, async (tx) => {
+      const rows = await claimDue(tx, workspaceId, batchSize());
+      claimed = rows.map((r) => r.id);
+      if (rows.length > 0) await applyRows(tx, workspaceId, rows);
+    });
+    measured(claimed.length, performance.now() - started);
+  } catch (error) {
+    // Nothing claimed: the database itself failed; the job retries.
+    if (claimed.length === 0) throw error;
+    if (claimed.length === 1) await recordFailure(claimed[0]!, error);
+    else {
+      const half = Math.ceil(claimed.length / 2);
+      await applyIsolating(workspaceId, claimed.slice(0, half));
+      await applyIsolating(workspaceId, claimed.slice(half));
+    }
+  }
+  return claimed.length;
+}
+
+/**
+ * Applies a workspace's due items batch after batch until none is due or `budgetMs` has passed.
+ * Returns whether work may remain (the caller hands it to a fresh job, so workspaces take turns).
+ */
+export async function drainWorkspace(workspaceId: string, budgetMs: number): Promise<{ applied: number; more: boolean }> {
+  const deadline = performance.now() + budgetMs;
+  let applied = 0;
+  while (performance.now() < deadline) {
+    const n = await applyNextBatch(workspaceId);
+    if (n === 0) return { applied, more: false };
+    applied += n;
+  }
+  return { applied, more: true };
+}
