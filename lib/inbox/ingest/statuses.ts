@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { TenantTx } from "@/db/transactions";
 import { messageStatuses, messages } from "@/db/schema";
+import { lockName, lockNames } from "@/lib/domain/locks";
 import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
 import { currentStatusRank, furthestStatus, statusRank } from "@/lib/messages/status";
 import { notifyWorkspace } from "@/lib/realtime/events";
@@ -12,6 +13,8 @@ import { timestampToDate, type WhatsAppStatus } from "@/lib/whatsapp/payload";
  * kept: the status may simply have arrived before our send finished recording the wamid.
  */
 export async function recordStatus(tx: TenantTx, tenantId: string, status: WhatsAppStatus): Promise<{ recorded: boolean }> {
+  // As lib/ingest/apply/statuses.ts: the send takes the same lock before it stores the wamid.
+  await lockNames(tx, tenantId, [lockName.wamid(status.id)]);
   const [recorded] = await tx
     .insert(messageStatuses)
     .values({ tenantId, wamid: status.id, status: status.status, occurredAt: timestampToDate(status.timestamp), payload: status })
