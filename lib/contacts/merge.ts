@@ -138,13 +138,8 @@ function identityLocks(contact: { waId: string | null; userId: string | null }):
   return [contact.waId && lockName.phone(contact.waId), contact.userId && lockName.user(contact.userId)].filter((n): n is string => !!n);
 }
 
-/** The conversation an id leads to: itself, or the survivor it was merged into; null when neither exists. */
-export async function resolveConversationId(tx: TenantTx, tenantId: string, conversationId: string): Promise<string | null> {
-  const [found] = await tx
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId)));
-  if (found) return found.id;
+/** The conversation a merged-away conversation's id leads to, or null for an id never merged away. */
+export async function survivorOf(tx: TenantTx, tenantId: string, conversationId: string): Promise<string | null> {
   const [merged] = await tx
     .select({ survivorId: conversationMerges.survivorId })
     .from(conversationMerges)

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, expect, inject, it } from "vitest";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { mergeContacts, resolveConversationId } from "@/lib/contacts/merge";
+import { mergeContacts, survivorOf } from "@/lib/contacts/merge";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { messageItem, textItem } from "@/testing/ingest-items";
 import { workspaceData } from "@/testing/webhook";
@@ -79,7 +79,7 @@ it("merges the contact known by number and the one known by user id when a messa
   ]);
   expect(after.conversations.find((c) => c.id === onSecond)).toMatchObject({ contactId: after.contacts[0]!.id });
   // The merged-away conversation's id still leads somewhere: to the survivor.
-  expect(await withTenant(a, (tx) => resolveConversationId(tx, a, byUser!))).toBe(byNumber);
+  expect(await withTenant(a, (tx) => survivorOf(tx, a, byUser!))).toBe(byNumber);
 });
 
 it("moves both the phone number and the user id on a number change, so the next username-only message lands in the same conversation", async () => {
@@ -184,7 +184,7 @@ it("merges two contacts by hand with the same function, the redirect of an earli
   const [firstContact, secondContact, thirdContact] = [await contactOf(first!), await contactOf(second!), await contactOf(third!)];
   await withTenant(a, (tx) => mergeContacts({ tx, tenantId: a }, { survivorId: secondContact, mergedId: firstContact }));
   await withTenant(a, (tx) => mergeContacts({ tx, tenantId: a }, { survivorId: thirdContact, mergedId: secondContact }));
-  for (const id of [first, second, third]) expect(await withTenant(a, (tx) => resolveConversationId(tx, a, id!))).toBe(third);
+  for (const id of [first, second]) expect(await withTenant(a, (tx) => survivorOf(tx, a, id!))).toBe(third);
   const data = await workspaceData(a);
   expect(data.messages.filter((m) => m.conversationId === third).map((m) => m.wamid)).toEqual(["wamid.HAND1", "wamid.HAND2", "wamid.HAND3"]);
   expect(data.conversations.find((c) => c.id === third)).toMatchObject({ unreadCount: 3, lastMessageAt: at(3) });
