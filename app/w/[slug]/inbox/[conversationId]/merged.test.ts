@@ -1,7 +1,4 @@
-import { eq } from "drizzle-orm";
 import { expect, it, vi } from "vitest";
-import { withPlatform } from "@/db/platform";
-import { workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { mergeContacts } from "@/lib/contacts/merge";
 import { createTestConversation, createTestMember, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
@@ -20,7 +17,7 @@ it("leads a merged-away conversation's link to the conversation it was merged in
   await withTenant(workspace.id, (tx) =>
     mergeContacts({ tx, tenantId: workspace.id }, { survivorId: survivor.contact.id, mergedId: merged.contact.id }),
   );
-  const [{ slug }] = (await withPlatform((tx) => tx.select().from(workspaces).where(eq(workspaces.id, workspace.id)))) as [{ slug: string }];
+  const { slug } = workspace;
   const open = (conversationId: string, searchParams: Record<string, string> = {}, inSlug = slug) =>
     ConversationPage({ params: Promise.resolve({ slug: inSlug, conversationId }), searchParams: Promise.resolve(searchParams) });
 
@@ -30,9 +27,7 @@ it("leads a merged-away conversation's link to the conversation it was merged in
 
   const outsider = await createTestWorkspace("Bravo");
   const stranger = await createTestMember(outsider.id, "agent");
-  const [{ slug: theirs }] = (await withPlatform((tx) => tx.select().from(workspaces).where(eq(workspaces.id, outsider.id)))) as [
-    { slug: string },
-  ];
+  const theirs = outsider.slug;
   await actAs(stranger.id);
   // In their own workspace, the other workspace's merged-away id leads nowhere.
   await expectNotFound(() => open(merged.conversation.id, {}, theirs));
