@@ -294,7 +294,12 @@ export const contacts = pgTable(
     waId: text("wa_id"),
     /** Meta's business-scoped user id (`user_id`). */
     userId: text("user_id"),
+    /** The name the customer gave themselves on WhatsApp, as of the newest message that carried it. */
     profileName: text("profile_name"),
+    /** WhatsApp's time of the message that carried `profile_name`: an older message never puts an old name back. */
+    profileNameAt: timestamp("profile_name_at", { withTimezone: true }),
+    /** The name the business gave the contact; shown instead of the profile name; ingest never writes it. */
+    businessName: text("business_name"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -353,6 +358,31 @@ export const conversations = pgTable(
       ];
     }),
     index("conversations_contact_idx").on(t.tenantId, t.contactId),
+    tenantIsolation(),
+  ],
+);
+
+/**
+ * A conversation merged into another when its contact turned out to be the same person
+ * (lib/contacts/merge.ts): links to the old id keep leading to the survivor. Always one hop:
+ * a merge re-points the redirects that led to the conversation it removes.
+ */
+export const conversationMerges = pgTable(
+  "conversation_merges",
+  {
+    tenantId: tenantId(),
+    mergedId: uuid("merged_id").notNull(),
+    survivorId: uuid("survivor_id").notNull(),
+    mergedAt: timestamp("merged_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.mergedId] }),
+    foreignKey({
+      name: "conversation_merges_survivor_fk",
+      columns: [t.tenantId, t.survivorId],
+      foreignColumns: [conversations.tenantId, conversations.id],
+    }).onDelete("cascade"),
+    index("conversation_merges_survivor_idx").on(t.tenantId, t.survivorId),
     tenantIsolation(),
   ],
 );
@@ -519,6 +549,7 @@ export type BusinessNumber = typeof businessNumbers.$inferSelect;
 export type Contact = typeof contacts.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;
+export type ConversationMerge = typeof conversationMerges.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type Invitation = typeof invitations.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;

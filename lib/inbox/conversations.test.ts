@@ -2,7 +2,8 @@ import type { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { conversations } from "@/db/schema";
+import { contacts, conversations } from "@/db/schema";
+import { mergeContacts } from "@/lib/contacts/merge";
 import { withTenant } from "@/db/tenant";
 import {
   createTestConversation,
@@ -198,5 +199,32 @@ describe("keyset paging", () => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(expected);
+  });
+});
+
+describe("contacts the business named, and conversations merged into another", () => {
+  it("shows the name the business gave a contact instead of their WhatsApp profile name, in the list and the header", async () => {
+    const named = await createTestConversation(a, { numberId: support.id, name: "Pat WhatsApp" });
+    await createTestMessage(a, named.conversation.id, { direction: "inbound", sentAt: minutesAgo(1) });
+    await withTenant(a, (tx) => tx.update(contacts).set({ businessName: "Pat (wholesale)" }).where(eq(contacts.id, named.contact.id)));
+    const header = await withTenant(a, (tx) => getConversation({ tx, actor: actorIn(a) }, { conversationId: named.conversation.id }));
+    expect(header?.contact.name).toBe("Pat (wholesale)");
+    expect((await list()).conversations.find((x) => x.id === named.conversation.id)?.contact.name).toBe("Pat (wholesale)");
+  });
+
+  it("answers a merged-away conversation's id with the conversation it was merged into, and another workspace's with nothing", async () => {
+    const twin = await createTestConversation(a, { numberId: support.id, name: "Twin" });
+    const survivor = await createTestConversation(a, { numberId: sales.id, name: "Twin, again" });
+    await withTenant(a, (tx) => mergeContacts({ tx, tenantId: a }, { survivorId: survivor.contact.id, mergedId: twin.contact.id }));
+    const moved = await withTenant(a, (tx) => getConversation({ tx, actor: actorIn(a) }, { conversationId: twin.conversation.id }));
+    // Different numbers: the conversation itself moved to the survivor's contact and kept its id.
+    expect(moved).toMatchObject({ id: twin.conversation.id, contact: { id: survivor.contact.id } });
+
+    const onSales = await createTestConversation(a, { numberId: sales.id, name: "Twin on sales" });
+    const alsoOnSales = await createTestConversation(a, { numberId: sales.id, name: "Same person" });
+    await withTenant(a, (tx) => mergeContacts({ tx, tenantId: a }, { survivorId: alsoOnSales.contact.id, mergedId: onSales.contact.id }));
+    const led = await withTenant(a, (tx) => getConversation({ tx, actor: actorIn(a) }, { conversationId: onSales.conversation.id }));
+    expect(led).toMatchObject({ id: alsoOnSales.conversation.id });
+    expect(await withTenant(b, (tx) => getConversation({ tx, actor: actorIn(b) }, { conversationId: onSales.conversation.id }))).toBeNull();
   });
 });

@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { TenantTx } from "@/db/transactions";
 import type { TenantCtx } from "@/lib/domain/context";
 import { businessNumbers, contacts, conversations, messages, users, type Message } from "@/db/schema";
+import { survivorOf } from "@/lib/contacts/merge";
+import { contactDisplayName } from "@/lib/contacts/name";
 import { previewOf } from "@/lib/messages/summary";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
 
@@ -95,7 +97,7 @@ async function selectConversations(tx: TenantTx, tenantId: string, where: SQL | 
       lastInboundAt: page.lastInboundAt,
       keysetAt: keysetTime(page.lastMessageAt),
       contactId: contacts.id,
-      contactName: contacts.profileName,
+      contactName: contactDisplayName,
       contactWaId: contacts.waId,
       contactUserId: contacts.userId,
       numberId: businessNumbers.id,
@@ -200,5 +202,11 @@ export type ConversationInput = { conversationId: string };
 export async function getConversation({ tx, actor }: TenantCtx, { conversationId }: ConversationInput): Promise<ConversationListItem | null> {
   const { tenantId } = actor;
   const [item] = await conversationsWhere(tx, tenantId, eq(conversations.id, conversationId), 1);
-  return item ?? null;
+  if (item) return item;
+  // A conversation merged into another (lib/contacts/merge.ts): old links open the survivor,
+  // whose id the answer carries.
+  const survivorId = await survivorOf(tx, tenantId, conversationId);
+  if (!survivorId) return null;
+  const [survivor] = await conversationsWhere(tx, tenantId, eq(conversations.id, survivorId), 1);
+  return survivor ?? null;
 }

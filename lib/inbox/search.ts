@@ -4,6 +4,7 @@ import type { TenantCtx } from "@/lib/domain/context";
 import { businessNumbers, contacts, conversations, messages } from "@/db/schema";
 import { conversationsWhere, type ConversationListItem } from "./conversations";
 import { newestFirst } from "./cursor";
+import { contactDisplayName } from "@/lib/contacts/name";
 import { previewOf } from "@/lib/messages/summary";
 import { typedText } from "@/lib/typed-text";
 
@@ -71,7 +72,7 @@ export async function searchInbox({ tx, actor }: TenantCtx, { query, limit }: Se
       text: messages.text,
       sentAt: messages.sentAt,
       contactId: contacts.id,
-      contactName: contacts.profileName,
+      contactName: contactDisplayName,
       contactWaId: contacts.waId,
       contactUserId: contacts.userId,
       numberId: businessNumbers.id,

@@ -2,6 +2,7 @@ import { and, eq, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TenantTx } from "@/db/transactions";
 import type { ActorCtx, Deps } from "@/lib/domain/context";
+import { lockName, lockNames } from "@/lib/domain/locks";
 import { conversations, messageStatuses, messageTemplates, messages, type Message } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { log } from "@/lib/log";
@@ -169,6 +170,9 @@ type MessageRef = { tenantId: string; messageId: string; conversationId: string 
 
 /** Meta accepted the message: store its wamid. */
 export async function recordSent(tx: TenantTx, input: MessageRef & { wamid: string }): Promise<Message> {
+  // The status applier holds this lock while it records statuses and moves their messages
+  // (lib/ingest/apply/statuses.ts): whichever of the two commits second sees the other's rows.
+  await lockNames(tx, input.tenantId, [lockName.wamid(input.wamid)]);
   const { status, error } = await statusOnAcceptance(tx, input.wamid);
   const [row] = await tx
     .update(messages)

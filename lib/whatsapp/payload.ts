@@ -74,7 +74,15 @@ export const messageSchema = z.looseObject({
   button: z.looseObject({ text: z.string().optional(), payload: z.string().optional() }).optional(),
   reaction: z.looseObject({ message_id: metaId, emoji: z.string().optional() }).optional(),
   system: z
-    .looseObject({ body: z.string().optional(), type: z.string().optional(), wa_id: metaId.optional() })
+    .looseObject({
+      body: z.string().optional(),
+      type: z.string().optional(),
+      /** user_changed_number: the new phone number. */
+      wa_id: metaId.optional(),
+      /** The user's new business-scoped user id (a number change issues one too). */
+      user_id: metaId.optional(),
+      previous_user_id: metaId.optional(),
+    })
     .optional(),
   order: z.looseObject({ product_items: z.array(z.unknown()).optional() }).optional(),
   referral: z.looseObject({}).optional(),

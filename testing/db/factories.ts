@@ -1,10 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { withPlatform } from "@/db/platform";
 import {
   auditLog,
   businessNumbers,
   contacts,
+  conversationMerges,
   conversations,
   invitations,
   memberships,
@@ -70,6 +71,7 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       .insert(conversations)
       .values({ tenantId, businessNumberId: number.id, contactId: contact!.id })
       .returning();
+    await tx.insert(conversationMerges).values({ tenantId, mergedId: randomUUID(), survivorId: conversation!.id });
     const wamid = `wamid.${suffix()}`;
     const [message] = await tx
       .insert(messages)

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { TenantTx } from "@/db/transactions";
 import { messageStatuses, messages } from "@/db/schema";
+import { lockName, lockNames } from "@/lib/domain/locks";
 import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
 import { currentStatusRank, furthestStatus, statusRank } from "@/lib/messages/status";
 import { notifyWorkspace } from "@/lib/realtime/events";
@@ -17,6 +18,8 @@ export async function recordStatus(
   status: WhatsAppStatus,
   occurredAt: Date = timestampToDate(status.timestamp),
 ): Promise<{ recorded: boolean }> {
+  // As lib/ingest/apply/statuses.ts: the send takes the same lock before it stores the wamid.
+  await lockNames(tx, tenantId, [lockName.wamid(status.id)]);
   const [recorded] = await tx
     .insert(messageStatuses)
     .values({ tenantId, wamid: status.id, status: status.status, occurredAt, payload: status })

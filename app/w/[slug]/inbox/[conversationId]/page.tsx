@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { contactName, filterQuery, filtersFrom } from "@/components/inbox/api";
 import { ThreadView } from "@/components/inbox/thread-view";
@@ -18,7 +18,7 @@ export const metadata: Metadata = { title: "Conversation · Switchboard" };
  * One conversation. Rendering it reads nothing (Next prefetches linked pages): the thread,
  * once on screen, posts its read request, which clears the unread count and sends WhatsApp
  * the read receipt. An id from another workspace finds nothing under row-level security and
- * answers 404.
+ * answers 404; the id of a conversation merged into another leads to the survivor.
  */
 export default async function ConversationPage({
   params,
@@ -36,10 +36,15 @@ export default async function ConversationPage({
     const ctx = { tx, actor: access };
     const conversation = await getConversation(ctx, { conversationId });
     if (!conversation) return null;
+    if (conversation.id !== conversationId) return { mergedInto: conversation.id } as const;
     const thread = await getThread(ctx, getThreadInput.parse({ conversationId, around: highlight ?? undefined }));
     return thread ? { conversation, thread, members: await listMembers(tx) } : null;
   });
   if (!found) notFound();
+  // The conversation was merged into another (the same customer, seen under two identities).
+  if ("mergedInto" in found) {
+    redirect(`/w/${slug}/inbox/${found.mergedInto}${filterQuery(filtersFrom(query), highlight ? { m: highlight } : {})}`);
+  }
   const filters = filtersFrom(query);
   return (
     <InboxFrame access={access} filters={filters} selectedId={conversationId}>

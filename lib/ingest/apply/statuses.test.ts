@@ -1,0 +1,323 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { db, openDatabase } from "@/db/client";
+import { messages } from "@/db/schema";
+import { enterTenant, withTenant } from "@/db/tenant";
+import type { PlatformTx } from "@/db/transactions";
+import { windowClosedReason } from "@/lib/messages/delivery-error";
+import { recordSent } from "@/lib/outbound/send";
+import type { Unsubscribe } from "@/lib/realtime/hub";
+import { createTestConversation, createTestMessage, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { databaseUrl } from "@/testing/db/databases";
+import { countStatements, statusItem } from "@/testing/ingest-items";
+import { commitBarrier, recorder, testHub } from "@/testing/realtime";
+import { messageByWamid, seedOutboundMessage, workspaceData } from "@/testing/webhook";
+import { applyStatuses } from "./statuses";
+import type { StatusItem } from "./types";
+
+let a: string;
+let b: string;
+let aNumber: string;
+
+const events = recorder();
+let stop: Unsubscribe;
+
+beforeAll(async () => {
+  a = (await createTestWorkspace("Alpha")).id;
+  b = (await createTestWorkspace("Bravo")).id;
+  aNumber = (await createTestNumber(a, "110000000000001")).id;
+  await createTestNumber(b, "220000000000001");
+  stop = await testHub().subscribe(a, events.subscriber);
+});
+afterAll(() => stop());
+
+const apply = (items: StatusItem[], tenantId = a) => withTenant(tenantId, (tx) => applyStatuses({ tx, tenantId }, items));
+const at = (second: number) => new Date(Date.UTC(2026, 10, 20, 10, 0, second));
+const seed = (wamid: string) => seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid });
+
+/** The events for this message committed so far (a barrier proves nothing is still in flight). */
+async function eventsFor(messageId: string) {
+  const barrier = await commitBarrier(a);
+  await events.received(barrier);
+  return events.events.filter((e) => e.messageId === messageId);
+}
+
+const reEngagement = [
+  {
+    code: 131047,
+    title: "Re-engagement message",
+    message: "Re-engagement message",
+    error_data: { details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." },
+  },
+];
+
+it("ends at read when read, delivered and sent arrive in that order, each recorded with its own time", async () => {
+  await seed("wamid.OUT-ORDER");
+  for (const [status, second] of [["read", 10], ["delivered", 2], ["sent", 1]] as const) {
+    await apply([statusItem({ wamid: "wamid.OUT-ORDER", status, at: at(second) })]);
+    expect((await messageByWamid(a, "wamid.OUT-ORDER"))?.status).toBe("read");
+  }
+  const recorded = (await workspaceData(a)).statuses.filter((s) => s.wamid === "wamid.OUT-ORDER");
+  expect(recorded.map((s) => [s.status, s.occurredAt]).sort()).toEqual([["delivered", at(2)], ["read", at(10)], ["sent", at(1)]].sort());
+});
+
+it("moves forward one step at a time when statuses arrive in order", async () => {
+  await seed("wamid.OUT-STEPS");
+  for (const status of ["sent", "delivered", "read"] as const) {
+    await apply([statusItem({ wamid: "wamid.OUT-STEPS", status })]);
+    expect((await messageByWamid(a, "wamid.OUT-STEPS"))?.status).toBe(status);
+  }
+});
+
+it("ends at read when sent, delivered and read come in one batch, in any order", async () => {
+  await seed("wamid.OUT-BATCH");
+  await apply(["delivered", "read", "sent"].map((status, i) => statusItem({ wamid: "wamid.OUT-BATCH", status, at: at(i) })));
+  expect((await messageByWamid(a, "wamid.OUT-BATCH"))?.status).toBe("read");
+});
+
+it("takes Meta's played (a voice note listened to) as read: forward from delivered, never back", async () => {
+  const wamid = "wamid.OUT-VOICE-NOTE";
+  await seed(wamid);
+  await apply([statusItem({ wamid, status: "delivered", at: at(1) })]);
+  await apply([statusItem({ wamid, status: "played", at: at(10) })]);
+  expect((await messageByWamid(a, wamid))?.status).toBe("read");
+  await apply(["read", "delivered", "sent"].map((status, i) => statusItem({ wamid, status, at: at(5 - i) })));
+  expect((await messageByWamid(a, wamid))?.status).toBe("read");
+});
+
+it("keeps a failure's reason, code, title and details, and a late sent does not undo it", async () => {
+  await seed("wamid.OUT-FAILED");
+  await apply([statusItem({ wamid: "wamid.OUT-FAILED", status: "failed", at: at(9), errors: reEngagement })]);
+  await apply([statusItem({ wamid: "wamid.OUT-FAILED", status: "sent", at: at(8) })]);
+  expect(await messageByWamid(a, "wamid.OUT-FAILED")).toMatchObject({
+    status: "failed",
+    error: {
+      reason: windowClosedReason,
+      code: 131047,
+      title: "Re-engagement message",
+      message: "Re-engagement message",
+      details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+    },
+  });
+});
+
+it("never touches another workspace's message: B keeps the status, about a wamid B does not have", async () => {
+  const message = await seed("wamid.OUT-A-ONLY");
+  const aBefore = await workspaceData(a);
+  await apply([statusItem({ wamid: "wamid.OUT-A-ONLY", status: "read" })], b);
+  expect(await messageByWamid(a, "wamid.OUT-A-ONLY")).toEqual(message);
+  expect(await workspaceData(a)).toEqual(aBefore);
+  expect((await workspaceData(b)).statuses.map((s) => [s.wamid, s.status])).toEqual([["wamid.OUT-A-ONLY", "read"]]);
+});
+
+it("keeps a status for a wamid nobody knows, and the send applies it when it stores that wamid", async () => {
+  await apply([statusItem({ wamid: "wamid.OUT-LATER", status: "delivered" })]);
+  expect((await workspaceData(a)).statuses.filter((s) => s.wamid === "wamid.OUT-LATER").map((s) => s.status)).toEqual(["delivered"]);
+  const pending = await claimedMessage();
+  await withTenant(a, (tx) => recordSent(tx, { ...pending, wamid: "wamid.OUT-LATER" }));
+  expect((await messageByWamid(a, "wamid.OUT-LATER"))?.status).toBe("delivered");
+});
+
+it("records each (wamid, status) once however often Meta repeats it, in one batch or across several at once", async () => {
+  await seed("wamid.OUT-REPEAT");
+  const copy = () => statusItem({ wamid: "wamid.OUT-REPEAT", status: "delivered" });
+  await Promise.all(Array.from({ length: 6 }, () => apply([copy(), copy()])));
+  expect((await workspaceData(a)).statuses.filter((s) => s.wamid === "wamid.OUT-REPEAT").map((s) => s.status)).toEqual(["delivered"]);
+  expect((await messageByWamid(a, "wamid.OUT-REPEAT"))?.status).toBe("delivered");
+});
+
+it("ends at read when sent, delivered and read are applied at the same moment in separate transactions", async () => {
+  await seed("wamid.OUT-RACE");
+  await Promise.all(["read", "delivered", "sent"].map((status, i) => apply([statusItem({ wamid: "wamid.OUT-RACE", status, at: at(9 - i) })])));
+  expect((await messageByWamid(a, "wamid.OUT-RACE"))?.status).toBe("read");
+});
+
+it("applies 3,000 statuses for 1,000 messages in a handful of statements, and applying them again changes nothing and tells nobody", async () => {
+  const { conversation } = await createTestConversation(a, { numberId: aNumber });
+  await withTenant(a, (tx) =>
+    tx.insert(messages).values(
+      Array.from({ length: 1000 }, (_, i) => ({
+        tenantId: a,
+        conversationId: conversation.id,
+        direction: "outbound" as const,
+        wamid: `wamid.STORM${i}`,
+        type: "text",
+        text: "broadcast",
+        payload: { type: "text" },
+        status: "sent" as const,
+        sentAt: at(0),
+      })),
+    ),
+  );
+  const items = Array.from({ length: 1000 }, (_, i) =>
+    ["sent", "delivered", "read"].map((status, j) => statusItem({ wamid: `wamid.STORM${i}`, status, at: at(j) })),
+  ).flat();
+  const statements = await withTenant(a, async (tx) => {
+    const counter = countStatements(tx);
+    await applyStatuses({ tx, tenantId: a }, items);
+    return counter.count;
+  });
+  expect(statements).toBeGreaterThanOrEqual(4);
+  expect(statements).toBeLessThanOrEqual(5);
+  const storm = (await workspaceData(a)).messages.filter((m) => m.wamid?.startsWith("wamid.STORM"));
+  expect(new Set(storm.map((m) => m.status))).toEqual(new Set(["read"]));
+
+  const barrier = await commitBarrier(a);
+  await events.received(barrier);
+  const heard = events.events.filter((e) => e.conversationId === conversation.id);
+  expect(heard).toHaveLength(1000);
+  const before = await workspaceData(a);
+  await apply(items);
+  expect(await workspaceData(a)).toEqual(before);
+  const again = await commitBarrier(a);
+  await events.received(again);
+  expect(events.events.filter((e) => e.conversationId === conversation.id)).toHaveLength(1000);
+});
+
+describe("forward only, decided by the message's own status", () => {
+  // The message is already at `read` with no status row saying so (as when the send stored
+  // it from statuses that arrived first), so only the rank check on the message row itself
+  // stands between a late status and a step backwards.
+  async function messageAt(status: "read" | "failed" | "sent", wamid: string) {
+    const { conversation } = await createTestConversation(a, { numberId: aNumber });
+    return createTestMessage(a, conversation.id, { direction: "outbound", wamid, status });
+  }
+
+  it.each(["sent", "delivered"])("keeps a message at read when %s arrives after it, and tells nobody", async (late) => {
+    const message = await messageAt("read", `wamid.READ-THEN-${late}`);
+    await apply([statusItem({ wamid: message.wamid!, status: late })]);
+    expect((await messageByWamid(a, message.wamid!))?.status).toBe("read");
+    expect(await eventsFor(message.id)).toEqual([]);
+  });
+
+  it("keeps read when failed arrives after it (both final), and tells nobody", async () => {
+    const message = await messageAt("read", "wamid.READ-THEN-FAILED");
+    await apply([statusItem({ wamid: message.wamid!, status: "failed", errors: reEngagement })]);
+    expect(await messageByWamid(a, message.wamid!)).toMatchObject({ status: "read", error: null });
+    expect(await eventsFor(message.id)).toEqual([]);
+  });
+
+  it("keeps failed when read arrives after it", async () => {
+    const message = await messageAt("failed", "wamid.FAILED-THEN-READ");
+    await apply([statusItem({ wamid: message.wamid!, status: "read" })]);
+    expect((await messageByWamid(a, message.wamid!))?.status).toBe("failed");
+    expect(await eventsFor(message.id)).toEqual([]);
+  });
+
+  it("ignores a status it does not know (Meta adds new ones), alone or beside known ones, and keeps no error", async () => {
+    const message = await messageAt("sent", "wamid.UNKNOWN-STATUS");
+    await apply([statusItem({ wamid: message.wamid!, status: "deleted" })]);
+    expect(await messageByWamid(a, message.wamid!)).toMatchObject({ status: "sent", error: null });
+    expect(await eventsFor(message.id)).toEqual([]);
+    await apply([statusItem({ wamid: message.wamid!, status: "delivered" })]);
+    expect(await messageByWamid(a, message.wamid!)).toMatchObject({ status: "delivered", error: null });
+  });
+
+  it("keeps a failure that came without error_data, its details empty", async () => {
+    const message = await messageAt("sent", "wamid.FAILED-NO-DATA");
+    await apply([statusItem({ wamid: message.wamid!, status: "failed", errors: [{ code: 131026, title: "Message undeliverable" }] })]);
+    expect(await messageByWamid(a, message.wamid!)).toMatchObject({
+      status: "failed",
+      error: { code: 131026, title: "Message undeliverable", message: null, details: null },
+    });
+  });
+
+  it("announces a step forward exactly once", async () => {
+    const message = await messageAt("sent", "wamid.READ-CONTROL");
+    await apply([statusItem({ wamid: message.wamid!, status: "delivered" })]);
+    expect((await messageByWamid(a, message.wamid!))?.status).toBe("delivered");
+    expect((await eventsFor(message.id)).map((e) => e.type)).toEqual(["message.updated"]);
+  });
+});
+
+/** A message the send claimed (pending, no wamid yet), as lib/outbound/send.ts stores it before calling Meta. */
+async function claimedMessage() {
+  const { conversation } = await createTestConversation(a, { numberId: aNumber });
+  const [row] = await withTenant(a, (tx) =>
+    tx
+      .insert(messages)
+      .values({
+        tenantId: a,
+        conversationId: conversation.id,
+        direction: "outbound",
+        type: "text",
+        text: "Your order is on its way",
+        payload: { type: "text", text: { body: "Your order is on its way" } },
+        status: "pending",
+        sentAt: at(0),
+      })
+      .returning(),
+  );
+  return { tenantId: a, messageId: row!.id, conversationId: conversation.id };
+}
+
+describe("no status lost between the send storing its wamid and Meta's statuses", () => {
+  const failed = (wamid: string) => statusItem({ wamid, status: "failed", at: at(5), errors: reEngagement });
+  const delivered = (wamid: string) => statusItem({ wamid, status: "delivered", at: at(3) });
+  const expectFailed = async (wamid: string) =>
+    expect(await messageByWamid(a, wamid)).toMatchObject({ status: "failed", error: { reason: windowClosedReason, code: 131047 } });
+
+  it("ends failed when the statuses were committed before the send stored the wamid", async () => {
+    const pending = await claimedMessage();
+    await apply([delivered("wamid.RACE-STATUS-FIRST"), failed("wamid.RACE-STATUS-FIRST")]);
+    await withTenant(a, (tx) => recordSent(tx, { ...pending, wamid: "wamid.RACE-STATUS-FIRST" }));
+    await expectFailed("wamid.RACE-STATUS-FIRST");
+  });
+
+  it("ends failed when the send stored the wamid before the statuses came", async () => {
+    const pending = await claimedMessage();
+    await withTenant(a, (tx) => recordSent(tx, { ...pending, wamid: "wamid.RACE-SEND-FIRST" }));
+    await apply([failed("wamid.RACE-SEND-FIRST"), delivered("wamid.RACE-SEND-FIRST")]);
+    await expectFailed("wamid.RACE-SEND-FIRST");
+  });
+
+  // The two interleavings that lost the status: each side's transaction open, its work done,
+  // while the other runs. A second connection holds one side open until the other is either
+  // finished or waiting on a lock, so the interleaving happens on every run, not by timing.
+  // PGlite has one connection: its transactions cannot interleave (the two tests above).
+  const onPostgres = inject("testDatabase").kind === "postgres";
+
+  async function interleaved(held: (tx: PlatformTx) => Promise<void>, meanwhile: () => Promise<unknown>) {
+    const target = inject("testDatabase") as { kind: "postgres"; serverUrl: string };
+    const [{ name }] = (await db().execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
+    const other = openDatabase({ kind: "postgres", url: databaseUrl(target.serverUrl, name), poolMax: 1 });
+    const waiting = async () => {
+      for (;;) {
+        const [{ n }] = (await db().execute(
+          sql`select count(*)::int as n from pg_stat_activity where datname = ${name} and wait_event_type = 'Lock'`,
+        )) as unknown as [{ n: number }];
+        if (n > 0) return "waiting";
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    try {
+      let running!: Promise<unknown>;
+      await other.db.transaction(async (tx) => {
+        await held(tx as PlatformTx);
+        running = meanwhile();
+        await Promise.race([running.then(() => "finished"), waiting()]);
+      });
+      await running;
+    } finally {
+      await other.close();
+    }
+  }
+
+  it.runIf(onPostgres)("ends failed when the failed status is recorded while the send's transaction is storing the wamid", async () => {
+    const pending = await claimedMessage();
+    await interleaved(
+      async (tx) => recordSent(await enterTenant(tx, a), { ...pending, wamid: "wamid.RACE-SEND-OPEN" }).then(() => {}),
+      () => apply([failed("wamid.RACE-SEND-OPEN")]),
+    );
+    await expectFailed("wamid.RACE-SEND-OPEN");
+  });
+
+  it.runIf(onPostgres)("ends failed when the send stores the wamid while the failed status's transaction is still open", async () => {
+    const pending = await claimedMessage();
+    await interleaved(
+      async (tx) => applyStatuses({ tx: await enterTenant(tx, a), tenantId: a }, [failed("wamid.RACE-STATUS-OPEN")]),
+      () => withTenant(a, (tx) => recordSent(tx, { ...pending, wamid: "wamid.RACE-STATUS-OPEN" })),
+    );
+    await expectFailed("wamid.RACE-STATUS-OPEN");
+  });
+});
