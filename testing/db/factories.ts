@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { withPlatform } from "@/db/platform";
 import {
+  accountNotices,
   auditLog,
   businessNumbers,
   contacts,
@@ -102,6 +103,15 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       category: "UTILITY",
       components: [{ type: "BODY", text: "Tu pedido {{1}} va en camino." }],
       syncedAt: new Date(),
+    });
+    await tx.insert(accountNotices).values({
+      tenantId,
+      wabaId: number.wabaId,
+      field: "account_alerts",
+      dedupeKey: `seed-${suffix()}`,
+      kind: "OBA_APPROVED",
+      payload: {},
+      occurredAt: new Date(),
     });
     return { user, number, contact: contact!, conversation: conversation!, message: message! };
   });
