@@ -194,3 +194,30 @@ export async function syncAllTemplates(deps: OutboundDeps = {}): Promise<void> {
 export function templateSync(deps: OutboundDeps = {}) {
   return { name: "template-sync", everySeconds: 6 * 60 * 60, run: () => syncAllTemplates(deps) };
 }
+
+/** A template as the numbers page lists it for admins: its status, and Meta's words about why. */
+export type TemplateListing = Pick<
+  MessageTemplate,
+  "id" | "wabaId" | "name" | "language" | "category" | "status" | "statusEvent" | "statusReason" | "statusDetail" | "statusAt" | "qualityScore" | "syncedAt"
+>;
+
+/** Every template of the workspace, whatever its status, by account then name. */
+export async function listTemplatesForAdmins(tx: TenantTx): Promise<TemplateListing[]> {
+  return tx
+    .select({
+      id: messageTemplates.id,
+      wabaId: messageTemplates.wabaId,
+      name: messageTemplates.name,
+      language: messageTemplates.language,
+      category: messageTemplates.category,
+      status: messageTemplates.status,
+      statusEvent: messageTemplates.statusEvent,
+      statusReason: messageTemplates.statusReason,
+      statusDetail: messageTemplates.statusDetail,
+      statusAt: messageTemplates.statusAt,
+      qualityScore: messageTemplates.qualityScore,
+      syncedAt: messageTemplates.syncedAt,
+    })
+    .from(messageTemplates)
+    .orderBy(asc(messageTemplates.wabaId), asc(messageTemplates.name), asc(messageTemplates.language));
+}
