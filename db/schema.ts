@@ -276,6 +276,12 @@ export const businessNumbers = pgTable(
     checkedAt: timestamp("checked_at", { withTimezone: true }),
     /** What the last check found wrong, in words for the admin; null when it found nothing. */
     checkProblem: text("check_problem"),
+    /**
+     * Meta's last `phone_number_quality_update` for this number (UPGRADE, DOWNGRADE, FLAGGED,
+     * UNFLAGGED, ONBOARDING…) and when it happened; the limit it carried is in `messaging_limit`.
+     */
+    qualityEvent: text("quality_event"),
+    qualityEventAt: timestamp("quality_event_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -300,6 +306,12 @@ export const contacts = pgTable(
     profileNameAt: timestamp("profile_name_at", { withTimezone: true }),
     /** The name the business gave the contact; shown instead of the profile name; ingest never writes it. */
     businessName: text("business_name"),
+    /**
+     * The customer's choice about marketing templates from `user_preferences`: `stop` or
+     * `resume`, and when WhatsApp says they made it (the newer choice wins). Null: never told.
+     */
+    marketingPreference: text("marketing_preference"),
+    marketingPreferenceAt: timestamp("marketing_preference_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -415,6 +427,8 @@ export const messages = pgTable(
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     replyToWamid: text("reply_to_wamid"),
     authorUserId: uuid("author_user_id").references(() => users.id, { onDelete: "set null" }),
+    /** An outbound message typed in the WhatsApp Business app on a coexistence number (`smb_message_echoes`). */
+    fromBusinessApp: boolean("from_business_app").notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -517,8 +531,11 @@ export const invitations = pgTable(
 );
 
 /**
- * The workspace's APPROVED WhatsApp message templates, per WhatsApp Business Account, as
- * last synced from Meta. A template that is no longer approved is deleted at the next sync.
+ * The workspace's WhatsApp message templates, per WhatsApp Business Account, whatever their
+ * status: the sync writes Meta's list, `message_template_status_update` and
+ * `message_template_quality_update` keep it current between syncs. Only APPROVED ones that
+ * a sync has described (`synced_at` set) can be sent. A template Meta no longer lists is
+ * deleted at the next sync.
  */
 export const messageTemplates = pgTable(
   "message_templates",
@@ -531,13 +548,61 @@ export const messageTemplates = pgTable(
     name: text("name").notNull(),
     language: text("language").notNull(),
     category: text("category").notNull(),
-    /** HEADER / BODY / FOOTER / BUTTONS as Meta returned them, placeholders included. */
-    components: jsonb("components").notNull(),
-    syncedAt: timestamp("synced_at", { withTimezone: true }).notNull(),
+    /** HEADER / BODY / FOOTER / BUTTONS as Meta returned them, placeholders included; empty until a sync. */
+    components: jsonb("components").notNull().default([]),
+    /** Meta's status: APPROVED, PAUSED, REJECTED, DISABLED, PENDING, IN_APPEAL, ARCHIVED… */
+    status: text("status").notNull().default("APPROVED"),
+    /** The webhook event that last spoke about the template (may be FLAGGED, LOCKED… which leave the status alone). */
+    statusEvent: text("status_event"),
+    /** Meta's `reason` (INVALID_FORMAT, SCAM…) and `other_info` / `disable_info`, in Meta's words. */
+    statusReason: text("status_reason"),
+    statusDetail: text("status_detail"),
+    /** When the status last changed, by Meta's clock (webhook) or ours (sync): an older event never overwrites it. */
+    statusAt: timestamp("status_at", { withTimezone: true }),
+    /** GREEN / YELLOW / RED / UNKNOWN from `message_template_quality_update`. */
+    qualityScore: text("quality_score"),
+    qualityAt: timestamp("quality_at", { withTimezone: true }),
+    /** Null for a template only a webhook has told us about: it waits for a sync before it can be sent. */
+    syncedAt: timestamp("synced_at", { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     unique("message_templates_waba_name_language_key").on(t.tenantId, t.wabaId, t.name, t.language),
+    tenantIsolation(),
+  ],
+);
+
+/**
+ * What Meta said about a WhatsApp Business Account or its numbers (`account_update`,
+ * `account_alerts`), for the workspace's admins: restrictions with their expiry, alerts
+ * with severity and status. Each event once (`dedupe_key` hashes the field and the value).
+ */
+export const accountNotices = pgTable(
+  "account_notices",
+  {
+    tenantId: tenantId(),
+    id: id(),
+    wabaId: text("waba_id").notNull(),
+    field: text("field").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    /** `event` of account_update, `alert_type` of account_alerts. */
+    kind: text("kind").notNull(),
+    /** The display number or Meta's entity id the notice is about, when it names one. */
+    subject: text("subject"),
+    /** account_alerts: CRITICAL, WARNING, INFORMATIONAL, and ACTIVE / NONE. */
+    severity: text("severity"),
+    alertStatus: text("alert_status"),
+    description: text("description"),
+    /** account_update restrictions: `[{ type, expiresAt }]`. */
+    restrictions: jsonb("restrictions").$type<{ type: string; expiresAt: string | null }[]>(),
+    payload: jsonb("payload").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique("account_notices_dedupe_key").on(t.tenantId, t.dedupeKey),
+    index("account_notices_recent_idx").on(t.tenantId, t.occurredAt.desc()),
     tenantIsolation(),
   ],
 );
@@ -554,3 +619,4 @@ export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type Invitation = typeof invitations.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type MessageTemplate = typeof messageTemplates.$inferSelect;
+export type AccountNotice = typeof accountNotices.$inferSelect;

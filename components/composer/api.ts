@@ -11,6 +11,8 @@ export type ComposerStateView = {
   window: { open: true; closesAt: string } | { open: false; closedAt: string | null };
   sandbox: boolean;
   blockedReason: string | null;
+  /** ISO time the customer stopped marketing messages; null when they have not. */
+  marketingOptOutSince: string | null;
   templates: TemplateOption[];
 };
 

@@ -162,7 +162,13 @@ export function Composer({ slug, conversationId, replyTo = null, onCancelReply }
           </button>
         </form>
       ) : (
-        <TemplatePicker slug={slug} conversationId={conversationId} templates={ready.templates} describedBy={noticeId} />
+        <TemplatePicker
+          slug={slug}
+          conversationId={conversationId}
+          templates={ready.templates}
+          marketingOptOutSince={ready.marketingOptOutSince}
+          describedBy={noticeId}
+        />
       )}
     </section>
   );

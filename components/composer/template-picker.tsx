@@ -10,6 +10,9 @@ import { useSend } from "./use-send";
 
 type Template = Omit<TemplateBody, "messageId">;
 
+// UTC, so the server's render and the browser's agree.
+const optOutDate = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" });
+
 const sameTemplate = (a: Template, b: Template) => a.templateId === b.templateId && JSON.stringify(a.variables) === JSON.stringify(b.variables);
 
 /** With the 24-hour window closed: pick an approved template, fill in its variables, send it. */
@@ -17,11 +20,14 @@ export function TemplatePicker({
   slug,
   conversationId,
   templates,
+  marketingOptOutSince = null,
   describedBy,
 }: {
   slug: string;
   conversationId: string;
   templates: TemplateOption[];
+  /** ISO time the customer stopped marketing messages, if they did. */
+  marketingOptOutSince?: string | null;
   describedBy?: string;
 }) {
   const id = useId();
@@ -38,6 +44,7 @@ export function TemplatePicker({
   const { send, retry, dismiss, pending, error, canRetry } = useSend(slug, conversationId, request);
 
   const template = templates.find((t) => t.id === templateId) ?? null;
+  const optedOut = marketingOptOutSince !== null && template?.category.toUpperCase() === "MARKETING";
   const missing = template?.variables.filter((v) => !values[v.key]?.trim()) ?? [];
 
   async function sync() {
@@ -94,6 +101,7 @@ export function TemplatePicker({
               {templates.map((t) => (
                 <option key={t.id} value={t.id} disabled={!t.sendable}>
                   {t.name} ({t.language}){t.sendable ? "" : " — not supported"}
+                  {t.sendable && marketingOptOutSince && t.category.toUpperCase() === "MARKETING" ? " — customer opted out of marketing" : ""}
                 </option>
               ))}
             </select>
@@ -103,6 +111,12 @@ export function TemplatePicker({
               <p className="whitespace-pre-wrap rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-200">
                 {template.preview}
               </p>
+              {optedOut ? (
+                <p role="alert" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+                  This customer opted out of marketing messages on {optOutDate.format(new Date(marketingOptOutSince!))}. WhatsApp will
+                  not deliver this marketing template to them: pick a utility template, or wait until they opt back in.
+                </p>
+              ) : null}
               {template.unsupportedReason ? (
                 <p className="text-sm text-red-700 dark:text-red-300">{template.unsupportedReason}</p>
               ) : null}

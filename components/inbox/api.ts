@@ -68,11 +68,13 @@ export function messagesUrl(slug: string, conversationId: string, page: { before
 }
 
 /** How a contact is named: their WhatsApp profile name, else their number, else their user id. */
-export function contactName(contact: Conversation["contact"]): string {
+type ContactHandle = Pick<Conversation["contact"], "name" | "waId" | "userId">;
+
+export function contactName(contact: ContactHandle): string {
   return contact.name ?? (contact.waId ? `+${contact.waId}` : (contact.userId ?? "Unknown contact"));
 }
 
-export function contactNumber(contact: Conversation["contact"]): string {
+export function contactNumber(contact: ContactHandle): string {
   return contact.waId ? `+${contact.waId}` : (contact.userId ?? "");
 }
 

@@ -33,6 +33,8 @@ export function LiveUpdates({ slug }: { slug: string }) {
       if (!data.success) return;
       void client.invalidateQueries({ queryKey: ["conversations", slug] });
       void client.invalidateQueries({ queryKey: ["thread", slug, data.data.conversationId] });
+      // The composer too: a marketing opt-out changes what the template picker says.
+      void client.invalidateQueries({ queryKey: ["composer", slug, data.data.conversationId] });
     };
     source.addEventListener("resync", refreshAll);
     for (const type of ["message.created", "message.updated", "conversation.updated"]) source.addEventListener(type, onChange);

@@ -30,7 +30,15 @@ export function MessageBubble({
         } ${highlighted ? "ring-2 ring-amber-500" : ""}`}
         data-highlighted={highlighted ? "true" : undefined}
       >
-        <span className="sr-only">{outbound ? (m.author ? `${m.author.name} sent: ` : "You sent: ") : "Customer wrote: "}</span>
+        <span className="sr-only">
+          {outbound
+            ? m.fromBusinessApp
+              ? "Sent from the WhatsApp Business app: "
+              : m.author
+                ? `${m.author.name} sent: `
+                : "You sent: "
+            : "Customer wrote: "}
+        </span>
         {m.view.referral ? <Referral referral={m.view.referral} /> : null}
         {m.replyTo ? (
           <blockquote className="mb-1 border-l-4 border-emerald-600 bg-black/5 px-2 py-1 text-xs dark:bg-white/10">
@@ -46,6 +54,7 @@ export function MessageBubble({
         ) : null}
         <Body slug={slug} message={m} />
         <div className="mt-1 flex items-center justify-end gap-1 text-[11px] text-slate-600 dark:text-slate-300">
+          {outbound && m.fromBusinessApp ? <span aria-hidden="true">Sent from the WhatsApp Business app ·</span> : null}
           {outbound && m.author ? <span>{m.author.name} ·</span> : null}
           {m.wamid ? (
             <button type="button" onClick={onReply} className="mr-1 underline-offset-2 hover:underline focus:underline">

@@ -19,6 +19,7 @@ import {
   type MessagesPage,
 } from "./api";
 import { isTyping } from "./conversation-list";
+import { MarketingOptOutNote } from "./marketing-opt-out-note";
 import { MessageBubble } from "./message-bubble";
 import { useLoadOlderOnScroll } from "./use-load-older-on-scroll";
 import { useReadWhileOpen } from "./use-read-while-open";
@@ -177,6 +178,7 @@ function ThreadHeader({
           {contactNumber(c.contact)} · via {c.number.label} ({c.number.displayNumber}) · {c.status === "open" ? "Open" : "Resolved"} ·{" "}
           {c.assignee ? `Assigned to ${c.assignee.name}` : "Unassigned"}
         </p>
+        <MarketingOptOutNote since={c.contact.marketingOptOutSince} />
       </div>
       <div className="flex flex-wrap items-center gap-2" aria-busy={pending}>
         <label className="sr-only" htmlFor="assignee">

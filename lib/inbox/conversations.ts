@@ -6,6 +6,7 @@ import type { TenantCtx } from "@/lib/domain/context";
 import { businessNumbers, contacts, conversations, messages, users, type Message } from "@/db/schema";
 import { survivorOf } from "@/lib/contacts/merge";
 import { contactDisplayName } from "@/lib/contacts/name";
+import { marketingOptOut } from "@/lib/contacts/marketing-preference";
 import { previewOf } from "@/lib/messages/summary";
 import { cursorSchema, encodeCursor, keysetCondition, keysetTime, newestFirst } from "./cursor";
 
@@ -23,6 +24,8 @@ export type ConversationListItem = {
     waId: string | null;
     /** Meta's business-scoped user id, the only handle of a username-only user. */
     userId: string | null;
+    /** Since when the customer has asked WhatsApp to stop marketing messages from this business; null if they have not. */
+    marketingOptOutSince: Date | null;
   };
   number: { id: string; label: string; displayNumber: string };
   assignee: { id: string; name: string } | null;
@@ -100,6 +103,8 @@ async function selectConversations(tx: TenantTx, tenantId: string, where: SQL | 
       contactName: contactDisplayName,
       contactWaId: contacts.waId,
       contactUserId: contacts.userId,
+      contactMarketingPreference: contacts.marketingPreference,
+      contactMarketingPreferenceAt: contacts.marketingPreferenceAt,
       numberId: businessNumbers.id,
       numberLabel: businessNumbers.label,
       numberDisplay: businessNumbers.displayNumber,
@@ -130,7 +135,14 @@ function toListItem(row: ConversationRow): ConversationListItem {
     unreadCount: row.unreadCount,
     lastMessageAt: row.lastMessageAt,
     lastInboundAt: row.lastInboundAt,
-    contact: { id: row.contactId, name: row.contactName, waId: row.contactWaId, userId: row.contactUserId },
+    contact: {
+      id: row.contactId,
+      name: row.contactName,
+      waId: row.contactWaId,
+      userId: row.contactUserId,
+      marketingOptOutSince:
+        marketingOptOut({ marketingPreference: row.contactMarketingPreference, marketingPreferenceAt: row.contactMarketingPreferenceAt })?.since ?? null,
+    },
     number: { id: row.numberId, label: row.numberLabel, displayNumber: row.numberDisplay },
     assignee: row.assigneeId ? { id: row.assigneeId, name: row.assigneeName ?? "" } : null,
     preview:

@@ -33,6 +33,8 @@ export type ThreadMessage = {
   canRetry: boolean;
   /** The member who sent an outbound message. */
   author: Person | null;
+  /** Typed in the WhatsApp Business app on a coexistence number, not in Switchboard. */
+  fromBusinessApp: boolean;
   /** The quoted message; `message` is null when it is not stored in this workspace. */
   replyTo: { wamid: string; message: { id: string; direction: string; type: string; summary: string } | null } | null;
   /** The newest reaction from each side; an emoji of null means it was removed. */
@@ -84,6 +86,7 @@ function pageRows(tx: TenantTx, tenantId: string, conversationId: string, where:
       status: messages.status,
       error: messages.error,
       authorUserId: messages.authorUserId,
+      fromBusinessApp: messages.fromBusinessApp,
       replyToWamid: messages.replyToWamid,
       quotedId: quoted.id,
       quotedDirection: quoted.direction,
@@ -260,6 +263,7 @@ async function decorate(tx: TenantTx, tenantId: string, conversationId: string, 
       failure: r.status === "failed" ? failureOf(r.error) : null,
       canRetry: canRetry(r, now),
       author: person(r.authorUserId),
+      fromBusinessApp: r.fromBusinessApp,
       replyTo: r.replyToWamid
         ? {
             wamid: r.replyToWamid,

@@ -10,7 +10,7 @@ it("tells the composer the window, sandbox mode and anything that blocks sending
   const lastInboundAt = new Date(Date.now() - 60 * 60 * 1000);
   const world = await outboundWorld({ lastInboundAt });
   const state = await withTenant(world.tenantId, (tx) => composerState({ tx, actor: world.actor }, { conversationId: world.conversation.id }));
-  expect(state).toEqual({ window: { open: true, closesAt: new Date(lastInboundAt.getTime() + 24 * 60 * 60 * 1000) }, sandbox: false, blockedReason: null });
+  expect(state).toEqual({ window: { open: true, closesAt: new Date(lastInboundAt.getTime() + 24 * 60 * 60 * 1000) }, sandbox: false, blockedReason: null, marketingOptOutSince: null });
 
   await withTenant(world.tenantId, (tx) =>
     tx.update(businessNumbers).set({ accessTokenInvalidAt: new Date() }).where(eq(businessNumbers.id, world.number.id)),
@@ -22,7 +22,7 @@ it("tells the composer the window, sandbox mode and anything that blocks sending
 it("marks a sandbox number's conversation as sandbox", async () => {
   const world = await outboundWorld({ token: null, lastInboundAt: null });
   const state = await withTenant(world.tenantId, (tx) => composerState({ tx, actor: world.actor }, { conversationId: world.conversation.id }));
-  expect(state).toEqual({ window: { open: false, closedAt: null }, sandbox: true, blockedReason: null });
+  expect(state).toEqual({ window: { open: false, closedAt: null }, sandbox: true, blockedReason: null, marketingOptOutSince: null });
 });
 
 it("does not describe another workspace's conversation", async () => {

@@ -307,6 +307,13 @@ export async function sendTemplate(ctx: ActorCtx, input: SendTemplateInput): Pro
         "This template belongs to another WhatsApp Business Account than this conversation's number — pick one of its own templates.",
       );
     }
+    if (template.status !== "APPROVED" || !template.syncedAt) {
+      // A picker opened before Meta paused, rejected or disabled the template.
+      throw refusal(
+        "template_unavailable",
+        `WhatsApp no longer allows this template (${template.status.toLowerCase().replace(/_/g, " ")}) — pick another one.`,
+      );
+    }
     const components = z.array(templateDefinitionComponentSchema).parse(template.components);
     const support = templateSupport(components);
     if (!support.sendable) throw refusal("template_unavailable", support.reason);

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TenantTx } from "@/db/transactions";
 import type { TenantCtx, WorkspaceCtx } from "@/lib/domain/context";
@@ -51,6 +51,13 @@ export function templateOption(template: MessageTemplate): TemplateOption {
   };
 }
 
+/**
+ * What may be sent: approved by Meta as far as we last heard, and described by a sync (a
+ * template only a webhook has named has no components yet). lib/outbound/send.ts refuses
+ * the others by the same rule.
+ */
+export const sendableTemplate = and(eq(messageTemplates.status, "APPROVED"), isNotNull(messageTemplates.syncedAt));
+
 /** The approved templates this conversation's number may send (those of its WhatsApp Business Account). */
 export async function listConversationTemplates({ tx }: TenantCtx, input: { conversationId: string }): Promise<TemplateOption[]> {
   const sender = await conversationSender(tx, input.conversationId);
@@ -58,13 +65,13 @@ export async function listConversationTemplates({ tx }: TenantCtx, input: { conv
   const rows = await tx
     .select()
     .from(messageTemplates)
-    .where(eq(messageTemplates.wabaId, sender.number.wabaId))
+    .where(and(eq(messageTemplates.wabaId, sender.number.wabaId), sendableTemplate))
     .orderBy(asc(messageTemplates.name), asc(messageTemplates.language));
   return rows.map(templateOption);
 }
 
 export type TemplateSyncResult = {
-  /** Accounts synced: how many approved templates are kept, how many were dropped. */
+  /** Accounts synced: how many approved templates they have, how many templates Meta no longer lists were dropped. */
   synced: { wabaId: string; kept: number; removed: number }[];
   /** Accounts Meta could not be asked about, with the reason in words. */
   failed: { wabaId: string; reason: string }[];
@@ -72,18 +79,23 @@ export type TemplateSyncResult = {
   skipped: string[];
 };
 
-/** Replaces one account's templates with Meta's approved ones. */
-export async function storeApprovedTemplates(
+/**
+ * Writes one account's templates as Meta lists them, every status kept (the picker offers
+ * the approved ones, the template list says why the others are not), and deletes those Meta
+ * no longer lists. The sync's answer is Meta's present: a status it changes is dated now, so
+ * a webhook event older than the sync can no longer overwrite it.
+ */
+export async function storeTemplates(
   tx: TenantTx,
   input: { tenantId: string; wabaId: string; templates: TemplateDefinition[] },
 ): Promise<{ kept: number; removed: number }> {
-  const approved = input.templates.filter((t) => t.status.toUpperCase() === "APPROVED");
   const syncedAt = new Date();
-  if (approved.length > 0) {
+  if (input.templates.length > 0) {
+    const statusChanged = sql`${messageTemplates.status} is distinct from excluded.status`;
     await tx
       .insert(messageTemplates)
       .values(
-        approved.map((t) => ({
+        input.templates.map((t) => ({
           tenantId: input.tenantId,
           wabaId: input.wabaId,
           metaTemplateId: t.id,
@@ -91,6 +103,8 @@ export async function storeApprovedTemplates(
           language: t.language,
           category: t.category,
           components: t.components,
+          status: t.status.toUpperCase(),
+          statusAt: syncedAt,
           syncedAt,
         })),
       )
@@ -101,6 +115,12 @@ export async function storeApprovedTemplates(
           category: sql`excluded.category`,
           components: sql`excluded.components`,
           syncedAt: sql`excluded.synced_at`,
+          status: sql`excluded.status`,
+          // Meta's words about a status stay while the status does; a new status has none yet.
+          statusEvent: sql`case when ${statusChanged} then null else ${messageTemplates.statusEvent} end`,
+          statusReason: sql`case when ${statusChanged} then null else ${messageTemplates.statusReason} end`,
+          statusDetail: sql`case when ${statusChanged} then null else ${messageTemplates.statusDetail} end`,
+          statusAt: sql`case when ${statusChanged} then excluded.status_at else ${messageTemplates.statusAt} end`,
         },
       });
   }
@@ -109,11 +129,11 @@ export async function storeApprovedTemplates(
     .where(
       and(
         eq(messageTemplates.wabaId, input.wabaId),
-        approved.length > 0 ? notInArray(messageTemplates.metaTemplateId, approved.map((t) => t.id)) : undefined,
+        input.templates.length > 0 ? notInArray(messageTemplates.metaTemplateId, input.templates.map((t) => t.id)) : undefined,
       ),
     )
     .returning({ id: messageTemplates.id });
-  return { kept: approved.length, removed: removed.length };
+  return { kept: input.templates.filter((t) => t.status.toUpperCase() === "APPROVED").length, removed: removed.length };
 }
 
 /**
@@ -151,7 +171,7 @@ export async function syncTemplates(ctx: WorkspaceCtx): Promise<TemplateSyncResu
       result.failed.push({ wabaId, reason: deliveryErrorFromGraph(caught).reason });
       continue;
     }
-    const counts = await withTenant(tenantId, (tx) => storeApprovedTemplates(tx, { tenantId, wabaId, templates }));
+    const counts = await withTenant(tenantId, (tx) => storeTemplates(tx, { tenantId, wabaId, templates }));
     log.info("templates_synced", { tenantId, wabaId, ...counts });
     result.synced.push({ wabaId, ...counts });
   }
@@ -173,4 +193,31 @@ export async function syncAllTemplates(deps: OutboundDeps = {}): Promise<void> {
 /** The periodic sync, run by the server's job worker (lib/server/background-jobs.ts): every six hours. */
 export function templateSync(deps: OutboundDeps = {}) {
   return { name: "template-sync", everySeconds: 6 * 60 * 60, run: () => syncAllTemplates(deps) };
+}
+
+/** A template as the numbers page lists it for admins: its status, and Meta's words about why. */
+export type TemplateListing = Pick<
+  MessageTemplate,
+  "id" | "wabaId" | "name" | "language" | "category" | "status" | "statusEvent" | "statusReason" | "statusDetail" | "statusAt" | "qualityScore" | "syncedAt"
+>;
+
+/** Every template of the workspace, whatever its status, by account then name. */
+export async function listTemplatesForAdmins(tx: TenantTx): Promise<TemplateListing[]> {
+  return tx
+    .select({
+      id: messageTemplates.id,
+      wabaId: messageTemplates.wabaId,
+      name: messageTemplates.name,
+      language: messageTemplates.language,
+      category: messageTemplates.category,
+      status: messageTemplates.status,
+      statusEvent: messageTemplates.statusEvent,
+      statusReason: messageTemplates.statusReason,
+      statusDetail: messageTemplates.statusDetail,
+      statusAt: messageTemplates.statusAt,
+      qualityScore: messageTemplates.qualityScore,
+      syncedAt: messageTemplates.syncedAt,
+    })
+    .from(messageTemplates)
+    .orderBy(asc(messageTemplates.wabaId), asc(messageTemplates.name), asc(messageTemplates.language));
 }

@@ -74,6 +74,9 @@ export type NumberView = {
   verifiedName: string | null;
   qualityRating: string | null;
   messagingLimit: string | null;
+  /** Meta's last quality event for the number (DOWNGRADE, FLAGGED…) and when. */
+  qualityEvent: string | null;
+  qualityEventAt: Date | null;
   verifiedAt: Date | null;
   appSubscribed: boolean | null;
   checkedAt: Date | null;
@@ -93,6 +96,8 @@ const numberView = {
   verifiedName: businessNumbers.verifiedName,
   qualityRating: businessNumbers.qualityRating,
   messagingLimit: businessNumbers.messagingLimit,
+  qualityEvent: businessNumbers.qualityEvent,
+  qualityEventAt: businessNumbers.qualityEventAt,
   verifiedAt: businessNumbers.verifiedAt,
   appSubscribed: businessNumbers.appSubscribed,
   checkedAt: businessNumbers.checkedAt,

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { withPlatform } from "@/db/platform";
 import {
+  accountNotices,
   auditLog,
   businessNumbers,
   contacts,
@@ -107,6 +108,15 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       syncedAt: new Date(),
     });
     await tx.insert(outboxEvents).values({ tenantId, type: "message.created", conversationId: conversation!.id, messageId: message!.id });
+    await tx.insert(accountNotices).values({
+      tenantId,
+      wabaId: number.wabaId,
+      field: "account_alerts",
+      dedupeKey: `seed-${suffix()}`,
+      kind: "OBA_APPROVED",
+      payload: {},
+      occurredAt: new Date(),
+    });
     return { user, number, contact: contact!, conversation: conversation!, message: message! };
   });
 }

@@ -142,7 +142,7 @@ type Found = { id: string; businessNumberId: string; contactId: string; created:
  * other batch creates the same conversation meanwhile; should another writer have done
  * so, the rows are read again.
  */
-async function findOrCreateConversations({ tx, tenantId }: IngestCtx, wanted: Wanted[]): Promise<Map<string, Found>> {
+export async function findOrCreateConversations({ tx, tenantId }: IngestCtx, wanted: Wanted[]): Promise<Map<string, Found>> {
   const earliest = new Map<string, Wanted>();
   for (const w of wanted) {
     const key = conversationKey(w.businessNumberId, w.contactId);

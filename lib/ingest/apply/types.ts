@@ -44,6 +44,7 @@ export type StatusItem = ItemBase & {
 
 export const otherFields = [
   "message_template_status_update",
+  "message_template_quality_update",
   "user_preferences",
   "phone_number_quality_update",
   "account_update",
@@ -57,7 +58,8 @@ export type OtherField = (typeof otherFields)[number];
  * per element: `user_preferences` (value = the change's value with `user_preferences` holding
  * the one element) and `smb_message_echoes` (likewise with `message_echoes`). Account-level
  * fields route by the WABA (`entry.id`), the others by `metadata.phone_number_id`; both ids
- * are given when known.
+ * are given when known. `message_template_quality_update` is account-level, like the
+ * template status.
  */
 export type FieldItem = ItemBase & {
   kind: "field";

@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
+import { AccountNotices, TemplateList } from "@/components/settings/account-health";
 import { AddNumberForm, CheckNumberForm, EditNumberForm, RemoveNumberForm } from "@/components/settings/number-forms";
 import { Badge, Card } from "@/components/ui/card";
 import { withTenant } from "@/db/tenant";
 import { requireWorkspace } from "@/lib/edge/workspace-access";
+import { listTemplatesForAdmins } from "@/lib/templates/templates";
+import { listAccountNotices } from "@/lib/workspace/account-health";
 import { listNumbers, type NumberListing } from "@/lib/workspace/numbers";
 import { sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
 import { addNumberAction, checkNumberAction, removeNumberAction, updateNumberAction } from "./actions";
@@ -14,7 +17,11 @@ const timeFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyl
 
 export default async function NumbersPage({ params }: { params: Promise<{ slug: string }> }) {
   const access = await requireWorkspace((await params).slug, "admin");
-  const numbers = await withTenant(access.tenantId, (tx) => listNumbers(tx));
+  const { numbers, notices, templates } = await withTenant(access.tenantId, async (tx) => ({
+    numbers: await listNumbers(tx),
+    notices: await listAccountNotices(tx),
+    templates: await listTemplatesForAdmins(tx),
+  }));
   const slug = access.workspace.slug;
   const active = numbers.filter((n) => !n.removedAt);
   const removed = numbers.filter((n) => n.removedAt);
@@ -45,6 +52,14 @@ export default async function NumbersPage({ params }: { params: Promise<{ slug: 
             ))}
           </ul>
         )}
+      </Card>
+
+      <Card id="account-notices" title="What Meta reports" description="Restrictions, alerts and updates Meta sent about your WhatsApp Business Accounts, newest first.">
+        <AccountNotices notices={notices} />
+      </Card>
+
+      <Card id="templates" title="Message templates" description="Only approved templates are offered when the 24-hour window is closed.">
+        <TemplateList templates={templates} />
       </Card>
 
       <Card id="add-number" title="Add a WhatsApp number" description="Copy these values from Meta's WhatsApp Manager (API Setup).">
@@ -117,6 +132,15 @@ function NumberRow({ number: n, children }: { number: NumberListing; children?: 
               <dd>{n.qualityRating ?? "unknown"}</dd>
               <dt>Messaging limit</dt>
               <dd>{n.messagingLimit ?? "unknown"}</dd>
+              {n.qualityEvent ? (
+                <>
+                  <dt>Last quality change</dt>
+                  <dd>
+                    {n.qualityEvent.toLowerCase().replace(/_/g, " ")}
+                    {n.qualityEventAt ? ` · ${timeFormat.format(n.qualityEventAt)} UTC` : ""}
+                  </dd>
+                </>
+              ) : null}
               <dt>Access token</dt>
               <dd>
                 <span className="font-mono">••••{n.accessTokenLast4}</span>
