@@ -10,7 +10,8 @@ import net from "node:net";
  * A statement is an Execute (extended protocol, what postgres.js sends) or a simple Query
  * message; its text comes from the Parse that prepared it (through Bind's statement name, so a
  * reused prepared statement is still recognised). BEGIN/COMMIT/ROLLBACK open and close a
- * transaction and are not counted as statements; a Sync ends a pipeline (one round trip).
+ * transaction and are not counted as statements; a round trip is a Sync (the end of an
+ * extended-protocol exchange, pipelined ones included) or a simple Query.
  */
 export type StatementCounts = {
   /** Statements other than BEGIN/COMMIT/ROLLBACK. */
@@ -20,7 +21,7 @@ export type StatementCounts = {
   transactions: number;
   /** Statements in each finished transaction. */
   perTransaction: number[];
-  syncs: number;
+  roundTrips: number;
 };
 
 const sslRequest = 80877103;
@@ -33,7 +34,7 @@ function cstring(buffer: Buffer, at: number): [string, number] {
 }
 
 export async function startStatementCounter(upstream: { host: string; port: number }) {
-  let counts: StatementCounts = { statements: 0, inTransactions: 0, transactions: 0, perTransaction: [], syncs: 0 };
+  let counts: StatementCounts = { statements: 0, inTransactions: 0, transactions: 0, perTransaction: [], roundTrips: 0 };
   const sockets = new Set<net.Socket>();
 
   const server = net.createServer((client) => {
@@ -81,7 +82,10 @@ export async function startStatementCounter(upstream: { host: string; port: numb
         const type = String.fromCharCode(pending[0]!);
         const message = pending.subarray(5, 1 + pending.readInt32BE(1));
         pending = pending.subarray(1 + pending.readInt32BE(1));
-        if (type === "Q") run(cstring(message, 0)[0]);
+        if (type === "Q") {
+          counts.roundTrips++;
+          run(cstring(message, 0)[0]);
+        }
         else if (type === "P") {
           const [name, next] = cstring(message, 0);
           prepared.set(name, cstring(message, next)[0]);
@@ -89,7 +93,7 @@ export async function startStatementCounter(upstream: { host: string; port: numb
           const [portal, next] = cstring(message, 0);
           portals.set(portal, prepared.get(cstring(message, next)[0]) ?? "");
         } else if (type === "E") run(portals.get(cstring(message, 0)[0]) ?? "");
-        else if (type === "S") counts.syncs++;
+        else if (type === "S") counts.roundTrips++;
       }
     });
   });
@@ -99,7 +103,7 @@ export async function startStatementCounter(upstream: { host: string; port: numb
     /** The counts since the last call, and a fresh start. */
     take(): StatementCounts {
       const taken = counts;
-      counts = { statements: 0, inTransactions: 0, transactions: 0, perTransaction: [], syncs: 0 };
+      counts = { statements: 0, inTransactions: 0, transactions: 0, perTransaction: [], roundTrips: 0 };
       return taken;
     },
     close: () =>

@@ -612,7 +612,7 @@ async function statementsPart(ctx: Context, backlogSet: BenchWorkspace[], status
       per(c.transactions),
       c.perTransaction.length === 0 ? "—" : `${(c.perTransaction.reduce((a, b) => a + b, 0) / c.perTransaction.length).toFixed(1)}, ${Math.max(...c.perTransaction)}`,
       per(c.statements - c.inTransactions),
-      per(c.syncs),
+      per(c.roundTrips),
       `${seconds.toFixed(1)} s`,
     ]);
   };
@@ -638,7 +638,7 @@ async function statementsPart(ctx: Context, backlogSet: BenchWorkspace[], status
   await statuses(`next: statuses backlog, ${sizes.perDelivery} per delivery`, statusSet, Math.ceil(sizes.countedStatusBacklog / statusSet.length), sizes.perDelivery, 32);
   console.log(
     `\nStatements on the wire (a counting proxy between each server and Postgres; Execute and simple Query messages, BEGIN/COMMIT/ROLLBACK counted as ` +
-      `transactions, not statements; a round trip is a Sync), from the first request until all is visible. ` +
+      `transactions, not statements; a round trip is a Sync or a simple Query), from the first request until all is visible. ` +
       `Idle, the app server sent ${idlePerSecond.toFixed(1)} statements/s (included in the figures).\n${table(rows)}`,
   );
   await stopServer(next);
