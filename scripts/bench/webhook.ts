@@ -358,6 +358,7 @@ async function backlogPart(ctx: Context, kind: "inbound" | "statuses", set: Benc
   const cpu = await cpuOver(ctx.next, ctx.monitor);
   const rss = sampleRss(ctx.next.child.pid!);
   const loaded = runLoad(webhookUrl(ctx.next), spec, closed(32));
+  loaded.catch(() => {}); // awaited below; a failure meanwhile must not end the process unreported
   const seen = await waitUntilCount(count, before + items, { timeoutMs: 900_000, minPollMs: 100 });
   const result = await loaded;
   failOnErrors(`${kind} backlog`, result);
@@ -471,6 +472,8 @@ async function mixedPart(ctx: Context, maxAckRate: number) {
     return { status: answer.status, bytes: body.byteLength, answeredMs: answer.at - sent, appliedMs: seen.reachedAt === null ? null : seen.reachedAt - sent };
   })();
 
+  // Awaited below, after the load: a failure meanwhile must not end the process unreported.
+  for (const pending of [stormLoad, thousand, heavy]) pending.catch(() => {});
   await sampler;
   clearInterval(replier);
   running.loadGenerator!.send({ type: "stop" } satisfies ToLoadGenerator);
