@@ -1,86 +1,86 @@
-import { and, count, eq, sql } from "drizzle-orm";
-import { db } from "@/db/client";
-import { contacts, conversations, messageStatuses, messages, webhookDeliveries } from "@/db/schema";
+import { withPlatform } from "@/db/platform";
+import { contacts, conversations, messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { signUp } from "@/lib/workspace/signup";
 import { addNumber } from "@/lib/workspace/numbers";
-import { customerWaId, outboundWamid } from "./deliveries";
+import { createWorkspace } from "@/lib/workspace/workspaces";
+import { customerWaId, outboundWamid, type Target } from "./deliveries";
 
-/** The bench's workspace, made the way a person makes one: sign-up, then a connected number. */
-export async function createBenchWorkspace(login: { email: string; password: string }) {
-  const { user, workspace } = await signUp({ name: "Bench Owner", email: login.email, password: login.password, workspaceName: "Bench" });
-  const actor = { tenantId: workspace.id, userId: user.id, role: "owner" as const };
-  // No access token: a sandbox number, so nothing the bench does could ever reach Meta.
-  const number = await addNumber({ actor }, {
-    phoneNumberId: "999000000000777",
-    label: "Bench line",
-    displayNumber: "+1 555 010 0777",
-    wabaId: "104400000000777",
-    accessToken: undefined,
-  });
-  return { workspace, number };
-}
+/** A bench workspace with its one sandbox number: what a delivery to `target` routes to. */
+export type BenchWorkspace = { id: string; slug: string; numberId: string; target: Target };
 
-/** Everything the webhook writes, gone: each round starts from the same empty inbox. */
-export async function clearWebhookData(): Promise<void> {
-  await db().execute(sql`truncate webhook_deliveries, ingest_items, outbox_events, message_statuses, messages, conversations, contacts`);
+/**
+ * The bench's workspaces, made the way people make them: one owner signs up, then creates
+ * the others, and connects a sandbox number to each (no access token: nothing the bench does
+ * could ever reach Meta). The owner is a member of all of them, so one sign-in opens any
+ * workspace's live stream.
+ */
+export class BenchWorkspaces {
+  private userId: string | null = null;
+  private made = 0;
+
+  constructor(private readonly login: { email: string; password: string }) {}
+
+  async create(count: number, label: string): Promise<BenchWorkspace[]> {
+    const made: BenchWorkspace[] = [];
+    for (let k = 0; k < count; k++) {
+      const index = this.made++;
+      const name = `Bench ${label} ${k + 1}`;
+      let workspace: { id: string; slug: string };
+      if (this.userId === null) {
+        const signedUp = await signUp({ name: "Bench Owner", email: this.login.email, password: this.login.password, workspaceName: name });
+        this.userId = signedUp.user.id;
+        workspace = signedUp.workspace;
+      } else {
+        const userId = this.userId;
+        workspace = await withPlatform((tx) => createWorkspace({ tx, userId }, { name }));
+      }
+      const target = { phoneNumberId: `9990000001${String(index).padStart(5, "0")}`, wabaId: `1044000001${String(index).padStart(5, "0")}` };
+      const number = await addNumber(
+        { actor: { tenantId: workspace.id, userId: this.userId, role: "owner" } },
+        { phoneNumberId: target.phoneNumberId, label: "Bench line", displayNumber: `+1 555 01${String(index).padStart(5, "0")}`, wabaId: target.wabaId, accessToken: undefined },
+      );
+      made.push({ id: workspace.id, slug: workspace.slug, numberId: number.id, target });
+    }
+    return made;
+  }
 }
 
 /**
- * A campaign already sent: one outbound message (status `sent`, as the send stores it)
- * to each of `count` customers, with wamids `outboundWamid(tag, i)`.
+ * A broadcast already sent from the workspace: one outbound message (stored `sent`, as the
+ * send stores it) to each of `count` customers, with wamids `outboundWamid(tag, target, i)`,
+ * the statuses `buildDeliveries` reports for that target.
  */
-export async function seedCampaign(tenantId: string, businessNumberId: string, tag: string, total: number): Promise<void> {
+export async function seedBroadcast(workspace: BenchWorkspace, tag: string, target: number, count: number): Promise<void> {
+  const tenantId = workspace.id;
   const sentAt = new Date(Date.now() - 60_000);
   await withTenant(tenantId, async (tx) => {
-    for (let start = 0; start < total; start += 1000) {
-      const indexes = Array.from({ length: Math.min(1000, total - start) }, (_, k) => start + k);
+    for (let start = 0; start < count; start += 1000) {
+      const indexes = Array.from({ length: Math.min(1000, count - start) }, (_, k) => start + k);
       const people = await tx
         .insert(contacts)
         .values(indexes.map((i) => ({ tenantId, waId: customerWaId(i) })))
+        .onConflictDoUpdate({ target: [contacts.tenantId, contacts.waId], set: { waId: contacts.waId } })
         .returning({ id: contacts.id, waId: contacts.waId });
       const threads = await tx
         .insert(conversations)
-        .values(people.map((p) => ({ tenantId, businessNumberId, contactId: p.id, lastMessageAt: sentAt })))
+        .values(people.map((p) => ({ tenantId, businessNumberId: workspace.numberId, contactId: p.id, lastMessageAt: sentAt })))
+        .onConflictDoUpdate({ target: [conversations.tenantId, conversations.businessNumberId, conversations.contactId], set: { lastMessageAt: sentAt } })
         .returning({ id: conversations.id, contactId: conversations.contactId });
       const threadOf = new Map(threads.map((t) => [t.contactId, t.id]));
       await tx.insert(messages).values(
-        people.map((p) => {
-          const i = Number(p.waId!.slice(4));
-          return {
-            tenantId,
-            conversationId: threadOf.get(p.id)!,
-            direction: "outbound" as const,
-            wamid: outboundWamid(tag, i),
-            type: "text",
-            text: "Your order is on its way",
-            payload: { messaging_product: "whatsapp", to: p.waId, type: "text", text: { body: "Your order is on its way" } },
-            status: "sent" as const,
-            sentAt,
-          };
-        }),
+        people.map((p) => ({
+          tenantId,
+          conversationId: threadOf.get(p.id)!,
+          direction: "outbound" as const,
+          wamid: outboundWamid(tag, target, Number(p.waId!.slice(4))),
+          type: "text",
+          text: "Your order is on its way",
+          payload: { messaging_product: "whatsapp", to: p.waId, type: "text", text: { body: "Your order is on its way" } },
+          status: "sent" as const,
+          sentAt,
+        })),
       );
     }
   });
-}
-
-/** What the database holds after a round (platform connection: every workspace). */
-export async function storedCounts() {
-  const one = async (query: Promise<Array<{ n: number }>>) => (await query)[0]!.n;
-  return {
-    deliveries: await one(db().select({ n: count() }).from(webhookDeliveries)),
-    processed: await one(db().select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.state, "processed"))),
-    inbound: await one(db().select({ n: count() }).from(messages).where(eq(messages.direction, "inbound"))),
-    statuses: await one(db().select({ n: count() }).from(messageStatuses)),
-    read: await one(db().select({ n: count() }).from(messages).where(and(eq(messages.direction, "outbound"), eq(messages.status, "read")))),
-  };
-}
-
-export async function conversationOf(waId: string): Promise<string | null> {
-  const [row] = await db()
-    .select({ id: conversations.id })
-    .from(conversations)
-    .innerJoin(contacts, and(eq(contacts.tenantId, conversations.tenantId), eq(contacts.id, conversations.contactId)))
-    .where(eq(contacts.waId, waId));
-  return row?.id ?? null;
 }

@@ -28,11 +28,19 @@ export type LoadResult = {
   /** The first few failures, as "status: body" or the transport error. */
   errorSamples: string[];
   elapsedMs: number;
+  /** When the first request went out and the last answer came, in ms since the epoch (comparable across processes). */
+  startedAtMs: number;
+  endedAtMs: number;
   latenciesMs: number[];
 };
 
 export type ToLoadGenerator = { type: "run"; job: LoadJob } | { type: "stop" };
-export type FromLoadGenerator = { type: "ready" } | { type: "result"; result: LoadResult } | { type: "failed"; error: string };
+export type FromLoadGenerator =
+  | { type: "ready" }
+  /** Four times a second during a run: deliveries answered 200 so far (the bench's backlog over time). */
+  | { type: "progress"; ok: number; errors: number }
+  | { type: "result"; result: LoadResult }
+  | { type: "failed"; error: string };
 
 let stopRequested = false;
 
@@ -90,6 +98,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
 
   stopRequested = false;
   const started = performance.now();
+  const progress = setInterval(() => reply({ type: "progress", ok, errors }), 250);
   if (job.mode.kind === "closed") {
     let next = 0;
     const worker = async () => {
@@ -110,8 +119,10 @@ async function run(job: LoadJob): Promise<LoadResult> {
     await Promise.all(inFlight);
   }
   const elapsedMs = performance.now() - started;
+  clearInterval(progress);
   agent.destroy();
-  return { sent, ok, errors, errorSamples, elapsedMs, latenciesMs };
+  const startedAtMs = performance.timeOrigin + started;
+  return { sent, ok, errors, errorSamples, elapsedMs, startedAtMs, endedAtMs: startedAtMs + elapsedMs, latenciesMs };
 }
 
 function reply(message: FromLoadGenerator) {

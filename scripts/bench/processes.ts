@@ -56,13 +56,14 @@ export function productionNodeFlags(): string[] {
 }
 
 /** The production server exactly as `npm start` runs it: Next.js behind the server entry (server.ts). */
-export function startNext(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = []): Server {
-  return startProcess("next", productionServerArgs(port, nodeArgs), env, port, logDir);
+export function startNext(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = [], name = "next"): Server {
+  return startProcess(name, productionServerArgs(port, nodeArgs), env, port, logDir);
 }
 
-export function startFloor(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = []): Server {
+/** The minimal floor (floor-server.ts); a name starting with "floor" marks it as one. */
+export function startFloor(env: NodeJS.ProcessEnv, port: number, logDir: string, nodeArgs: string[] = [], name = "floor"): Server {
   const entry = path.join(import.meta.dirname, "floor-server.ts");
-  return startProcess("floor", [...nodeArgs, "--import", "tsx", entry], { ...env, PORT: String(port) }, port, logDir);
+  return startProcess(name, [...nodeArgs, "--import", "tsx", entry], { ...env, PORT: String(port) }, port, logDir);
 }
 
 /** Resolves once the server answers `healthPath`; else fails with the last lines of its log. */
