@@ -10,7 +10,7 @@ import { startBackgroundJobs } from "./background-jobs";
 
 afterEach(() => stopProcessWorker());
 
-it("schedules the four periodic jobs and, at start, finishes what a stopped server left unprocessed however recent", async () => {
+it("schedules the five periodic jobs and, at start, finishes what a stopped server left unprocessed however recent", async () => {
   const tenantId = (await createTestWorkspace("Alpha")).id;
   await createTestNumber(tenantId, "110000000000009");
   // Stored a moment ago by a server that stopped before processing it: the every-minute sweep
@@ -21,6 +21,7 @@ it("schedules the four periodic jobs and, at start, finishes what a stopped serv
   await expect.poll(async () => (await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(["left behind"]);
   const schedules = await db().select({ name: jobSchedules.name, everySeconds: jobSchedules.everySeconds }).from(jobSchedules).orderBy(jobSchedules.name);
   expect(schedules).toEqual([
+    { name: "account-mail-pruning", everySeconds: 3600 },
     { name: "login-attempt-pruning", everySeconds: 3600 },
     { name: "number-checks", everySeconds: 21_600 },
     { name: "template-sync", everySeconds: 21_600 },

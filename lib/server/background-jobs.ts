@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from "@/db/client";
+import { accountMailPruning } from "@/lib/account/mail-throttle";
 import { loginAttemptPruning } from "@/lib/auth/throttle";
 import { deliveryRetries } from "@/lib/inbox/ingest/retry";
 import { periodicWork } from "@/lib/jobs/periodic";
@@ -9,12 +10,12 @@ import { startWorker } from "@/lib/jobs/worker";
 import { templateSync } from "@/lib/templates/templates";
 import { numberChecks } from "@/lib/workspace/numbers";
 
-const periodicJobs = [deliveryRetries, templateSync(), numberChecks, loginAttemptPruning];
+const periodicJobs = [deliveryRetries, templateSync(), numberChecks, loginAttemptPruning, accountMailPruning];
 
 /**
  * Starts the process's job worker (stopped by server.ts through `stopProcessWorker`): delivery
  * retries every minute, template sync and number re-checks every six hours, login-attempt
- * pruning hourly. A schedule's first occurrence is due at once on a new database; restarts keep
+ * and account-mail pruning hourly. A schedule's first occurrence is due at once on a new database; restarts keep
  * each schedule's next occurrence.
  */
 export async function startBackgroundJobs(handle: DatabaseHandle): Promise<void> {

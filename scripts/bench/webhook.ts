@@ -155,6 +155,8 @@ const serverEnv: NodeJS.ProcessEnv = {
   // The bench's number is a sandbox number (scripts/bench/bench-data.ts); nothing asks Meta.
   META_APP_ID: "670843887433847",
   SANDBOX_NUMBERS: "on",
+  // Production needs a mail server; these runs send no mail, and port 9 (discard) would take none.
+  SMTP_URL: "smtp://127.0.0.1:9",
 };
 // Only the servers are profiled, never the bench or its load generator.
 const nodeFlags = args["node-flags"] === undefined ? productionNodeFlags() : args["node-flags"].split(/\s+/).filter((flag) => flag !== "");
