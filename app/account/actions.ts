@@ -43,6 +43,6 @@ export async function resendVerificationAction(_prev: FormState, formData: FormD
   return userForm("/account", formData, {
     input: z.object({}),
     run: (user) => resendVerification(user, ip),
-    done: (_result, _input) => ({ ok: true, message: "A new confirmation link is on its way. It works once, for 48 hours." }),
+    done: () => ({ ok: true, message: "A new confirmation link is on its way. It works once, for 48 hours." }),
   });
 }

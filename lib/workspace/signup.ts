@@ -70,8 +70,10 @@ export async function register(input: SignUpInput, ip: string, now = new Date())
     const mayMail = (await reserveMail(tx, { email: input.email, ip }, now)).allowed;
     const user = await tryInsertUser(tx, { name: input.name, email: input.email, passwordHash });
     if (user) {
+      // Before the workspace: creating it turns this transaction into the workspace's.
+      const mail = mayMail ? await verificationMail(tx, user, now) : null;
       await createWorkspace({ tx, userId: user.id }, { name: input.workspaceName });
-      return mayMail ? verificationMail(tx, user, now) : null;
+      return mail;
     }
     if (!mayMail) return null;
     const [owner] = await tx.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, input.email));
