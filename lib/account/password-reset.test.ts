@@ -9,7 +9,6 @@ import { signUp } from "@/lib/workspace/signup";
 import { captureMail } from "@/testing/mail";
 import { holdSessionToken, sessionToken } from "@/testing/next-request";
 import { linkIn } from "@/testing/smtp-capture";
-import { mailPolicy } from "./mail-throttle";
 import { requestPasswordReset, resetLinkUsable, resetPassword } from "./password-reset";
 
 vi.mock("next/headers", () => import("@/testing/next-request"));
@@ -59,7 +58,7 @@ it("refuses an expired link, and every older link once one was used", async () =
 it("answers an unknown address exactly like a known one, and limits both alike: 5 an hour per address", async () => {
   await signUp({ name: "Kim", email: "kim@reset.test", password: "kim-password-1", workspaceName: "Kim Co" });
   for (const email of ["kim@reset.test", "nobody@reset.test"]) {
-    for (let i = 0; i < mailPolicy.perEmail; i++) await expect(requestPasswordReset({ email }, `203.0.113.${i}`)).resolves.toBeUndefined();
+    for (let i = 0; i < 5; i++) await expect(requestPasswordReset({ email }, `203.0.113.${i}`)).resolves.toBeUndefined();
     await expect(requestPasswordReset({ email }, "203.0.113.99")).rejects.toMatchObject({
       kind: "rate_limited",
       message: "Too many emails asked for. For everyone's safety, try again in 60 minutes.",
@@ -72,7 +71,7 @@ it("answers an unknown address exactly like a known one, and limits both alike: 
 });
 
 it("limits one client to 20 requests an hour, whichever addresses it asks for", async () => {
-  for (let i = 0; i < mailPolicy.perAddress; i++) await requestPasswordReset({ email: `spray-${i}@reset.test` }, "198.51.100.77");
+  for (let i = 0; i < 20; i++) await requestPasswordReset({ email: `spray-${i}@reset.test` }, "198.51.100.77");
   await expect(requestPasswordReset({ email: "spray-last@reset.test" }, "198.51.100.77")).rejects.toMatchObject({ kind: "rate_limited" });
   await expect(requestPasswordReset({ email: "spray-last@reset.test" }, "198.51.100.78")).resolves.toBeUndefined();
 });
