@@ -7,6 +7,8 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 // The fake Graph API the app sends through (scripts/fake-graph.ts); specs queue Meta's errors on it.
 const graphPort = Number(process.env.E2E_GRAPH_PORT ?? port + 1000);
 const dataDir = path.join(os.tmpdir(), `switchboard-e2e-${process.pid}`);
+// The SMTP server the journeys read mail from (e2e/support/mailbox.ts), started in the test worker.
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? port + 2);
 
 const chromium = {
   ...devices["Desktop Chrome"],
@@ -65,6 +67,7 @@ export default defineConfig({
         // The fake Graph's app (its fixtures' subscribed app); sandbox numbers (999…) for the journeys that need no Meta.
         META_APP_ID: "670843887433847",
         SANDBOX_NUMBERS: "on",
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       },
     },
   ],

@@ -64,9 +64,49 @@ export const users = pgTable(
     email: text("email").notNull(),
     name: text("name").notNull(),
     passwordHash: text("password_hash").notNull(),
+    /** When the owner of the address proved it (a verification or reset link); null until then. */
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    /** Session tokens issued before this time are refused (sign out everywhere, a new password). */
+    tokensValidAfter: timestamp("tokens_valid_after", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [unique("users_email_key").on(t.email), check("users_email_lowercase", sql`${t.email} = lower(${t.email})`)],
+);
+
+export const userTokenPurpose = pgEnum("user_token_purpose", ["verify_email", "reset_password"]);
+
+/**
+ * A single-use link mailed to a user (verify the address, reset the password). Only a SHA-256
+ * of the link's secret is stored; `email` is the address it was sent to, so a link outlives
+ * no change of address.
+ */
+export const userTokens = pgTable(
+  "user_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: userTokenPurpose("purpose").notNull(),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [unique("user_tokens_hash_key").on(t.tokenHash), index("user_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+/** Mails sent on a stranger's request (sign-up, reset, resend), counted per address and per client. */
+export const mailRequests = pgTable(
+  "mail_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    ip: text("ip").notNull(),
+    requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("mail_requests_email_idx").on(t.email, t.requestedAt), index("mail_requests_ip_idx").on(t.ip, t.requestedAt)],
 );
 
 /** phone_number_id → owning workspace: the one platform-wide uniqueness the webhook routes by. */

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "./support/csp";
+import { signUpConfirmed } from "./support/mailbox";
 import { addNumber, customerWrites, openConversation, uniqueDigits } from "./support/whatsapp";
 
 /**
@@ -7,14 +8,8 @@ import { addNumber, customerWrites, openConversation, uniqueDigits } from "./sup
  */
 async function signUp(page: Page, who: string) {
   const account = { email: `${who.toLowerCase()}-${uniqueDigits("")}@example.test`, password: `${who}-password-123` };
-  await page.goto("/sign-up");
-  await page.getByLabel("Your name").fill(`${who} Owner`);
-  await page.getByLabel("Work email").fill(account.email);
-  await page.getByLabel("Password").fill(account.password);
-  await page.getByLabel("Workspace name").fill(`${who} ${uniqueDigits("")}`);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
-  return { ...account, slug: new URL(page.url()).pathname.split("/")[2]! };
+  const slug = await signUpConfirmed(page, { ...account, name: `${who} Owner`, workspace: `${who} ${uniqueDigits("")}` });
+  return { ...account, slug };
 }
 
 async function signIn(page: Page, account: { email: string; password: string }) {

@@ -1,4 +1,5 @@
 import { expect, test } from "./support/csp";
+import { signUpThroughForm } from "./support/mailbox";
 import { signInFrom } from "./support/sign-in-from";
 
 /**
@@ -23,13 +24,7 @@ test("X-Forwarded-For and the server's own address header are ignored: one clien
 
 test("a stranger guessing from 127.0.0.2 pauses only themselves: the owner still signs in from 127.0.0.1", async ({ page, baseURL }) => {
   const victim = { email: `victim-${stamp}@example.test`, password: "victim-password-345" };
-  await page.goto("/sign-up");
-  await page.getByLabel("Your name").fill("Vera Victim");
-  await page.getByLabel("Work email").fill(victim.email);
-  await page.getByLabel("Password").fill(victim.password);
-  await page.getByLabel("Workspace name").fill(`Vera ${stamp}`);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
+  await signUpThroughForm(page, { name: "Vera Victim", ...victim, workspace: `Vera ${stamp}` });
 
   const stranger = { email: victim.email, password: "guess" };
   for (let i = 0; i < 10; i++) expect(await signInFrom(baseURL!, "127.0.0.2", stranger)).toBe("refused");

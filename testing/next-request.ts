@@ -1,6 +1,7 @@
 import { encode } from "next-auth/jwt";
 import { sessionCookie } from "@/lib/auth/options";
 import { env } from "@/lib/config/env";
+import { clientAddressHeader } from "@/lib/http/client-address";
 import { requestPathHeader } from "@/lib/http/request-path";
 
 /**
@@ -23,27 +24,38 @@ export async function cookies() {
     get: (name: string) => (requestCookies.has(name) ? { name, value: requestCookies.get(name)! } : undefined),
     getAll: all,
     has: (name: string) => requestCookies.has(name),
-    set: () => {},
-    delete: () => {},
+    set: (name: string, value: string) => void requestCookies.set(name, value),
+    delete: (name: string) => void requestCookies.delete(name),
     toString: () => all().map((c) => `${c.name}=${c.value}`).join("; "),
   };
 }
 
-/** A session token exactly as next-auth would issue it for this user. */
-export async function sessionToken(userId: string): Promise<string> {
-  return encode({ token: { sub: userId }, secret: env().AUTH_SECRET });
+/** A session token exactly as next-auth would issue it for this user, signed in at `authAt` (now unless said). */
+export async function sessionToken(userId: string, authAt = new Date()): Promise<string> {
+  return encode({ token: { sub: userId, authAt: authAt.getTime() }, secret: env().AUTH_SECRET });
+}
+
+/** The session cookie the browser holds now (what an action set or deleted), or undefined. */
+export function currentSessionCookie(): string | undefined {
+  return requestCookies.get(sessionCookie().name);
+}
+
+/** The browser keeps this session token (another device's, an old one). */
+export function holdSessionToken(token: string): void {
+  requestCookies.set(sessionCookie().name, token);
 }
 
 /**
  * The next calls come from `userId`'s browser (signed out when null), on our own site
  * unless `origin` says otherwise, for the page at `path` (as proxy.ts hands it over).
  */
-export async function actAs(userId: string | null, options: { origin?: string | null; path?: string } = {}): Promise<void> {
+export async function actAs(userId: string | null, options: { origin?: string | null; path?: string; ip?: string } = {}): Promise<void> {
   const app = new URL(env().APP_URL);
   requestHeaders = new Headers({ host: app.host });
   const origin = options.origin === undefined ? app.origin : options.origin;
   if (origin) requestHeaders.set("origin", origin);
   if (options.path) requestHeaders.set(requestPathHeader, options.path);
+  if (options.ip) requestHeaders.set(clientAddressHeader, options.ip);
   requestCookies = new Map();
   if (userId) requestCookies.set(sessionCookie().name, await sessionToken(userId));
 }

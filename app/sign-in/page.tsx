@@ -29,6 +29,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       }
     >
       <SignInForm callbackUrl={callbackUrl} email={email} />
+      <p className="mt-4 text-center text-sm">
+        <Link href={email ? `/forgot-password?email=${encodeURIComponent(email)}` : "/forgot-password"} className={linkClass}>
+          Forgot your password?
+        </Link>
+      </p>
     </AuthCard>
   );
 }

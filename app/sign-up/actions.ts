@@ -1,15 +1,18 @@
 "use server";
 
-import { signUp, signUpSchema } from "@/lib/workspace/signup";
+import { headers } from "next/headers";
+import { register, signUpSchema } from "@/lib/workspace/signup";
+import { clientIp } from "@/lib/auth/credentials";
 import { publicForm } from "@/lib/edge/action";
 import type { FormState } from "@/lib/forms";
 
-/** Creates the account and its workspace; the browser then signs in with the same password. */
+/** Creates the account and its workspace, or mails the address's owner; the answer is the same. */
 export async function signUpAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const ip = clientIp(await headers());
   return publicForm(formData, {
     input: signUpSchema,
     secretFields: ["password"],
-    run: signUp,
-    done: ({ workspace }, _input, values) => ({ ok: true, values, result: { slug: workspace.slug } }),
+    run: (input) => register(input, ip),
+    done: (_result, input, values) => ({ ok: true, values, result: { email: input.email } }),
   });
 }

@@ -1,9 +1,11 @@
 "use client";
 
+import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useActionState } from "react";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
+import { buttonClass } from "@/components/ui/styles";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { FormState } from "@/lib/forms";
 
@@ -28,9 +30,14 @@ export function useCreateAccountAndSignIn(
   }, {});
 }
 
+/**
+ * Sign-up answers every address the same way, "check your inbox", whether or not it has an
+ * account: the next step is in the mail, and signing in works before it is followed.
+ */
 export function SignUpForm({ action }: { action: (prev: FormState, formData: FormData) => Promise<FormState> }) {
-  const [state, formAction, pending] = useCreateAccountAndSignIn(action, (result) => `/w/${result.slug}/inbox`);
+  const [state, formAction, pending] = useActionState(action, {});
   const errors = state.fieldErrors ?? {};
+  if (state.ok && state.result?.email) return <CheckYourInbox email={state.result.email} />;
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage ok={false} message={state.ok ? undefined : state.message} />
@@ -54,9 +61,25 @@ export function SignUpForm({ action }: { action: (prev: FormState, formData: For
         errors={errors.workspaceName}
         required
       />
-      <SubmitButton pending={pending || state.ok} pendingLabel="Creating your workspace…" className="w-full">
+      <SubmitButton pending={pending} pendingLabel="Creating your account…" className="w-full">
         Create account
       </SubmitButton>
     </form>
+  );
+}
+
+function CheckYourInbox({ email }: { email: string }) {
+  return (
+    <div className="space-y-4 text-sm" role="status">
+      <h2 className="text-base font-semibold">Check your inbox</h2>
+      <p>
+        We sent a mail to <strong>{email}</strong>. Open the link in it to confirm your address: until then you can sign in and look
+        around, but not connect WhatsApp numbers or invite your team.
+      </p>
+      <p className="text-slate-500 dark:text-slate-400">No mail after a few minutes? Look in your spam folder, or sign in and ask for a new link.</p>
+      <Link href={`/sign-in?email=${encodeURIComponent(email)}`} className={`${buttonClass.primary} w-full`}>
+        Sign in
+      </Link>
+    </div>
   );
 }

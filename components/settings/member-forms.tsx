@@ -39,7 +39,7 @@ export function InviteForm({ action }: { action: Action }) {
             />
           </div>
           <div className="flex justify-end">
-            <SubmitButton pendingLabel="Creating link…">Create invitation link</SubmitButton>
+            <SubmitButton pendingLabel="Sending…">Send invitation</SubmitButton>
           </div>
           {state.ok && state.result?.link ? (
             <div className="rounded-lg border border-emerald-200 bg-emerald-50 p-4 dark:border-emerald-900 dark:bg-emerald-950/50" role="status">
@@ -47,7 +47,11 @@ export function InviteForm({ action }: { action: Action }) {
                 id="invitation-link"
                 label={`Invitation link for ${state.result.email}`}
                 value={state.result.link}
-                hint="Send this link to them yourself. It works once, for 7 days, and is not shown again."
+                hint={
+                  state.result.mailed === "yes"
+                    ? `We mailed this link to ${state.result.email}. You can also pass it on yourself: it works once, for 7 days, and is not shown again.`
+                    : `The mail to ${state.result.email} could not be sent: send them this link yourself. It works once, for 7 days, and is not shown again.`
+                }
               />
             </div>
           ) : null}

@@ -1,4 +1,6 @@
 import { test as base, expect, type BrowserContext } from "@playwright/test";
+import type { SmtpCapture } from "@/testing/smtp-capture";
+import { closeMailbox, openMailbox } from "./mailbox";
 
 export { expect };
 export type { APIRequestContext, Browser, BrowserContext, Page } from "@playwright/test";
@@ -41,7 +43,15 @@ async function watch(context: BrowserContext, into: CspViolation[]): Promise<voi
  * browser context the journey opens, ran into the Content-Security-Policy. A journey that
  * provokes a violation on purpose reads `cspViolations` and empties it once checked.
  */
-export const test = base.extend<{ cspViolations: CspViolation[] }>({
+export const test = base.extend<{ cspViolations: CspViolation[] }, { mailbox: SmtpCapture }>({
+  // The server's mail goes to this capture for the whole run (support/mailbox.ts).
+  mailbox: [
+    async ({}, use) => {
+      await use(await openMailbox());
+      await closeMailbox();
+    },
+    { scope: "worker", auto: true },
+  ],
   cspViolations: [
     async ({ browser, context }, use) => {
       const violations: CspViolation[] = [];

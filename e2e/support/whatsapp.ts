@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { fixtureJson } from "@/testing/fixtures";
+import { signUpConfirmed } from "./mailbox";
 
 /**
  * What the browser journeys share: a workspace with a number added the way a person adds
@@ -17,17 +18,15 @@ export function uniqueDigits(prefix: string): string {
   return `${prefix}${Date.now() % 1e9}${String(counter).padStart(2, "0")}`;
 }
 
-/** Signs up: a new account and workspace, its owner signed in on the inbox. Returns the slug. */
+/** Signs up: a new account (its address confirmed from the mail) and workspace, its owner signed in on the inbox. Returns the slug. */
 export async function signUpOwner(page: Page, who: string): Promise<string> {
   const stamp = uniqueDigits("");
-  await page.goto("/sign-up");
-  await page.getByLabel("Your name").fill(`${who} Owner`);
-  await page.getByLabel("Work email").fill(`${who.toLowerCase()}-${stamp}@example.test`);
-  await page.getByLabel("Password").fill(`${who}-password-123`);
-  await page.getByLabel("Workspace name").fill(`${who} ${stamp}`);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
-  return new URL(page.url()).pathname.split("/")[2]!;
+  return signUpConfirmed(page, {
+    name: `${who} Owner`,
+    email: `${who.toLowerCase()}-${stamp}@example.test`,
+    password: `${who}-password-123`,
+    workspace: `${who} ${stamp}`,
+  });
 }
 
 /**

@@ -6,3 +6,10 @@ declare module "next-auth" {
     user: { id: string };
   }
 }
+
+declare module "next-auth/jwt" {
+  /** The user's id, and when they signed in (ms), checked against their "tokens valid after" time. */
+  interface JWT {
+    authAt?: number;
+  }
+}

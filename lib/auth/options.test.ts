@@ -8,15 +8,16 @@ import { signUp } from "@/lib/workspace/signup";
 
 const userId = "5b1a0d1e-6c2f-4d43-9a5e-0f4b7b0c1d2e";
 
-it("puts only the user id in the session token, whatever next-auth offers", async () => {
+it("puts only the user id and the sign-in time in the session token, whatever next-auth offers", async () => {
   const { jwt, session } = authOptions().callbacks!;
   const token = await jwt!({
     token: { sub: userId, name: "Ana", email: "ana@example.test", picture: "x" },
     user: { id: userId, name: "Ana", email: "ana@example.test" },
     account: null,
   });
-  expect(token).toEqual({ sub: userId });
-  expect(await jwt!({ token: { sub: userId, role: "owner" }, user: undefined as never, account: null })).toEqual({ sub: userId });
+  expect(token).toEqual({ sub: userId, authAt: expect.any(Number) });
+  // Refreshing the token keeps when the session began, so ending sessions still catches it.
+  expect(await jwt!({ token: { sub: userId, authAt: 1700000000000, role: "owner" }, user: undefined as never, account: null })).toEqual({ sub: userId, authAt: 1700000000000 });
   const shown = await session!({ session: { expires: "2030-01-01T00:00:00.000Z", user: { id: "" } }, token: { sub: userId }, user: undefined as never, newSession: undefined, trigger: "update" });
   expect(shown).toEqual({ expires: "2030-01-01T00:00:00.000Z", user: { id: userId } });
 });

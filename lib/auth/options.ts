@@ -19,7 +19,7 @@ export function sessionCookie() {
 
 /**
  * next-auth configuration, built on first use so `next build` never needs AUTH_SECRET.
- * The session is a JWT holding only the user id (`sub`): who a user is in a workspace,
+ * The session is a JWT holding only the user id (`sub`) and when they signed in: who a user is in a workspace,
  * and whether they still are, is read from the database on every request.
  */
 export function authOptions(): AuthOptions {
@@ -53,7 +53,8 @@ export function authOptions(): AuthOptions {
       }),
     ],
     callbacks: {
-      jwt: ({ token, user }) => ({ sub: user?.id ?? token.sub }),
+      // The sign-in time rides along, so ending a user's sessions can refuse every token begun before.
+      jwt: ({ token, user }) => (user ? { sub: user.id, authAt: Date.now() } : { sub: token.sub, authAt: token.authAt }),
       session: ({ session, token }) => ({ expires: session.expires, user: { id: token.sub ?? "" } }),
       // One rule for every return target (lib/auth/return-path.ts), resolved against APP_URL rather than
       // the origin next-auth guesses from the request; next-auth's own rule throws on what it cannot parse.

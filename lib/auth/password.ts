@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { hash, verify, type Algorithm } from "@node-rs/argon2";
 
 // OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
@@ -5,6 +6,11 @@ const argon2id: Algorithm.Argon2id = 2;
 const options = { algorithm: argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 export const passwordRules = { min: 8, max: 256 } as const;
+
+export const newPasswordSchema = z
+  .string()
+  .min(passwordRules.min, `Use at least ${passwordRules.min} characters.`)
+  .max(passwordRules.max, `Use at most ${passwordRules.max} characters.`);
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, options);

@@ -11,6 +11,7 @@ const secrets = {
   WHATSAPP_VERIFY_TOKEN: "a-verify-token-000000000000",
   ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
   META_APP_ID: "670843887433847",
+  SMTP_URL: "smtp://mailer:pass@mail.example.test:587",
 };
 
 it.each(Object.keys(secrets))("refuses to start in production without %s, naming it, and writes no development secrets", (name) => {
@@ -28,7 +29,7 @@ it.each(Object.keys(secrets))("refuses to start in production without %s, naming
 
 it("names every missing secret at once", () => {
   expect(() => loadEnv({ NODE_ENV: "production" })).toThrow(
-    "without AUTH_SECRET, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, ENCRYPTION_KEY, META_APP_ID.",
+    "without AUTH_SECRET, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, ENCRYPTION_KEY, META_APP_ID, SMTP_URL.",
   );
 });
 
@@ -75,6 +76,13 @@ it("tells the operator, for each missing secret, the form it needs and the comma
   expect(message).toContain("WHATSAPP_VERIFY_TOKEN must be at least 16 characters; generate one with `openssl rand -base64 24`");
   expect(message).toContain("ENCRYPTION_KEY must be 32 bytes, base64-encoded; generate one with `openssl rand -base64 32`");
   expect(message).toContain("META_APP_ID must be your Meta app's numeric App ID");
+  expect(message).toContain("SMTP_URL must be your mail server as a URL, smtp://user:password@host:587");
+});
+
+it("refuses a mail server URL that is not smtp: or smtps:, and needs none outside production", () => {
+  expect(() => loadEnv({ ...base, SMTP_URL: "http://mail.example.test" })).toThrow("SMTP_URL: must be your mail server as a URL");
+  expect(loadEnv({ ...base, SMTP_URL: "smtps://u:p@mail.example.test:465" }).SMTP_URL).toBe("smtps://u:p@mail.example.test:465");
+  expect(loadEnv(base).SMTP_URL).toBeUndefined();
 });
 
 it.each([

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { databaseSettings } from "@/db/config";
 import { loadOrCreateDevSecrets } from "./dev-secrets";
 import { runtimePath } from "./runtime-path";
-import { describeSecret, metaAppIdHint, secretNames, secrets as secretForms, type SecretName } from "./secrets";
+import { describeSecret, metaAppIdHint, smtpUrlHint, secretNames, secrets as secretForms, type SecretName } from "./secrets";
 
 function secret(name: SecretName) {
   return z.string().refine(secretForms[name].valid, describeSecret(name)).optional();
@@ -35,6 +35,11 @@ const schema = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Days a raw webhook delivery is kept after it was processed (lib/ingest/retention.ts). */
   RAW_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  SMTP_URL: z
+    .url()
+    .refine((value) => /^smtps?:$/.test(new URL(value).protocol), smtpUrlHint)
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(320).optional(),
 });
 
 /**
@@ -43,7 +48,7 @@ const schema = z.object({
  */
 const developmentMetaAppId = "670843887433847";
 
-export type Env = Omit<z.infer<typeof schema>, SecretName | "APP_URL" | "MEDIA_DIR" | "META_APP_ID" | "SANDBOX_NUMBERS"> & {
+export type Env = Omit<z.infer<typeof schema>, SecretName | "APP_URL" | "MEDIA_DIR" | "META_APP_ID" | "SANDBOX_NUMBERS" | "MAIL_FROM"> & {
   [K in SecretName]: string;
 } & {
   APP_URL: string;
@@ -52,6 +57,8 @@ export type Env = Omit<z.infer<typeof schema>, SecretName | "APP_URL" | "MEDIA_D
   META_APP_ID: string;
   /** Whether numbers in the sandbox prefix may be connected without a token. */
   SANDBOX_NUMBERS: "on" | "off";
+  /** The sender of every mail. */
+  MAIL_FROM: string;
   /** Where development secrets were generated, when they were. */
   devSecretsFile: string | null;
 };
@@ -90,11 +97,19 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
   const dataDir = runtimePath(values.DATA_DIR);
   const missing = secretNames.filter((name) => !values[name]);
   if (values.NODE_ENV === "production") {
-    // Without the app's id no number can be verified; named with the secrets so one start-up says everything.
-    const required = values.META_APP_ID ? missing : [...missing, "META_APP_ID"];
+    // Without the app's id no number can be verified, and without a mail server nobody can verify
+    // an address or reset a password; named with the secrets so one start-up says everything.
+    const required: string[] = [...missing];
+    const hints = missing.map((name) => `  ${name} ${describeSecret(name)}`);
+    if (!values.META_APP_ID) {
+      required.push("META_APP_ID");
+      hints.push(`  META_APP_ID ${metaAppIdHint}`);
+    }
+    if (!values.SMTP_URL) {
+      required.push("SMTP_URL");
+      hints.push(`  SMTP_URL ${smtpUrlHint}`);
+    }
     if (required.length > 0) {
-      const hints = missing.map((name) => `  ${name} ${describeSecret(name)}`);
-      if (!values.META_APP_ID) hints.push(`  META_APP_ID ${metaAppIdHint}`);
       throw new EnvError(
         `Switchboard cannot start in production without ${required.join(", ")}. ` +
           `Set them in the environment (see README.md, Configuration):\n${hints.join("\n")}`,
@@ -121,6 +136,7 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     ENCRYPTION_KEY: values.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY!,
     META_APP_ID: values.META_APP_ID ?? developmentMetaAppId,
     SANDBOX_NUMBERS: values.SANDBOX_NUMBERS ?? (values.NODE_ENV === "production" ? "off" : "on"),
+    MAIL_FROM: values.MAIL_FROM ?? `Switchboard <no-reply@${new URL(values.APP_URL ?? "http://localhost").hostname}>`,
     devSecretsFile,
   };
 }

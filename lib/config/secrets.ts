@@ -42,3 +42,6 @@ export function describeSecret(name: SecretName): string {
 }
 
 export const metaAppIdHint = "must be your Meta app's numeric App ID, shown at the top of its dashboard";
+
+export const smtpUrlHint =
+  "must be your mail server as a URL, smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465; Switchboard sends sign-up, password reset and invitation mails through it";

@@ -8,6 +8,7 @@ const secrets = {
   WHATSAPP_VERIFY_TOKEN: "c".repeat(32),
   ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
   META_APP_ID: "670843887433847",
+  SMTP_URL: "smtp://mail.example.test:587",
 };
 
 it("accepts a public https APP_URL with every secret set", () => {

@@ -19,6 +19,8 @@ const secretKeys = [
   "WHATSAPP_APP_SECRET",
   "WHATSAPP_VERIFY_TOKEN",
   "ENCRYPTION_KEY",
+  // The mail server's URL carries its password.
+  "SMTP_URL",
   // Passwords and what is derived from them.
   "password",
   "newPassword",

@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/db/tenant";
 import { createTestWorkspace } from "@/testing/db/factories";
 import { notifyWorkspace } from "./events";
+import { MembershipWatch } from "./membership-watch";
 import { workspaceEventResponse, workspaceEventStream } from "./sse";
+import { maxStreamsPerUser, StreamCap } from "./stream-cap";
 import { testHub } from "@/testing/realtime";
 
 let a: string;
@@ -150,5 +152,36 @@ describe("a client that stops reading", () => {
       }
     }
     expect(hub.subscriberCount).toBe(1);
+  });
+});
+
+describe("streams per user", () => {
+  it("ends a user's oldest stream when they open a sixth on this instance, and leaves other users' streams alone", async () => {
+    const hub = testHub();
+    const cap = new StreamCap();
+    const watch = new MembershipWatch({ stillMembers: async (pairs) => pairs });
+    const [ana, bo] = [randomUUID(), randomUUID()];
+    const open = (userId: string) => blocks(workspaceEventStream({ tenantId: a, hub, member: { userId, watch, cap } }));
+    const anas = Array.from({ length: 5 }, () => open(ana));
+    const bos = open(bo);
+    for (const stream of [...anas, bos]) await stream.next();
+    await expect.poll(() => hub.subscriberCount, { timeout: 20_000 }).toBe(6);
+    expect(maxStreamsPerUser).toBe(5);
+
+    const newest = open(ana);
+    expect(await newest.next()).toBe("retry: 3000");
+    // The oldest ends: what was queued, then the end of the stream.
+    let block = await anas[0]!.next();
+    while (block !== null) block = await anas[0]!.next();
+    expect(cap.openCount(ana)).toBe(5);
+    expect(cap.openCount(bo)).toBe(1);
+
+    const { conversationId } = await commit(a);
+    for (const stream of [...anas.slice(1), bos, newest]) {
+      for (let next = await stream.nextEvent(); !next?.includes(conversationId); next = await stream.nextEvent()) expect(next).not.toBeNull();
+    }
+    for (const stream of [...anas.slice(1), bos, newest]) await stream.cancel();
+    expect(cap.openCount(ana)).toBe(0);
+    await expect.poll(() => hub.subscriberCount, { timeout: 20_000 }).toBe(0);
   });
 });

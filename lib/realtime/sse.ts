@@ -2,6 +2,7 @@ import { log } from "@/lib/log";
 import type { WorkspaceEvent } from "./events";
 import { realtimeHub, type RealtimeHub } from "./hub";
 import { membershipWatch, type MembershipWatch } from "./membership-watch";
+import { streamCap, type StreamCap } from "./stream-cap";
 
 /** Headers for the response that carries `workspaceEventStream`. */
 export const sseHeaders: Record<string, string> = {
@@ -16,8 +17,11 @@ export type WorkspaceEventStreamOptions = {
   tenantId: string;
   /** The request's signal: the stream ends and unsubscribes when the client goes away. */
   signal?: AbortSignal;
-  /** The member the stream is for: it ends once they are no longer a member (or the workspace is gone). */
-  member?: { userId: string; watch?: MembershipWatch };
+  /**
+   * The member the stream is for: it ends once they are no longer a member (or the workspace is
+   * gone), and counts against their streams on this instance (the oldest beyond the cap ends).
+   */
+  member?: { userId: string; watch?: MembershipWatch; cap?: StreamCap };
   hub?: RealtimeHub;
   heartbeatMs?: number;
   /** How long a browser waits before reconnecting (the `retry:` field). */
@@ -42,7 +46,8 @@ const encoder = new TextEncoder();
  *   `data: {"type","conversationId","messageId"?}`;
  * - a `: keep-alive` comment every `heartbeatMs`, so proxies keep the connection open.
  * Each event carries an `id:` that counts up within the connection. With `member`, the
- * stream ends within seconds of that user leaving the workspace (`MembershipWatch`).
+ * stream ends within seconds of that user leaving the workspace (`MembershipWatch`), and the
+ * user's oldest stream on this instance ends when they open more than `maxStreamsPerUser` (5).
  */
 export function workspaceEventStream(options: WorkspaceEventStreamOptions): ReadableStream<Uint8Array> {
   const { tenantId, signal, heartbeatMs = 15_000, retryMs = 3_000, maxQueuedChunks = 1_000 } = options;
@@ -52,6 +57,7 @@ export function workspaceEventStream(options: WorkspaceEventStreamOptions): Read
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let unsubscribe: (() => Promise<void>) | null = null;
   let unwatch: (() => void) | null = null;
+  let uncount: (() => void) | null = null;
   let close: () => void = () => {};
 
   const cleanUp = () => {
@@ -61,6 +67,8 @@ export function workspaceEventStream(options: WorkspaceEventStreamOptions): Read
     signal?.removeEventListener("abort", close);
     unwatch?.();
     unwatch = null;
+    uncount?.();
+    uncount = null;
     const stop = unsubscribe;
     unsubscribe = null;
     void stop?.();
@@ -92,6 +100,10 @@ export function workspaceEventStream(options: WorkspaceEventStreamOptions): Read
       signal?.addEventListener("abort", close);
       if (options.member) {
         unwatch = (options.member.watch ?? membershipWatch()).watch({ tenantId, userId: options.member.userId }, () => close());
+        uncount = (options.member.cap ?? streamCap()).admit(options.member.userId, () => {
+          log.info("sse_stream_capped", { tenantId, userId: options.member!.userId });
+          close();
+        });
       }
       write(`retry: ${retryMs}\n\n`);
       try {

@@ -10,7 +10,7 @@ import { startBackgroundJobs } from "./background-jobs";
 
 afterEach(() => stopProcessWorker());
 
-it("schedules the five periodic jobs and, at start, processes what a stopped server left unprocessed", async () => {
+it("schedules the six periodic jobs and, at start, processes what a stopped server left unprocessed", async () => {
   const tenantId = (await createTestWorkspace("Alpha")).id;
   await createTestNumber(tenantId, "110000000000009");
   // Stored and answered a moment ago by a server that stopped before its worker processed it.
@@ -20,6 +20,7 @@ it("schedules the five periodic jobs and, at start, processes what a stopped ser
   await expect.poll(async () => (await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(["left behind"]);
   const schedules = await db().select({ name: jobSchedules.name, everySeconds: jobSchedules.everySeconds }).from(jobSchedules).orderBy(jobSchedules.name);
   expect(schedules).toEqual([
+    { name: "account-mail-pruning", everySeconds: 3600 },
     { name: "ingest-sweep", everySeconds: 10 },
     { name: "login-attempt-pruning", everySeconds: 3600 },
     { name: "number-checks", everySeconds: 21_600 },

@@ -6,17 +6,21 @@ import { withPlatform } from "@/db/platform";
 import { invitations, memberships, users, workspaces } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
 import { emailSchema } from "@/lib/auth/credentials";
-import { hashPassword } from "@/lib/auth/password";
-import { insertUser, newPasswordSchema, personNameSchema } from "@/lib/workspace/signup";
+import { hashPassword, newPasswordSchema } from "@/lib/auth/password";
+import { insertUser, personNameSchema } from "@/lib/workspace/signup";
 import { env } from "@/lib/config/env";
 import { notFound, rejected } from "@/lib/domain/errors";
 import type { TenantCtx } from "@/lib/domain/context";
+import { requireVerifiedEmail } from "@/lib/account/verification";
+import { log } from "@/lib/log";
+import { invitationMail } from "@/lib/mail/messages";
+import { sendMail } from "@/lib/mail/transport";
 import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 
 /**
- * Invitations: a single-use link, valid 7 days, shown once to the admin who made it (no
- * mail server needed). The link is `/invite/<workspace id>.<invitation id>.<secret>`: the
+ * Invitations: a single-use link, valid 7 days, mailed to the person invited and shown once
+ * to the admin who made it (to pass on by hand if the mail goes astray). The link is `/invite/<workspace id>.<invitation id>.<secret>`: the
  * ids let the accept page find the row in its workspace, and only a SHA-256 of the secret
  * is stored, so a database leak yields no usable link.
  */
@@ -64,6 +68,7 @@ export async function listPendingInvitations(tx: TenantTx, now = new Date()): Pr
 /** Creates an invitation and returns its link, which exists nowhere else afterwards. Tenant transaction. */
 export async function createInvitation({ tx, actor }: TenantCtx, input: z.infer<typeof inviteSchema>, now = new Date()) {
   requireRole(actor, "admin");
+  await requireVerifiedEmail(tx, actor.userId);
   const [member] = await tx
     .select({ userId: memberships.userId })
     .from(memberships)
@@ -90,6 +95,23 @@ export async function createInvitation({ tx, actor }: TenantCtx, input: z.infer<
     details: { role: input.role },
   });
   return { ...invitation!, link: invitationLink({ tenantId: actor.tenantId, invitationId: invitation!.id, secret }) };
+}
+
+/**
+ * Mails the invitation once the transaction that made it has committed. Whether it went out
+ * is the answer: the admin is told, and can pass the link on by hand.
+ */
+export async function mailInvitation(
+  invitation: { email: string; role: "admin" | "agent"; link: string },
+  from: { workspaceName: string; inviterName: string },
+): Promise<boolean> {
+  try {
+    await sendMail(invitationMail(invitation.email, { link: invitation.link, role: invitation.role, ...from }));
+    return true;
+  } catch (error) {
+    log.error("mail_failed", { kind: "invitation", error });
+    return false;
+  }
 }
 
 export async function revokeInvitation({ tx, actor }: TenantCtx, input: { id: string }): Promise<void> {

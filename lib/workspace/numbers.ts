@@ -12,6 +12,7 @@ import { log } from "@/lib/log";
 import type { PhoneNumberInfo } from "@/lib/whatsapp/graph/client";
 import { notFound, rejected } from "@/lib/domain/errors";
 import type { Actor, ActorCtx } from "@/lib/domain/context";
+import { requireVerifiedEmail } from "@/lib/account/verification";
 import { requireRole } from "./access";
 import { recordAudit } from "./audit";
 import { proveNumber, type Verdict } from "./ownership";
@@ -174,6 +175,7 @@ async function verdictForNewNumber(input: z.output<typeof addNumberSchema>): Pro
  */
 export async function addNumber({ actor }: ActorCtx, input: AddNumberInput): Promise<NumberView> {
   requireRole(actor, "admin");
+  await withTenant(actor.tenantId, (tx) => requireVerifiedEmail(tx, actor.userId));
   const verdict = await verdictForNewNumber(input);
   if (verdict && verdict.kind !== "proven") throw rejected(verdict.reason, verdict.kind === "unreachable" ? undefined : "accessToken");
   const proof = verdict?.kind === "proven" ? { phone: verdict.phone, wabaPhones: verdict.wabaPhones, token: input.accessToken! } : null;

@@ -11,7 +11,7 @@ import { deleteWorkspace, renameWorkspace, slugify } from "./workspaces";
 
 let n = 0;
 async function ownedWorkspace(name: string) {
-  const { user, workspace } = await signUp({ name: "Owner", email: `owner${++n}@ws.test`, password: "owner-password", workspaceName: name });
+  const { user, workspace } = await signUp({ name: "Owner", email: `owner${++n}@ws.test`, password: "owner-password", workspaceName: name }, { emailVerified: true });
   const owner: Actor = { tenantId: workspace.id, userId: user.id, role: "owner" };
   return { owner, workspace };
 }

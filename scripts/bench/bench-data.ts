@@ -28,7 +28,7 @@ export class BenchWorkspaces {
       const name = `Bench ${label} ${k + 1}`;
       let workspace: { id: string; slug: string };
       if (this.userId === null) {
-        const signedUp = await signUp({ name: "Bench Owner", email: this.login.email, password: this.login.password, workspaceName: name });
+        const signedUp = await signUp({ name: "Bench Owner", email: this.login.email, password: this.login.password, workspaceName: name }, { emailVerified: true });
         this.userId = signedUp.user.id;
         workspace = signedUp.workspace;
       } else {

@@ -140,6 +140,8 @@ const serverEnv: NodeJS.ProcessEnv = {
   // The bench's numbers are sandbox numbers (bench-data.ts); nothing asks Meta.
   META_APP_ID: "670843887433847",
   SANDBOX_NUMBERS: "on",
+  // Production needs a mail server; these runs send no mail, and port 9 (discard) would take none.
+  SMTP_URL: "smtp://127.0.0.1:9",
 };
 const nodeFlags = args["node-flags"] === undefined ? productionNodeFlags() : args["node-flags"].split(/\s+/).filter((flag) => flag !== "");
 const serverNodeArgs = [...nodeFlags, ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [])];

@@ -33,7 +33,7 @@ export async function createTestUser(name = "Test User") {
   const [user] = await withPlatform((tx) =>
     tx
       .insert(users)
-      .values({ name, email: `user-${suffix()}@example.test`, passwordHash: "not-a-real-hash" })
+      .values({ name, email: `user-${suffix()}@example.test`, passwordHash: "not-a-real-hash", emailVerifiedAt: new Date() })
       .returning(),
   );
   return user!;

@@ -55,8 +55,8 @@ beforeAll(async () => {
   resetEnvForTests();
   graph.grant({ token, wabaId: "104400000000002", phoneNumberIds: ["220000000000001"] });
   graph.grant({ token: tokenA, wabaId: "104400000000001", phoneNumberIds: ["110000000000001"] });
-  const ownerA = await signUp({ name: "Ana", email: "ana@alpha.test", password: "alpha-password", workspaceName: "Alpha" });
-  const ownerB = await signUp({ name: "Bo", email: "bo@bravo.test", password: "bravo-password", workspaceName: "Bravo" });
+  const ownerA = await signUp({ name: "Ana", email: "ana@alpha.test", password: "alpha-password", workspaceName: "Alpha" }, { emailVerified: true });
+  const ownerB = await signUp({ name: "Bo", email: "bo@bravo.test", password: "bravo-password", workspaceName: "Bravo" }, { emailVerified: true });
   a = {
     slug: ownerA.workspace.slug,
     id: ownerA.workspace.id,

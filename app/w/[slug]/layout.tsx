@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { Logo } from "@/components/logo";
+import { buttonClass } from "@/components/ui/styles";
 import { QueryProvider } from "@/components/providers/query-provider";
 import { NavLink } from "@/components/workspace/nav-link";
 import { WorkspaceSwitcher } from "@/components/workspace/workspace-switcher";
@@ -37,9 +38,15 @@ export default async function WorkspaceLayout({ children, params }: { children: 
         <div className="mt-auto hidden border-t border-slate-200 pt-4 md:block dark:border-slate-800">
           <p className="truncate px-1 text-sm font-medium">{access.user.name}</p>
           <p className="mb-2 truncate px-1 text-xs text-slate-500 dark:text-slate-400">{access.user.email}</p>
+          <Link href="/account" className={`${buttonClass.ghost} w-full`}>
+            Your account
+          </Link>
           <SignOutButton />
         </div>
-        <div className="md:hidden">
+        <div className="flex gap-1 md:hidden">
+          <Link href="/account" className={`${buttonClass.ghost} w-full`}>
+            Your account
+          </Link>
           <SignOutButton />
         </div>
       </aside>

@@ -54,7 +54,7 @@ let b: Side;
 const canaries = ["Bruno Canaryname", "bravo-canary-message", "bravo_canary_template", "canary-invitee@bravo.test", "Bravo canary line", "EAAG-bravo-canary-token-0042", "Bravo Canary Co"];
 
 async function workspace(name: string, phoneNumberId: string, options: { token?: string; label: string; customer: string; text: string; template: string; invitee: string }) {
-  const owner = await signUp({ name: `${name} Owner`, email: `${name.toLowerCase()}-owner@isolation.test`, password: `${name}-password-1`, workspaceName: name });
+  const owner = await signUp({ name: `${name} Owner`, email: `${name.toLowerCase()}-owner@isolation.test`, password: `${name}-password-1`, workspaceName: name }, { emailVerified: true });
   const tenantId = owner.workspace.id;
   const actor = { tenantId, userId: owner.user.id, role: "owner" as const };
   const agent = await createTestMember(tenantId, "agent", `${name} Agent`);

@@ -2,14 +2,18 @@
 
 import { workspaceForm } from "@/lib/edge/action";
 import type { FormState } from "@/lib/forms";
-import { createInvitation, inviteSchema, revokeInvitation, revokeInvitationSchema } from "@/lib/workspace/invitations";
+import { createInvitation, inviteSchema, mailInvitation, revokeInvitation, revokeInvitationSchema } from "@/lib/workspace/invitations";
 import { changeRole, changeRoleSchema, memberSchema, removeMember } from "@/lib/workspace/members";
 
 export async function inviteMemberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
   return workspaceForm(slug, "admin", formData, {
     input: inviteSchema,
-    run: ({ inTenant }, input) => inTenant((ctx) => createInvitation(ctx, input)),
-    done: ({ link }, { email }) => ({ ok: true, result: { link, email } }),
+    run: async ({ inTenant, access }, input) => {
+      const invitation = await inTenant((ctx) => createInvitation(ctx, input));
+      const mailed = await mailInvitation({ ...invitation, email: input.email, role: input.role }, { workspaceName: access.workspace.name, inviterName: access.user.name });
+      return { link: invitation.link, mailed };
+    },
+    done: ({ link, mailed }, { email }) => ({ ok: true, result: { link, email, mailed: mailed ? "yes" : "no" } }),
   });
 }
 

@@ -18,7 +18,7 @@ let slug: string;
 let ownerId: string;
 let adminId: string;
 beforeAll(async () => {
-  const { user, workspace } = await signUp({ name: "Ana Owner", email: "ana@members-page.test", password: "ana-password-1", workspaceName: "Acme" });
+  const { user, workspace } = await signUp({ name: "Ana Owner", email: "ana@members-page.test", password: "ana-password-1", workspaceName: "Acme" }, { emailVerified: true });
   slug = workspace.slug;
   ownerId = user.id;
   adminId = (await createTestMember(workspace.id, "admin", "Bea Admin")).id;

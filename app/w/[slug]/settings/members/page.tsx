@@ -6,6 +6,8 @@ import { hasRole, roleDescriptions, roleLabels, roles, type Role } from "@/lib/w
 import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { listPendingInvitations } from "@/lib/workspace/invitations";
 import { listMembers } from "@/lib/workspace/members";
+import { resendVerificationAction } from "@/app/account/actions";
+import { VerifyEmailNotice } from "@/components/auth/verify-email-notice";
 import { changeRoleAction, inviteMemberAction, removeMemberAction, revokeInvitationAction } from "./actions";
 
 export const metadata: Metadata = { title: "Members · Settings · Switchboard" };
@@ -23,8 +25,12 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
 
   return (
     <>
-      <Card id="invite" title="Invite a teammate" description="Create a single-use link to send to them. No email is sent.">
-        <InviteForm action={inviteMemberAction.bind(null, slug)} />
+      <Card id="invite" title="Invite a teammate" description="We mail them a single-use link to join, and show it to you as well.">
+        {access.user.emailVerified ? (
+          <InviteForm action={inviteMemberAction.bind(null, slug)} />
+        ) : (
+          <VerifyEmailNotice email={access.user.email} what="invite members" resend={resendVerificationAction} />
+        )}
       </Card>
 
       <Card id="members" title={`Members (${members.length})`} description={roles.map((r) => `${roleLabels[r]}: ${roleDescriptions[r]}`).join(" ")}>

@@ -8,6 +8,8 @@ import { listTemplatesForAdmins } from "@/lib/templates/templates";
 import { listAccountNotices } from "@/lib/workspace/account-health";
 import { listNumbers, type NumberListing } from "@/lib/workspace/numbers";
 import { sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
+import { resendVerificationAction } from "@/app/account/actions";
+import { VerifyEmailNotice } from "@/components/auth/verify-email-notice";
 import { addNumberAction, checkNumberAction, removeNumberAction, updateNumberAction } from "./actions";
 
 export const metadata: Metadata = { title: "WhatsApp numbers · Settings · Switchboard" };
@@ -63,7 +65,11 @@ export default async function NumbersPage({ params }: { params: Promise<{ slug: 
       </Card>
 
       <Card id="add-number" title="Add a WhatsApp number" description="Copy these values from Meta's WhatsApp Manager (API Setup).">
-        <AddNumberForm action={addNumberAction.bind(null, slug)} />
+        {access.user.emailVerified ? (
+          <AddNumberForm action={addNumberAction.bind(null, slug)} />
+        ) : (
+          <VerifyEmailNotice email={access.user.email} what="connect WhatsApp numbers" resend={resendVerificationAction} />
+        )}
         <p className="mt-4 text-sm text-slate-600 dark:text-slate-300">
           Switchboard asks Meta, with your token, whether this number is in your WhatsApp Business Account, and subscribes
           Switchboard&apos;s app to that account so its messages reach this inbox. Messages that arrived before are delivered
