@@ -42,3 +42,6 @@ export function describeSecret(name: SecretName): string {
 }
 
 export const metaAppIdHint = "must be your Meta app's numeric App ID, shown at the top of its dashboard";
+
+export const metaConfigIdHint =
+  "must be the numeric Configuration ID of your Meta app's Facebook Login for Business configuration for WhatsApp Embedded Signup";
