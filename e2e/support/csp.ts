@@ -1,5 +1,7 @@
 import { test as base, expect, type BrowserContext } from "@playwright/test";
 
+const facebookSdkOrigin = "https://connect.facebook.net";
+
 export { expect };
 export type { APIRequestContext, Browser, BrowserContext, Page } from "@playwright/test";
 
@@ -46,6 +48,9 @@ export const test = base.extend<{ cspViolations: CspViolation[] }>({
     async ({ browser, context }, use) => {
       const violations: CspViolation[] = [];
       await watch(context, violations);
+      // No journey reaches the real Facebook: the numbers page loads Meta's SDK when Embedded
+      // Signup is configured, and e2e/embedded-signup.spec.ts serves a stand-in (page routes win).
+      await context.route(`${facebookSdkOrigin}/**`, (route) => route.abort("blockedbyclient"));
       const newContext = browser.newContext.bind(browser);
       browser.newContext = async (options) => {
         const opened = await newContext(options);

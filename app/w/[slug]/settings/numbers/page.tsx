@@ -1,11 +1,20 @@
 import type { Metadata } from "next";
+import { EmbeddedSignup } from "@/components/settings/embedded-signup";
 import { AddNumberForm, CheckNumberForm, EditNumberForm, RemoveNumberForm } from "@/components/settings/number-forms";
 import { Badge, Card } from "@/components/ui/card";
 import { withTenant } from "@/db/tenant";
+import { env } from "@/lib/config/env";
 import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { listNumbers, type NumberListing } from "@/lib/workspace/numbers";
 import { sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
-import { addNumberAction, checkNumberAction, removeNumberAction, updateNumberAction } from "./actions";
+import {
+  addNumberAction,
+  checkNumberAction,
+  connectSignedUpNumberAction,
+  exchangeSignupCodeAction,
+  removeNumberAction,
+  updateNumberAction,
+} from "./actions";
 
 export const metadata: Metadata = { title: "WhatsApp numbers · Settings · Switchboard" };
 
@@ -18,6 +27,7 @@ export default async function NumbersPage({ params }: { params: Promise<{ slug: 
   const slug = access.workspace.slug;
   const active = numbers.filter((n) => !n.removedAt);
   const removed = numbers.filter((n) => n.removedAt);
+  const { embeddedSignup, WHATSAPP_GRAPH_VERSION } = env();
 
   return (
     <>
@@ -47,7 +57,27 @@ export default async function NumbersPage({ params }: { params: Promise<{ slug: 
         )}
       </Card>
 
-      <Card id="add-number" title="Add a WhatsApp number" description="Copy these values from Meta's WhatsApp Manager (API Setup).">
+      {embeddedSignup ? (
+        <Card
+          id="embedded-signup"
+          title="Connect with Facebook"
+          description="Sign in with Facebook, choose or create your WhatsApp Business Account and number, and Switchboard connects it: no ids or tokens to copy."
+        >
+          <EmbeddedSignup
+            appId={embeddedSignup.appId}
+            configId={embeddedSignup.configId}
+            graphVersion={WHATSAPP_GRAPH_VERSION}
+            exchange={exchangeSignupCodeAction.bind(null, slug)}
+            connect={connectSignedUpNumberAction.bind(null, slug)}
+          />
+        </Card>
+      ) : null}
+
+      <Card
+        id="add-number"
+        title="Add a WhatsApp number"
+        description={`Copy these values from Meta's WhatsApp Manager (API Setup)${embeddedSignup ? ", if you prefer a system user token to Facebook's sign-in" : ""}.`}
+      >
         <AddNumberForm action={addNumberAction.bind(null, slug)} />
         <p className="mt-4 text-sm text-slate-600 dark:text-slate-300">
           Switchboard asks Meta, with your token, whether this number is in your WhatsApp Business Account, and subscribes
