@@ -152,8 +152,9 @@ test("Embedded Signup's message is believed only from Facebook: the page's own o
 
   // Facebook's frame hands over the code first: had the page believed a forged message, it would
   // go on now with the forged number and ignore what Facebook says next.
-  const facebook = page.frames().find((frame) => frame.url().startsWith("https://www.facebook.com/"));
-  expect(facebook).toBeDefined();
+  const isFacebook = (url: string) => url.startsWith("https://www.facebook.com/");
+  await expect.poll(() => page.frames().some((frame) => isFacebook(frame.url()))).toBe(true);
+  const facebook = page.frames().find((frame) => isFacebook(frame.url()));
   await facebook!.evaluate((login) => parent.postMessage(login, "*"), JSON.stringify({ stub: "login", code }));
   await expect(page.getByText("Finish the steps in Facebook's window.")).toBeVisible();
   await facebook!.evaluate((message) => parent.postMessage(message, "*"), finish({ wabaId, phoneNumberId }));
