@@ -180,6 +180,7 @@ export async function addNumber({ actor }: ActorCtx, input: AddNumberInput): Pro
  * sandbox number) is stored as `addNumber` describes, and its waiting deliveries replayed.
  */
 export async function storeNumber(actor: Actor, input: AddNumberInput, verdict: Extract<Verdict, { kind: "proven" }> | null): Promise<NumberView> {
+  requireRole(actor, "admin");
   const proof = verdict ? { phone: verdict.phone, wabaPhones: verdict.wabaPhones, token: input.accessToken! } : null;
   try {
     const connected = await withPlatform((tx) => connectNumber(tx, actor, input, proof));
