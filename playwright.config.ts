@@ -66,6 +66,8 @@ export default defineConfig({
         WHATSAPP_GRAPH_URL: `http://127.0.0.1:${graphPort}`,
         // The fake Graph's app (its fixtures' subscribed app); sandbox numbers (999…) for the journeys that need no Meta.
         META_APP_ID: "670843887433847",
+        // Shows "Connect with Facebook"; e2e/embedded-signup.spec.ts stands in for Facebook's SDK and dialog.
+        META_CONFIG_ID: "1234567890123",
         SANDBOX_NUMBERS: "on",
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       },

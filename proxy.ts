@@ -10,11 +10,12 @@ import { pageSecurityHeaders } from "@/lib/server/security-headers";
  * redirects. The fixed headers every response carries are in `next.config.ts`.
  */
 export function proxy(request: NextRequest): NextResponse {
-  const { APP_URL, NODE_ENV } = env();
+  const { APP_URL, NODE_ENV, embeddedSignup } = env();
   const headers = pageSecurityHeaders({
     nonce: randomBytes(16).toString("base64"),
     https: APP_URL.startsWith("https://"),
     development: NODE_ENV === "development",
+    facebookSdk: embeddedSignup !== null,
   });
   const forwarded = new Headers(request.headers);
   // Next.js reads the nonce from the policy on the request and puts it on every script it renders.

@@ -32,14 +32,34 @@ import { createGraphClient, type GraphClientOptions } from "@/lib/whatsapp/graph
  * with Meta's cursors and `paging.next`; `debug_token` answers the token's app (default the
  * platform's, `fakeMetaAppId`); `subscribed_apps` keeps, per WABA, the apps whose token
  * POSTed to it. Messages, media and templates accept any token.
+ *
+ * Embedded Signup: `graph.issueCode(code, token)` (or `POST /__fake/codes` with `{ code, token }`)
+ * makes `GET /oauth/access_token?client_id&client_secret&code` answer that token once, as
+ * Meta does; any other code (or the same one again) answers `oauth-code-invalid-400`. The
+ * client id must be the token's app and a client secret must be sent; which one is for the
+ * test to check in the recorded request. `POST /{phone_number_id}/register` needs a token
+ * that sees the number and `{ messaging_product: "whatsapp", pin: <6 digits> }`; a grant's
+ * `pin` is the two-step verification PIN its numbers already have (another PIN answers
+ * `register-pin-mismatch-400`), and a number without one takes the first PIN registered.
+ * A browser test reads what was sent with `GET /__fake/requests?route=<route>`.
  */
 
-export type FakeRoute = "messages" | "media" | "download" | "templates" | "debug_token" | "phone_numbers" | "subscribed_apps";
+export type FakeRoute =
+  | "messages"
+  | "media"
+  | "download"
+  | "templates"
+  | "debug_token"
+  | "phone_numbers"
+  | "subscribed_apps"
+  | "oauth_access_token"
+  | "register";
 
 /** The platform app the fixtures describe (`subscribed-apps-get-200`). */
 export const fakeMetaAppId = "670843887433847";
 
-export type FakeGrant = { token: string; wabaId: string; phoneNumberIds: string[]; appId?: string };
+/** `pin`: the two-step verification PIN the numbers already have (Embedded Signup's register step). */
+export type FakeGrant = { token: string; wabaId: string; phoneNumberIds: string[]; appId?: string; pin?: string };
 
 export type RecordedRequest = {
   route: FakeRoute | "unknown";
@@ -62,10 +82,10 @@ export type FakeReply =
 export type FakeStep = FakeReply | ((request: RecordedRequest) => FakeReply | Promise<FakeReply>);
 
 export const reply = {
-  /** A fixture file as the body; the HTTP status is the file name's suffix (`…-400`), else 200. */
+  /** A fixture file (`graph/`, else `graph-local/`) as the body; the HTTP status is the file name's suffix (`…-400`), else 200. */
   fixture(name: string): FakeReply {
     const status = Number(/-(\d{3})$/.exec(name)?.[1] ?? 200);
-    return { status, json: fixtureJson("graph", name) };
+    return { status, json: fixtureJson(fixtureNames("graph").includes(name) ? "graph" : "graph-local", name) };
   },
   json(status: number, json: unknown): FakeReply {
     return { status, json };
@@ -95,6 +115,8 @@ export type FakeGraph = {
   setMedia(mediaId: string, media: FakeMedia): void;
   /** Lets `token` (of `appId`) see the WABA, which holds these numbers (added to any it held). */
   grant(grant: FakeGrant): void;
+  /** Embedded Signup: `code`, exchanged once, answers `token` (grant the token what it should see). */
+  issueCode(code: string, token: string): void;
   /** The token no longer sees the WABA. */
   revoke(token: string, wabaId: string): void;
   /** Forgets recorded requests, queued replies and media: between tests. */
@@ -107,6 +129,8 @@ export type FakeGraph = {
 function routeOf(method: string, path: string): FakeRoute | "unknown" {
   if (method === "GET" && /^\/media-download\/[^/]+$/.test(path)) return "download";
   if (method === "GET" && /^\/v\d+\.\d+\/debug_token$/.test(path)) return "debug_token";
+  if (method === "GET" && /^\/v\d+\.\d+\/oauth\/access_token$/.test(path)) return "oauth_access_token";
+  if (method === "POST" && /^\/v\d+\.\d+\/[^/]+\/register$/.test(path)) return "register";
   if (method === "GET" && /^\/v\d+\.\d+\/[^/]+\/phone_numbers$/.test(path)) return "phone_numbers";
   if ((method === "GET" || method === "POST") && /^\/v\d+\.\d+\/[^/]+\/subscribed_apps$/.test(path)) return "subscribed_apps";
   if (method === "POST" && /^\/v\d+\.\d+\/[^/]+\/messages$/.test(path)) return "messages";
@@ -140,7 +164,10 @@ const grantSchema = z.object({
   wabaId: z.string().regex(/^\d+$/),
   phoneNumberIds: z.array(z.string().regex(/^\d+$/)),
   appId: z.string().regex(/^\d+$/).optional(),
+  pin: z.string().regex(/^\d{6}$/).optional(),
 });
+
+const codeSchema = z.object({ code: z.string().min(1), token: z.string().min(1) });
 
 const controlSchema = z.object({
   fixture: z
@@ -158,6 +185,9 @@ export async function startFakeGraph(options: { port?: number; phonePageSize?: n
   const tokens = new Map<string, { appId: string; wabas: Set<string> }>();
   const wabaPhones = new Map<string, string[]>();
   const subscriptions = new Map<string, Set<string>>();
+  /** Embedded Signup codes not exchanged yet → the token each answers; phone number → its two-step PIN. */
+  const codes = new Map<string, string>();
+  const pins = new Map<string, string>();
   const requests: RecordedRequest[] = [];
   const queues = new Map<FakeRoute, FakeStep[]>();
   const recipientQueues = new Map<string, FakeStep[]>();
@@ -167,7 +197,8 @@ export async function startFakeGraph(options: { port?: number; phonePageSize?: n
   let sends = 0;
   let url = "";
 
-  function grant({ token, wabaId, phoneNumberIds, appId }: FakeGrant) {
+  function grant({ token, wabaId, phoneNumberIds, appId, pin }: FakeGrant) {
+    if (pin) for (const id of phoneNumberIds) pins.set(id, pin);
     const account = tokens.get(token) ?? { appId: appId ?? fakeMetaAppId, wabas: new Set<string>() };
     if (appId) account.appId = appId;
     account.wabas.add(wabaId);
@@ -248,11 +279,42 @@ export async function startFakeGraph(options: { port?: number; phonePageSize?: n
     return reply.json(200, answer);
   }
 
+  function exchangeReply(request: RecordedRequest): FakeReply {
+    const code = request.query.get("code") ?? "";
+    const token = codes.get(code);
+    if (token === undefined) return reply.fixture("oauth-code-invalid-400");
+    if (request.query.get("client_id") !== (tokens.get(token)?.appId ?? fakeMetaAppId)) {
+      return reply.metaError(400, 101, "Error validating application. Invalid application ID.");
+    }
+    if (!request.query.get("client_secret")) return reply.metaError(400, 1, "Error validating client secret.");
+    codes.delete(code);
+    return reply.json(200, { ...fixtureJson<Record<string, unknown>>("graph", "oauth-access-token-200"), access_token: token });
+  }
+
+  function registerReply(request: RecordedRequest): FakeReply {
+    const phoneNumberId = decodeURIComponent(request.path.split("/")[2] ?? "");
+    const account = tokens.get(bearer(request));
+    if (!account) return invalidToken();
+    if (![...account.wabas].some((waba) => wabaPhones.get(waba)?.includes(phoneNumberId))) return objectNotFound(phoneNumberId);
+    const body = (request.body ?? {}) as { messaging_product?: unknown; pin?: unknown };
+    if (body.messaging_product !== "whatsapp" || typeof body.pin !== "string" || !/^\d{6}$/.test(body.pin)) {
+      return reply.metaError(400, 100, "(#100) Invalid parameter");
+    }
+    const pin = pins.get(phoneNumberId);
+    if (pin !== undefined && pin !== body.pin) return reply.fixture("register-pin-mismatch-400");
+    pins.set(phoneNumberId, body.pin);
+    return reply.fixture("register-phone-200");
+  }
+
   function defaultReply(request: RecordedRequest): FakeReply {
     const id = decodeURIComponent(request.path.split("/")[2] ?? "");
     switch (request.route) {
       case "debug_token":
         return debugTokenReply(request);
+      case "oauth_access_token":
+        return exchangeReply(request);
+      case "register":
+        return registerReply(request);
       case "phone_numbers":
       case "subscribed_apps":
         return wabaReply(request);
@@ -311,6 +373,22 @@ export async function startFakeGraph(options: { port?: number; phonePageSize?: n
         res.writeHead(parsedGrant.success ? 204 : 400, { "Content-Type": "text/plain" });
         if (parsedGrant.success) grant(parsedGrant.data);
         res.end(parsedGrant.success ? undefined : (parsedGrant.error.issues[0]?.message ?? "invalid"));
+        return;
+      }
+      if (parsed.pathname === "/__fake/codes" && method === "POST") {
+        const parsedCode = codeSchema.safeParse(body ?? {});
+        res.writeHead(parsedCode.success ? 204 : 400, { "Content-Type": "text/plain" });
+        if (parsedCode.success) codes.set(parsedCode.data.code, parsedCode.data.token);
+        res.end(parsedCode.success ? undefined : (parsedCode.error.issues[0]?.message ?? "invalid"));
+        return;
+      }
+      if (parsed.pathname === "/__fake/requests" && method === "GET") {
+        const route = parsed.searchParams.get("route");
+        const listed = requests
+          .filter((r) => !route || r.route === route)
+          .map((r) => ({ route: r.route, method: r.method, path: r.path, query: Object.fromEntries(r.query), body: r.body }));
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(listed));
         return;
       }
       const control = controlPath.exec(parsed.pathname);
@@ -398,11 +476,14 @@ export async function startFakeGraph(options: { port?: number; phonePageSize?: n
     queueFor,
     setMedia: (mediaId, m) => void media.set(mediaId, m),
     grant,
+    issueCode: (code, token) => void codes.set(code, token),
     revoke: (token, wabaId) => void tokens.get(token)?.wabas.delete(wabaId),
     reset: () => {
       tokens.clear();
       wabaPhones.clear();
       subscriptions.clear();
+      codes.clear();
+      pins.clear();
       requests.length = 0;
       queues.clear();
       recipientQueues.clear();

@@ -2,6 +2,8 @@ import { test as base, expect, type BrowserContext } from "@playwright/test";
 import type { SmtpCapture } from "@/testing/smtp-capture";
 import { closeMailbox, openMailbox } from "./mailbox";
 
+const facebookSdkOrigin = "https://connect.facebook.net";
+
 export { expect };
 export type { APIRequestContext, Browser, BrowserContext, Page } from "@playwright/test";
 
@@ -56,6 +58,9 @@ export const test = base.extend<{ cspViolations: CspViolation[] }, { mailbox: Sm
     async ({ browser, context }, use) => {
       const violations: CspViolation[] = [];
       await watch(context, violations);
+      // No journey reaches the real Facebook: the numbers page loads Meta's SDK when Embedded
+      // Signup is configured, and e2e/embedded-signup.spec.ts serves a stand-in (page routes win).
+      await context.route(`${facebookSdkOrigin}/**`, (route) => route.abort("blockedbyclient"));
       const newContext = browser.newContext.bind(browser);
       browser.newContext = async (options) => {
         const opened = await newContext(options);

@@ -8,7 +8,7 @@ import { signUpConfirmed } from "./mailbox";
  * it, Meta's webhook deliveries built from the shared fixtures and signed with the test
  * server's app secret, and the fake Graph API the server sends through.
  */
-const appSecret = "e2e-app-secret-0123456789abcdef"; // playwright.config.ts: WHATSAPP_APP_SECRET
+export const appSecret = "e2e-app-secret-0123456789abcdef"; // playwright.config.ts: WHATSAPP_APP_SECRET
 const graphUrl = `http://127.0.0.1:${Number(process.env.E2E_GRAPH_PORT ?? Number(process.env.E2E_PORT ?? 3100) + 1000)}`;
 
 let counter = 0;
@@ -33,9 +33,25 @@ export async function signUpOwner(page: Page, who: string): Promise<string> {
  * Lets `token` see a WhatsApp Business Account holding these numbers, on the fake Graph API:
  * what Meta knows when a business created a system user token for its WABA.
  */
-export async function metaGrants(request: APIRequestContext, grant: { token: string; wabaId: string; phoneNumberIds: string[]; appId?: string }) {
+export async function metaGrants(
+  request: APIRequestContext,
+  grant: { token: string; wabaId: string; phoneNumberIds: string[]; appId?: string; pin?: string },
+) {
   const response = await request.post(`${graphUrl}/__fake/grants`, { data: grant });
   expect(response.status()).toBe(204);
+}
+
+/** Embedded Signup on the fake Graph API: `code`, exchanged once, answers `token` (grant it what it sees first). */
+export async function metaIssuesCode(request: APIRequestContext, issued: { code: string; token: string }) {
+  const response = await request.post(`${graphUrl}/__fake/codes`, { data: issued });
+  expect(response.status()).toBe(204);
+}
+
+/** What the app sent to the fake Graph API on one route (`register`, `oauth_access_token`, …). */
+export async function metaReceived(request: APIRequestContext, route: string) {
+  const response = await request.get(`${graphUrl}/__fake/requests?route=${route}`);
+  expect(response.ok()).toBe(true);
+  return (await response.json()) as { path: string; query: Record<string, string>; body: unknown }[];
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EnvError, loadEnv } from "./env";
 
 const secrets = {
@@ -97,4 +97,23 @@ it.each([
 it("a secret made by the command it names is accepted", () => {
   const made = { AUTH_SECRET: randomBytes(32).toString("base64"), ENCRYPTION_KEY: randomBytes(32).toString("base64"), WHATSAPP_VERIFY_TOKEN: randomBytes(24).toString("base64") };
   expect(loadEnv({ ...secrets, ...made, NODE_ENV: "production" })).toMatchObject(made);
+});
+
+describe("Embedded Signup", () => {
+  it("is offered only when both the app id and the configuration id are set", () => {
+    expect(loadEnv(base).embeddedSignup).toBeNull();
+    // The development default app id is the fake Graph's; it alone does not switch Facebook's dialog on.
+    expect(loadEnv({ ...base, META_APP_ID: "670843887433847" }).embeddedSignup).toBeNull();
+    expect(loadEnv({ ...base, META_APP_ID: "670843887433847", META_CONFIG_ID: "1234567890123" }).embeddedSignup).toEqual({
+      appId: "670843887433847",
+      configId: "1234567890123",
+    });
+  });
+
+  it("refuses a configuration id without the app id it belongs to, and one that is not Meta's numeric id", () => {
+    expect(() => loadEnv({ ...base, META_CONFIG_ID: "1234567890123" })).toThrow("META_CONFIG_ID is set but META_APP_ID is not");
+    expect(() => loadEnv({ ...base, META_APP_ID: "670843887433847", META_CONFIG_ID: "my-config" })).toThrow(
+      "META_CONFIG_ID: must be the numeric Configuration ID",
+    );
+  });
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { databaseSettings } from "@/db/config";
 import { loadOrCreateDevSecrets } from "./dev-secrets";
 import { runtimePath } from "./runtime-path";
-import { describeSecret, metaAppIdHint, smtpUrlHint, secretNames, secrets as secretForms, type SecretName } from "./secrets";
+import { describeSecret, metaAppIdHint, metaConfigIdHint, smtpUrlHint, secretNames, secrets as secretForms, type SecretName } from "./secrets";
 
 function secret(name: SecretName) {
   return z.string().refine(secretForms[name].valid, describeSecret(name)).optional();
@@ -27,6 +27,7 @@ const schema = z.object({
   WHATSAPP_GRAPH_URL: z.url().default("https://graph.facebook.com"),
   WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v25.0"),
   META_APP_ID: z.string().regex(/^\d{5,32}$/, metaAppIdHint).optional(),
+  META_CONFIG_ID: z.string().regex(/^\d{5,32}$/, metaConfigIdHint).optional(),
   SANDBOX_NUMBERS: z.enum(["on", "off"]).optional(),
   MEDIA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -48,13 +49,21 @@ const schema = z.object({
  */
 const developmentMetaAppId = "670843887433847";
 
-export type Env = Omit<z.infer<typeof schema>, SecretName | "APP_URL" | "MEDIA_DIR" | "META_APP_ID" | "SANDBOX_NUMBERS" | "MAIL_FROM"> & {
+/** What the browser needs to open Meta's Embedded Signup: ids only, never the app secret. */
+export type EmbeddedSignupConfig = { appId: string; configId: string };
+
+export type Env = Omit<z.infer<typeof schema>, SecretName | "APP_URL" | "MEDIA_DIR" | "META_APP_ID" | "META_CONFIG_ID" | "SANDBOX_NUMBERS" | "MAIL_FROM"> & {
   [K in SecretName]: string;
 } & {
   APP_URL: string;
   MEDIA_DIR: string;
   /** The platform's Meta app: the app every connected WABA must be subscribed to. */
   META_APP_ID: string;
+  /**
+   * Set when the operator configured Embedded Signup (`META_CONFIG_ID` and an explicit
+   * `META_APP_ID`): the numbers page then offers "Connect with Facebook".
+   */
+  embeddedSignup: EmbeddedSignupConfig | null;
   /** Whether numbers in the sandbox prefix may be connected without a token. */
   SANDBOX_NUMBERS: "on" | "off";
   /** The sender of every mail. */
@@ -117,6 +126,14 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     }
   }
 
+  // The development default app id is the fake Graph's: Facebook's real dialog would refuse it.
+  if (values.META_CONFIG_ID && !values.META_APP_ID) {
+    throw new EnvError(
+      "META_CONFIG_ID is set but META_APP_ID is not: Embedded Signup needs both, from the same Meta app. " +
+        `Set META_APP_ID (it ${metaAppIdHint}), or unset META_CONFIG_ID to connect numbers with pasted tokens only.`,
+    );
+  }
+
   let devSecretsFile: string | null = null;
   let secrets: Partial<Record<SecretName, string>> = {};
   if (missing.length > 0) {
@@ -135,6 +152,7 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     WHATSAPP_VERIFY_TOKEN: values.WHATSAPP_VERIFY_TOKEN ?? secrets.WHATSAPP_VERIFY_TOKEN!,
     ENCRYPTION_KEY: values.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY!,
     META_APP_ID: values.META_APP_ID ?? developmentMetaAppId,
+    embeddedSignup: values.META_APP_ID && values.META_CONFIG_ID ? { appId: values.META_APP_ID, configId: values.META_CONFIG_ID } : null,
     SANDBOX_NUMBERS: values.SANDBOX_NUMBERS ?? (values.NODE_ENV === "production" ? "off" : "on"),
     MAIL_FROM: values.MAIL_FROM ?? `Switchboard <no-reply@${new URL(values.APP_URL ?? "http://localhost").hostname}>`,
     devSecretsFile,

@@ -45,3 +45,5 @@ export const metaAppIdHint = "must be your Meta app's numeric App ID, shown at t
 
 export const smtpUrlHint =
   "must be your mail server as a URL, smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465; Switchboard sends sign-up, password reset and invitation mails through it";
+export const metaConfigIdHint =
+  "must be the numeric Configuration ID of your Meta app's Facebook Login for Business configuration for WhatsApp Embedded Signup";

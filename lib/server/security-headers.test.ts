@@ -59,6 +59,30 @@ describe("a page's Content-Security-Policy", () => {
   });
 });
 
+describe("Meta's SDK for Embedded Signup", () => {
+  it("is allowed exactly its script, frame and request hosts once Embedded Signup is configured, on every page", () => {
+    vi.stubEnv("META_APP_ID", "670843887433847");
+    vi.stubEnv("META_CONFIG_ID", "1234567890123");
+    resetEnvForTests();
+    for (const path of ["/w/acme/settings/numbers", "/w/acme/inbox"]) {
+      const policy = directives(visit(path).response.headers.get("content-security-policy"));
+      expect(policy.get("script-src")!.filter((v) => v.startsWith("https:"))).toEqual(["https://connect.facebook.net"]);
+      expect(policy.get("frame-src")).toEqual(["https://www.facebook.com", "https://web.facebook.com"]);
+      expect(policy.get("connect-src")).toEqual(["'self'", "https://www.facebook.com", "https://web.facebook.com"]);
+      expect(policy.get("script-src")).toContain("'strict-dynamic'");
+      expect(policy.get("img-src")).toEqual(["'self'", "blob:", "data:"]);
+      expect(policy.get("frame-ancestors")).toEqual(["'none'"]);
+    }
+  });
+
+  it("gets nothing when Embedded Signup is not configured: frames fall back to 'self'", () => {
+    const policy = directives(visit("/w/acme/settings/numbers").response.headers.get("content-security-policy"));
+    expect(policy.get("script-src")!.some((v) => v.includes("facebook"))).toBe(false);
+    expect(policy.get("connect-src")).toEqual(["'self'"]);
+    expect(policy.has("frame-src")).toBe(false);
+  });
+});
+
 describe("HSTS", () => {
   it("is not sent while APP_URL is http, where it would lock browsers out of the site", () => {
     const { response } = visit("/sign-in");

@@ -18,16 +18,34 @@ export type PagePolicyOptions = {
   https: boolean;
   /** `next dev`: React's development tooling evaluates code and injects style tags. */
   development: boolean;
+  /** Embedded Signup is configured: Meta's JavaScript SDK may load and open Facebook's dialog. */
+  facebookSdk?: boolean;
 };
 
-export function contentSecurityPolicy({ nonce, https, development }: PagePolicyOptions): string {
+/**
+ * The hosts Meta's JavaScript SDK needs for Embedded Signup, and no others: its script, and
+ * Facebook's two origins for the dialog's frames and the SDK's own requests. On every page
+ * when configured, not only on the numbers page: a client-side navigation keeps the policy of
+ * the page the browser first loaded. Why each: docs/ARCHITECTURE.md, "Embedded Signup".
+ */
+export const facebookSdkHosts = {
+  script: ["https://connect.facebook.net"],
+  frame: ["https://www.facebook.com", "https://web.facebook.com"],
+  connect: ["https://www.facebook.com", "https://web.facebook.com"],
+} as const;
+
+export function contentSecurityPolicy({ nonce, https, development, facebookSdk = false }: PagePolicyOptions): string {
+  const extra = (hosts: readonly string[]) => (facebookSdk ? ` ${hosts.join(" ")}` : "");
   const directives = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
+    // With 'strict-dynamic' a browser trusts what our nonced scripts load and ignores host
+    // lists; the SDK's host is there for browsers that predate it (CSP level 2).
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}${extra(facebookSdkHosts.script)}`,
     `style-src 'self' ${development ? "'unsafe-inline'" : `'nonce-${nonce}'`}`,
     "img-src 'self' blob: data:",
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src 'self'${extra(facebookSdkHosts.connect)}`,
+    ...(facebookSdk ? [`frame-src ${facebookSdkHosts.frame.join(" ")}`] : []),
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

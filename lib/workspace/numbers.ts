@@ -19,16 +19,16 @@ import { proveNumber, type Verdict } from "./ownership";
 import { isSandboxNumberId, sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
 import { typedText } from "@/lib/typed-text";
 
-const digits = (what: string) =>
+export const digits = (what: string) =>
   z
     .string()
     .trim()
     .regex(/^\d{5,32}$/, `${what} is digits only, as shown in Meta's WhatsApp Manager.`);
 
 /** Blank form fields are "not given". */
-const blankAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+export const blankAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
-const label = typedText().trim().min(1, "Give the number a label, like Support or Sales.").max(80, "Keep the label under 80 characters.");
+export const numberLabel = typedText().trim().min(1, "Give the number a label, like Support or Sales.").max(80, "Keep the label under 80 characters.");
 /** Typed only for sandbox numbers; Meta's own display number replaces it for a verified one. */
 const displayNumber = z.preprocess(
   blankAsUndefined,
@@ -48,13 +48,13 @@ const accessToken = z
   .transform((v) => v || undefined);
 
 export const addNumberSchema = z.object({
-  label,
+  label: numberLabel,
   displayNumber,
   wabaId: digits("The WhatsApp Business Account ID"),
   accessToken: z.preprocess((v) => v ?? "", accessToken),
   phoneNumberId: digits("The phone number ID"),
 });
-export const updateNumberSchema = z.object({ id: z.uuid(), label, displayNumber, accessToken: z.preprocess((v) => v ?? "", accessToken) });
+export const updateNumberSchema = z.object({ id: z.uuid(), label: numberLabel, displayNumber, accessToken: z.preprocess((v) => v ?? "", accessToken) });
 export const removeNumberSchema = z.object({ id: z.uuid() });
 export const checkNumberSchema = z.object({ id: z.uuid() });
 
@@ -178,7 +178,17 @@ export async function addNumber({ actor }: ActorCtx, input: AddNumberInput): Pro
   await withTenant(actor.tenantId, (tx) => requireVerifiedEmail(tx, actor.userId));
   const verdict = await verdictForNewNumber(input);
   if (verdict && verdict.kind !== "proven") throw rejected(verdict.reason, verdict.kind === "unreachable" ? undefined : "accessToken");
-  const proof = verdict?.kind === "proven" ? { phone: verdict.phone, wabaPhones: verdict.wabaPhones, token: input.accessToken! } : null;
+  return storeNumber(actor, input, verdict);
+}
+
+/**
+ * The second half of connecting a number, shared by the pasted-token form and Embedded
+ * Signup (embedded-signup.ts): the number proven with `input.accessToken` (or `null`, a
+ * sandbox number) is stored as `addNumber` describes, and its waiting deliveries replayed.
+ */
+export async function storeNumber(actor: Actor, input: AddNumberInput, verdict: Extract<Verdict, { kind: "proven" }> | null): Promise<NumberView> {
+  requireRole(actor, "admin");
+  const proof = verdict ? { phone: verdict.phone, wabaPhones: verdict.wabaPhones, token: input.accessToken! } : null;
   try {
     const connected = await withPlatform((tx) => connectNumber(tx, actor, input, proof));
     log.info("number_added", { workspaceId: actor.tenantId, numberId: connected.number.id, phoneNumberId: input.phoneNumberId, verified: Boolean(proof) });

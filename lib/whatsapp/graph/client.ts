@@ -73,6 +73,8 @@ const debugTokenSchema = z.object({
 
 const successSchema = z.object({ success: z.boolean() });
 
+const accessTokenSchema = z.object({ access_token: z.string().min(1), token_type: z.string().optional() });
+
 const subscribedAppsSchema = z.object({
   data: z.array(z.object({ whatsapp_business_api_data: z.object({ id: z.string() }).loose().optional() }).loose()),
 });
@@ -174,14 +176,15 @@ export function createGraphClient(options: GraphClientOptions = {}) {
 
   async function requestJson<T>(
     operation: string,
-    init: { url: URL; token: string; method: "GET" | "POST"; body?: unknown; idempotent: boolean },
+    /** `token` null: the request authenticates otherwise (the code exchange's client secret). */
+    init: { url: URL; token: string | null; method: "GET" | "POST"; body?: unknown; idempotent: boolean },
     schema: z.ZodType<T>,
   ): Promise<T> {
     return withRetries(operation, init.idempotent, async () => {
       const response = await fetch(init.url, {
         method: init.method,
         headers: {
-          Authorization: `Bearer ${init.token}`,
+          ...(init.token !== null ? { Authorization: `Bearer ${init.token}` } : {}),
           Accept: "application/json",
           ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}),
         },
@@ -320,6 +323,43 @@ export function createGraphClient(options: GraphClientOptions = {}) {
         subscribedAppsSchema,
       );
       return result.data.flatMap((app) => (app.whatsapp_business_api_data ? [app.whatsapp_business_api_data.id] : []));
+    },
+
+    /**
+     * `GET /oauth/access_token`: Embedded Signup's code exchanged for the business's token.
+     * Not repeated after a timeout: a code works once, so a second try could only fail.
+     */
+    async exchangeCode(app: { appId: string; appSecret: string }, code: string): Promise<string> {
+      const result = await requestJson(
+        "exchange_code",
+        {
+          url: apiUrl("oauth/access_token", { client_id: app.appId, client_secret: app.appSecret, code }),
+          token: null,
+          method: "GET",
+          idempotent: false,
+        },
+        accessTokenSchema,
+      );
+      return result.access_token;
+    },
+
+    /**
+     * `POST /{phone_number_id}/register`: the number starts using Cloud API, with `pin` as its
+     * two-step verification PIN (or the PIN it already has). Registering again with the same
+     * PIN changes nothing, so a lost answer may be asked again.
+     */
+    async registerPhoneNumber(token: string, phoneNumberId: string, pin: string): Promise<void> {
+      await requestJson(
+        "register_phone_number",
+        {
+          url: apiUrl(`${encodeURIComponent(phoneNumberId)}/register`),
+          token,
+          method: "POST",
+          body: { messaging_product: "whatsapp", pin },
+          idempotent: true,
+        },
+        successSchema,
+      );
     },
 
     /** Every template of a WhatsApp Business Account, all statuses, following Meta's paging. */

@@ -25,6 +25,8 @@ export const metaCodes = {
   unsupportedMessageType: 131051,
   pairRateLimit: 131056,
   unsupportedGetRequest: 100,
+  /** Register: the number already has a two-step verification PIN, and this is not it. */
+  pinMismatch: 133005,
 } as const;
 
 const rateLimitCodes = new Set<number>([

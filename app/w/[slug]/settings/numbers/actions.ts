@@ -3,6 +3,12 @@
 import { workspaceForm } from "@/lib/edge/action";
 import type { FormState } from "@/lib/forms";
 import {
+  connectSignedUpNumber,
+  connectSignedUpNumberSchema,
+  exchangeSignupCode,
+  exchangeSignupCodeSchema,
+} from "@/lib/workspace/embedded-signup";
+import {
   addNumber,
   addNumberSchema,
   checkNumber,
@@ -59,5 +65,27 @@ export async function checkNumberAction(slug: string, _prev: FormState, formData
     invalid: { ok: false, message: "Choose a number to check." },
     run: ({ actor }, input) => checkNumber({ actor }, input),
     done: (outcome) => checkMessages[outcome],
+  });
+}
+
+/** Embedded Signup, step 1: the code from Facebook's window, exchanged at once (it lives minutes); answers the sealed grant. */
+export async function exchangeSignupCodeAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
+  return workspaceForm(slug, "admin", formData, {
+    input: exchangeSignupCodeSchema,
+    secretFields: ["code"],
+    keepValues: false,
+    invalid: { ok: false, message: "Facebook's window did not send what Switchboard needs to connect the number. Start again with Connect with Facebook." },
+    run: ({ actor }, input) => exchangeSignupCode({ actor }, input),
+    done: ({ grant }) => ({ ok: true, result: { grant } }),
+  });
+}
+
+/** Embedded Signup, step 2: register the number with the admin's PIN, prove it, store it. */
+export async function connectSignedUpNumberAction(slug: string, _prev: FormState, formData: FormData): Promise<FormState> {
+  return workspaceForm(slug, "admin", formData, {
+    input: connectSignedUpNumberSchema,
+    secretFields: ["pin", "grant"],
+    run: ({ actor }, input) => connectSignedUpNumber({ actor }, input),
+    done: (number) => ({ ok: true, message: `${number.label} (${number.displayNumber}) is connected.` }),
   });
 }

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import { AccountNotices, TemplateList } from "@/components/settings/account-health";
+import { EmbeddedSignup } from "@/components/settings/embedded-signup";
 import { AddNumberForm, CheckNumberForm, EditNumberForm, RemoveNumberForm } from "@/components/settings/number-forms";
 import { Badge, Card } from "@/components/ui/card";
 import { withTenant } from "@/db/tenant";
+import { env } from "@/lib/config/env";
 import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { listTemplatesForAdmins } from "@/lib/templates/templates";
 import { listAccountNotices } from "@/lib/workspace/account-health";
@@ -10,7 +12,14 @@ import { listNumbers, type NumberListing } from "@/lib/workspace/numbers";
 import { sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
 import { resendVerificationAction } from "@/app/account/actions";
 import { VerifyEmailNotice } from "@/components/auth/verify-email-notice";
-import { addNumberAction, checkNumberAction, removeNumberAction, updateNumberAction } from "./actions";
+import {
+  addNumberAction,
+  checkNumberAction,
+  connectSignedUpNumberAction,
+  exchangeSignupCodeAction,
+  removeNumberAction,
+  updateNumberAction,
+} from "./actions";
 
 export const metadata: Metadata = { title: "WhatsApp numbers · Settings · Switchboard" };
 
@@ -27,6 +36,7 @@ export default async function NumbersPage({ params }: { params: Promise<{ slug: 
   const slug = access.workspace.slug;
   const active = numbers.filter((n) => !n.removedAt);
   const removed = numbers.filter((n) => n.removedAt);
+  const { embeddedSignup, WHATSAPP_GRAPH_VERSION } = env();
 
   return (
     <>
@@ -64,7 +74,31 @@ export default async function NumbersPage({ params }: { params: Promise<{ slug: 
         <TemplateList templates={templates} />
       </Card>
 
-      <Card id="add-number" title="Add a WhatsApp number" description="Copy these values from Meta's WhatsApp Manager (API Setup).">
+      {embeddedSignup ? (
+        <Card
+          id="embedded-signup"
+          title="Connect with Facebook"
+          description="Sign in with Facebook, choose or create your WhatsApp Business Account and number, and Switchboard connects it: no ids or tokens to copy."
+        >
+          {access.user.emailVerified ? (
+            <EmbeddedSignup
+              appId={embeddedSignup.appId}
+              configId={embeddedSignup.configId}
+              graphVersion={WHATSAPP_GRAPH_VERSION}
+              exchange={exchangeSignupCodeAction.bind(null, slug)}
+              connect={connectSignedUpNumberAction.bind(null, slug)}
+            />
+          ) : (
+            <VerifyEmailNotice email={access.user.email} what="connect WhatsApp numbers" resend={resendVerificationAction} />
+          )}
+        </Card>
+      ) : null}
+
+      <Card
+        id="add-number"
+        title="Add a WhatsApp number"
+        description={`Copy these values from Meta's WhatsApp Manager (API Setup)${embeddedSignup ? ", if you prefer a system user token to Facebook's sign-in" : ""}.`}
+      >
         {access.user.emailVerified ? (
           <AddNumberForm action={addNumberAction.bind(null, slug)} />
         ) : (
