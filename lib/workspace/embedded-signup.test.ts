@@ -10,6 +10,7 @@ import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
 import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { fixtureBytes } from "@/testing/fixtures";
 import { logMark } from "@/testing/logs";
+import { drainIngest } from "@/testing/ingest";
 import { deliver, workspaceData } from "@/testing/webhook";
 import { connectSignedUpNumber, connectSignedUpNumberSchema, exchangeSignupCode, grantLifetimeMs } from "./embedded-signup";
 import { addNumber, listNumbers } from "./numbers";
@@ -89,6 +90,7 @@ describe("connecting a number through Embedded Signup", () => {
     const { code } = businessFinishedSignup("104400000000099", ["990000000000009"]);
     const { grant } = await signUp(a, { code, wabaId: "104400000000099", phoneNumberId: "990000000000009" });
     await connect(a, { grant, wabaId: "104400000000099", phoneNumberId: "990000000000009", pin: "135790", label: "Night line" });
+    await drainIngest(); // the routed history is applied off the request
     expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toContain("nobody owns this number yet");
     expect((await workspaceData(b.tenantId)).messages).toHaveLength(0);
   });
