@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import type { PlatformTx, TenantTx } from "@/db/transactions";
+import type { TenantCtx } from "@/lib/domain/context";
 import { auditLog, users } from "@/db/schema";
 
 /** Everything the audit log records. Details never hold tokens, passwords or message text. */
@@ -62,7 +63,7 @@ export function auditBefore(value: unknown): Date | undefined {
 }
 
 /** Newest first; `before` continues from the last row of the previous page. */
-export async function listAudit(tx: TenantTx, options: { before?: Date; limit?: number } = {}): Promise<AuditRow[]> {
+export async function listAudit({ tx }: TenantCtx, options: { before?: Date; limit?: number } = {}): Promise<AuditRow[]> {
   const rows = await tx
     .select({
       id: auditLog.id,

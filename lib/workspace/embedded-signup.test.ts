@@ -6,7 +6,7 @@ import { withTenant } from "@/db/tenant";
 import { env, resetEnvForTests } from "@/lib/config/env";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import type { Actor } from "@/lib/domain/context";
-import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
+import { createTestMember, createTestWorkspace, ownerCtx } from "@/testing/db/factories";
 import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
 import { fixtureBytes } from "@/testing/fixtures";
 import { logMark } from "@/testing/logs";
@@ -167,7 +167,7 @@ describe("connecting a number through Embedded Signup", () => {
       message: expect.stringContaining("Meta refused to register the number for the Cloud API: Unsupported get request. Object with ID '220000000000001' does not exist"),
     });
     expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "220000000000001"))).toBeNull();
-    expect((await withTenant(a.tenantId, (tx) => listNumbers(tx))).map((n) => n.phoneNumberId)).not.toContain("220000000000001");
+    expect((await withTenant(a.tenantId, (tx) => listNumbers(ownerCtx(tx, a.tenantId)))).map((n) => n.phoneNumberId)).not.toContain("220000000000001");
   });
 
   it("moves a WABA another workspace held, as a pasted token proving it would, and tells that workspace", async () => {

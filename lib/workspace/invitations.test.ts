@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
 import { auditLog, invitations, users } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestMember, createTestUser, createTestWorkspace } from "@/testing/db/factories";
+import { createTestMember, createTestUser, createTestWorkspace, ownerCtx } from "@/testing/db/factories";
 import { authenticate } from "@/lib/auth/credentials";
 import type { Actor } from "@/lib/domain/context";
 import {
@@ -81,7 +81,7 @@ it("refuses an expired or revoked link, and keeps no account made from it", asyn
   await expect(acceptInvitationAsNewUser(codeOf(revoked.link), { name: "Rev", password: "revoked-password" })).rejects.toThrow(invalidInvitationMessage);
   const leftovers = await withPlatform((tx) => tx.select().from(users).where(eq(users.email, "revoked@example.test")));
   expect(leftovers).toEqual([]);
-  const pending = await withTenant(workspace.id, (tx) => listPendingInvitations(tx));
+  const pending = await withTenant(workspace.id, (tx) => listPendingInvitations(ownerCtx(tx, workspace.id)));
   expect(pending.map((p) => p.email)).not.toContain("late@example.test");
   expect(pending.map((p) => p.email)).not.toContain("revoked@example.test");
 });
@@ -162,7 +162,7 @@ describe("lifetime: exactly 7 days", () => {
 
   it("is listed as pending until it expires, and not after", async () => {
     await invite("listed@example.test", "agent", madeAt);
-    const listed = async (now: Date) => (await withTenant(workspace.id, (tx) => listPendingInvitations(tx, now))).map((p) => p.email);
+    const listed = async (now: Date) => (await withTenant(workspace.id, (tx) => listPendingInvitations(ownerCtx(tx, workspace.id), { now }))).map((p) => p.email);
     expect(await listed(justBefore)).toContain("listed@example.test");
     expect(await listed(justAfter)).not.toContain("listed@example.test");
   });

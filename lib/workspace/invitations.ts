@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { PlatformTx, TenantTx } from "@/db/transactions";
+import type { PlatformTx } from "@/db/transactions";
 import { withPlatform } from "@/db/platform";
 import { invitations, memberships, users, workspaces } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
@@ -57,7 +57,8 @@ export function invitationLink(code: InvitationCode): string {
   return new URL(`/invite/${code.tenantId}.${code.invitationId}.${code.secret}`, env().APP_URL).toString();
 }
 
-export async function listPendingInvitations(tx: TenantTx, now = new Date()): Promise<InvitationView[]> {
+export async function listPendingInvitations({ tx }: TenantCtx, input: { now?: Date } = {}): Promise<InvitationView[]> {
+  const now = input.now ?? new Date();
   return tx
     .select({ id: invitations.id, email: invitations.email, role: invitations.role, expiresAt: invitations.expiresAt, createdAt: invitations.createdAt })
     .from(invitations)

@@ -1,7 +1,7 @@
 import { beforeEach, expect, it } from "vitest";
 import { withPlatform, workspacesOfUser } from "@/db/platform";
 import { withTenant } from "@/db/tenant";
-import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
+import { createTestMember, createTestWorkspace, ownerCtx } from "@/testing/db/factories";
 import type { Actor } from "@/lib/domain/context";
 import { listAudit } from "./audit";
 import { changeRole, lastOwnerMessage, listMembers, removeMember, transferOwnership } from "./members";
@@ -19,7 +19,7 @@ beforeEach(async () => {
   agent = await as("agent");
 });
 
-const roleOf = async (userId: string) => (await withTenant(tenantId, (tx) => listMembers(tx))).find((m) => m.userId === userId)?.role;
+const roleOf = async (userId: string) => (await withTenant(tenantId, (tx) => listMembers(ownerCtx(tx, tenantId)))).find((m) => m.userId === userId)?.role;
 const inTenant = <T>(work: Parameters<typeof withTenant<T>>[1]) => withTenant(tenantId, work);
 
 it("lets an admin promote an agent and demote them again, and records both", async () => {
@@ -27,7 +27,7 @@ it("lets an admin promote an agent and demote them again, and records both", asy
   expect(await roleOf(agent.userId)).toBe("admin");
   await inTenant((tx) => changeRole({ tx, actor: admin }, { userId: agent.userId, role: "agent" }));
   expect(await roleOf(agent.userId)).toBe("agent");
-  const audit = await inTenant((tx) => listAudit(tx));
+  const audit = await inTenant((tx) => listAudit(ownerCtx(tx, tenantId)));
   expect(audit.filter((e) => e.action === "member.role_changed").map((e) => e.details)).toEqual([
     { from: "admin", to: "agent" },
     { from: "agent", to: "admin" },
@@ -60,7 +60,7 @@ it("lets two owners demote each other at once without both succeeding", async ()
     inTenant((tx) => changeRole({ tx, actor: secondOwner }, { userId: owner.userId, role: "agent" })),
   ]);
   expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-  const members = await inTenant((tx) => listMembers(tx));
+  const members = await inTenant((tx) => listMembers(ownerCtx(tx, tenantId)));
   expect(members.filter((m) => m.role === "owner")).toHaveLength(1);
 });
 
@@ -81,7 +81,7 @@ it("transfers ownership: the new owner in, the old owner down to admin; owners o
   await inTenant((tx) => transferOwnership({ tx, actor: owner }, { userId: agent.userId }));
   expect(await roleOf(agent.userId)).toBe("owner");
   expect(await roleOf(owner.userId)).toBe("admin");
-  const [entry] = await inTenant((tx) => listAudit(tx));
+  const [entry] = await inTenant((tx) => listAudit(ownerCtx(tx, tenantId)));
   expect(entry).toMatchObject({ action: "ownership.transferred", description: "transferred ownership" });
 });
 

@@ -15,7 +15,7 @@ export const memberSchema = z.object({ userId: z.uuid() });
 
 const roleOrder = sql`case ${memberships.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
 
-export async function listMembers(tx: TenantTx): Promise<MemberView[]> {
+export async function listMembers({ tx }: TenantCtx): Promise<MemberView[]> {
   return tx
     .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role, joinedAt: memberships.createdAt })
     .from(memberships)

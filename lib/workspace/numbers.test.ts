@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenantForPhoneNumber, withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, contacts, conversations, wabaOwners } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { createTestMember, createTestWorkspace } from "@/testing/db/factories";
+import { createTestMember, createTestWorkspace, ownerCtx } from "@/testing/db/factories";
 import { resetEnvForTests } from "@/lib/config/env";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { deliver, workspaceData } from "@/testing/webhook";
@@ -78,7 +78,7 @@ describe("adding a number", () => {
     expect(error).toMatchObject({ field: "phoneNumberId", message: numberTakenMessage });
     expect(error.message).not.toContain("Bravo");
     expect(await withPlatform((tx) => tenantForPhoneNumber(tx, "999000000000221"))).toBe(b.tenantId);
-    const mine = await withTenant(a.tenantId, (tx) => listNumbers(tx));
+    const mine = await withTenant(a.tenantId, (tx) => listNumbers(ownerCtx(tx, a.tenantId)));
     expect(mine.map((n) => n.phoneNumberId)).not.toContain("999000000000221");
   });
 
@@ -149,7 +149,7 @@ describe("editing a number", () => {
   });
 
   it("refuses a new token Meta does not confirm and keeps the old one", async () => {
-    const [number] = (await withTenant(a.tenantId, (tx) => listNumbers(tx))).filter((n) => n.phoneNumberId === "110000000000001");
+    const [number] = (await withTenant(a.tenantId, (tx) => listNumbers(ownerCtx(tx, a.tenantId)))).filter((n) => n.phoneNumberId === "110000000000001");
     const error = await updateNumber({ actor: a }, { id: number!.id, label: "Support", accessToken: tokenB }).catch((e) => e);
     expect(error).toMatchObject({ kind: "rejected" });
     expect(error).toMatchObject({ field: "accessToken" });
@@ -198,7 +198,7 @@ describe("removing a number", () => {
 
 describe("proving ownership with Meta", () => {
   const routeOf = (phoneNumberId: string) => withPlatform((tx) => tenantForPhoneNumber(tx, phoneNumberId));
-  const numbersOf = async (actor: Actor) => (await withTenant(actor.tenantId, (tx) => listNumbers(tx))).map((n) => n.phoneNumberId);
+  const numbersOf = async (actor: Actor) => (await withTenant(actor.tenantId, (tx) => listNumbers(ownerCtx(tx, actor.tenantId)))).map((n) => n.phoneNumberId);
 
   it("refuses a second workspace whose token cannot see the number (Graph's error 100), storing nothing", async () => {
     const error = await addNumber({ actor: b }, input("110000000000001", tokenB)).catch((e) => e);
@@ -224,7 +224,7 @@ describe("proving ownership with Meta", () => {
     await addNumber({ actor: a }, input("110000000000006"));
     await drainIngest(); // the routed history is applied off the request
     expect((await workspaceData(a.tenantId)).messages.map((m) => m.text)).toContain("anyone there?");
-    const [listed] = (await withTenant(a.tenantId, (tx) => listNumbers(tx))).filter((n) => n.phoneNumberId === "110000000000006");
+    const [listed] = (await withTenant(a.tenantId, (tx) => listNumbers(ownerCtx(tx, a.tenantId)))).filter((n) => n.phoneNumberId === "110000000000006");
     expect(listed!.lastMessageAt).toBeInstanceOf(Date);
   });
 
@@ -292,7 +292,7 @@ describe("proving ownership with Meta", () => {
     expect(await routeOf("550000000000002")).toBe(d.tenantId);
     const [owner] = await withPlatform((tx) => tx.select().from(wabaOwners).where(eq(wabaOwners.wabaId, "104400000000005")));
     expect(owner!.workspaceId).toBe(d.tenantId);
-    const theirs = await withTenant(c.tenantId, (tx) => listNumbers(tx));
+    const theirs = await withTenant(c.tenantId, (tx) => listNumbers(ownerCtx(tx, c.tenantId)));
     expect(theirs.map((n) => [n.phoneNumberId, n.removedAt !== null, n.checkProblem])).toEqual([
       ["550000000000001", true, movedAwayProblem],
       ["550000000000002", true, movedAwayProblem],
@@ -301,7 +301,7 @@ describe("proving ownership with Meta", () => {
       (await withTenant(tenantId, (tx) => tx.select().from(auditLog))).map((e) => e.action).filter((x) => x.startsWith("number."));
     expect(await auditOf(c.tenantId)).toEqual(["number.added", "number.added", "number.moved_away", "number.moved_away"]);
     expect(await auditOf(d.tenantId)).toEqual(["number.added", "number.moved_in"]);
-    const mine = await withTenant(d.tenantId, (tx) => listNumbers(tx));
+    const mine = await withTenant(d.tenantId, (tx) => listNumbers(ownerCtx(tx, d.tenantId)));
     expect(mine.map((n) => [n.phoneNumberId, n.removedAt, n.displayNumber])).toEqual(
       expect.arrayContaining([
         ["550000000000001", null, "+550000000000001"],
@@ -319,7 +319,7 @@ describe("proving ownership with Meta", () => {
     graph.revoke("EAAG-echo-token-000000666", "104400000000006");
     expect(await checkNumber({ actor: e }, { id: number.id })).toBe("lost");
     expect(await routeOf("660000000000001")).toBeNull();
-    const [lapsed] = await withTenant(e.tenantId, (tx) => listNumbers(tx));
+    const [lapsed] = await withTenant(e.tenantId, (tx) => listNumbers(ownerCtx(tx, e.tenantId)));
     expect(lapsed).toMatchObject({ verifiedAt: null, removedAt: null });
     expect(lapsed!.checkProblem).toContain("cannot see WhatsApp Business Account 104400000000006");
 

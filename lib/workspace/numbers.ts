@@ -11,7 +11,7 @@ import { routeUnroutedItems, routeUnroutedWabaItems } from "@/lib/ingest/unroute
 import { log } from "@/lib/log";
 import type { PhoneNumberInfo } from "@/lib/whatsapp/graph/client";
 import { notFound, rejected } from "@/lib/domain/errors";
-import type { Actor, ActorCtx } from "@/lib/domain/context";
+import type { Actor, ActorCtx, TenantCtx } from "@/lib/domain/context";
 import { requireVerifiedEmail } from "@/lib/account/verification";
 import { requireRole } from "./access";
 import { recordAudit } from "./audit";
@@ -128,7 +128,7 @@ function fromGraph(phone: PhoneNumberInfo, now: Date) {
 
 export type NumberListing = NumberView & { lastMessageAt: Date | null };
 
-export async function listNumbers(tx: TenantTx): Promise<NumberListing[]> {
+export async function listNumbers({ tx }: TenantCtx): Promise<NumberListing[]> {
   return tx
     .select({
       ...numberView,

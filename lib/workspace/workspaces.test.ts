@@ -3,6 +3,7 @@ import { expect, it } from "vitest";
 import { tenantForPhoneNumber, withPlatform, workspacesOfUser } from "@/db/platform";
 import { workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
+import { ownerCtx } from "@/testing/db/factories";
 import { signUp } from "@/lib/workspace/signup";
 import type { Actor } from "@/lib/domain/context";
 import { listAudit } from "./audit";
@@ -27,7 +28,7 @@ it("renames the workspace, keeps its slug, and records the old and new names", a
   await withPlatform((tx) => renameWorkspace({ tx, actor: { ...owner, role: "admin" } }, { name: "New Name" }));
   const [row] = await withPlatform((tx) => tx.select().from(workspaces).where(eq(workspaces.id, workspace.id)));
   expect(row).toMatchObject({ name: "New Name", slug: workspace.slug });
-  const [entry] = await withTenant(workspace.id, (tx) => listAudit(tx));
+  const [entry] = await withTenant(workspace.id, (tx) => listAudit(ownerCtx(tx, workspace.id)));
   expect(entry).toMatchObject({ action: "workspace.renamed", target: "New Name", details: { from: "Old Name", to: "New Name" } });
   await expect(withPlatform((tx) => renameWorkspace({ tx, actor: { ...owner, role: "agent" } }, { name: "Agent Name" }))).rejects.toMatchObject({ kind: "forbidden" });
 });

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { withPlatform } from "@/db/platform";
+import type { TenantTx } from "@/db/transactions";
+import type { TenantCtx } from "@/lib/domain/context";
 import {
   accountNotices,
   auditLog,
@@ -237,4 +239,9 @@ export async function createTestMessage(tenantId: string, conversationId: string
     }
     return message!;
   });
+}
+
+/** A workspace's context for reads that need no particular person: its owner's view. */
+export function ownerCtx(tx: TenantTx, tenantId: string): TenantCtx {
+  return { tx, actor: { tenantId, userId: randomUUID(), role: "owner" } };
 }

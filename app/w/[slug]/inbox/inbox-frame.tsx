@@ -35,7 +35,7 @@ export async function InboxFrame({
   children: React.ReactNode;
 }) {
   const { firstPage, numbers, unknownNumber } = await withTenant(access.tenantId, async (tx) => {
-    const numbers = await listNumbers(tx);
+    const numbers = await listNumbers({ tx, actor: access });
     // A hand-edited or stale link: say so instead of an empty list that looks like a quiet inbox.
     const unknownNumber = filters.number !== null && !numbers.some((n) => n.id === filters.number);
     const firstPage = unknownNumber

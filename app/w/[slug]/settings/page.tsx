@@ -13,7 +13,7 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
   const access = await requireWorkspace((await params).slug, "admin");
   const slug = access.workspace.slug;
   const isOwner = hasRole(access.role, "owner");
-  const others = isOwner ? (await withTenant(access.tenantId, (tx) => listMembers(tx))).filter((m) => m.userId !== access.userId) : [];
+  const others = isOwner ? (await withTenant(access.tenantId, (tx) => listMembers({ tx, actor: access }))).filter((m) => m.userId !== access.userId) : [];
   return (
     <>
       <Card id="name" title="Workspace name" description={`Shown to your team. The address of this workspace (/w/${slug}) stays the same.`}>

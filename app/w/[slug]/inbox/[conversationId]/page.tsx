@@ -38,7 +38,7 @@ export default async function ConversationPage({
     if (!conversation) return null;
     if (conversation.id !== conversationId) return { mergedInto: conversation.id } as const;
     const thread = await getThread(ctx, getThreadInput.parse({ conversationId, around: highlight ?? undefined }));
-    return thread ? { conversation, thread, members: await listMembers(tx) } : null;
+    return thread ? { conversation, thread, members: await listMembers(ctx) } : null;
   });
   if (!found) notFound();
   // The conversation was merged into another (the same customer, seen under two identities).

@@ -19,7 +19,7 @@ export default async function AuditPage({
 }) {
   const access = await requireWorkspace((await params).slug, "admin");
   const beforeDate = auditBefore((await searchParams).before);
-  const rows = await withTenant(access.tenantId, (tx) => listAudit(tx, { before: beforeDate }));
+  const rows = await withTenant(access.tenantId, (tx) => listAudit({ tx, actor: access }, { before: beforeDate }));
   const last = rows.at(-1);
   return (
     <Card id="audit" title="Audit log" description="Who changed what in this workspace, newest first. Times are UTC.">

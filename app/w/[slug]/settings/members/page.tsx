@@ -16,7 +16,7 @@ const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
 
 export default async function MembersPage({ params }: { params: Promise<{ slug: string }> }) {
   const access = await requireWorkspace((await params).slug, "admin");
-  const [members, invitations] = await withTenant(access.tenantId, async (tx) => [await listMembers(tx), await listPendingInvitations(tx)] as const);
+  const [members, invitations] = await withTenant(access.tenantId, async (tx) => [await listMembers({ tx, actor: access }), await listPendingInvitations({ tx, actor: access })] as const);
   const slug = access.workspace.slug;
   const isOwner = hasRole(access.role, "owner");
   // Admins manage admins and agents; only owners touch the owner role.

@@ -29,7 +29,7 @@ const timeFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyl
 export default async function NumbersPage({ params }: { params: Promise<{ slug: string }> }) {
   const access = await requireWorkspace((await params).slug, "admin");
   const { numbers, notices, templates } = await withTenant(access.tenantId, async (tx) => ({
-    numbers: await listNumbers(tx),
+    numbers: await listNumbers({ tx, actor: access }),
     notices: await listAccountNotices(tx),
     templates: await listTemplatesForAdmins(tx),
   }));
