@@ -51,7 +51,7 @@ export type SplitResult =
   | { ok: true; items: SplitItem[]; skipped: string[]; changes: number; numberErrors: NumberError[] };
 
 /** Account-level fields: about the WABA (`entry.id`), not one number's conversation. */
-const byWaba = new Set<OtherField>(["message_template_status_update", "account_update", "account_alerts", "phone_number_quality_update"]);
+const byWaba = new Set<OtherField>(["message_template_status_update", "account_update", "account_alerts", "phone_number_quality_update", "message_template_quality_update"]);
 /** Fields whose value holds an array of events, split one item per element (apply/types.ts). */
 const eventArrays: Partial<Record<OtherField, string>> = { user_preferences: "user_preferences", smb_message_echoes: "message_echoes" };
 
