@@ -174,6 +174,29 @@ it(`never fails and never splits twenty new customers whose (user id) and (user 
   }
 });
 
+it("never fails and never splits customers whose number-only, user-id-only and combined first messages are applied at once, merging where needed", async () => {
+  const triples = Array.from({ length: 12 }, (_, i) => {
+    const userId = `US.8${String(i).padStart(3, "0")}`;
+    const waId = `1555400${String(i).padStart(4, "0")}`;
+    return [
+      textItem({ businessNumberId: aNumber, wamid: `wamid.TRI${i}A`, waId, at: at(1) }),
+      textItem({ businessNumberId: aNumber, wamid: `wamid.TRI${i}B`, userId, at: at(2) }),
+      textItem({ businessNumberId: aNumber, wamid: `wamid.TRI${i}C`, userId, waId, at: at(3) }),
+    ];
+  });
+  const outcomes = await Promise.allSettled(triples.flat().map((item) => apply([item])));
+  expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
+  for (const [i, triple] of triples.entries()) {
+    const found = await people(
+      triple.map((t) => t.message.id),
+      { waIds: [triple[2]!.message.from!], userIds: [`US.8${String(i).padStart(3, "0")}`] },
+    );
+    expect(found.contacts).toHaveLength(1);
+    expect(found.conversationIds).toHaveLength(1);
+    expect(found.conversations.find((c) => c.id === found.conversationIds[0])).toMatchObject({ unreadCount: 3, lastMessageAt: at(3) });
+  }
+});
+
 it("merges two contacts by hand with the same function, the redirect of an earlier merge following along", async () => {
   await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.HAND1", waId: "15552006001", at: at(1) })]);
   await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.HAND2", waId: "15552006002", at: at(2) })]);
