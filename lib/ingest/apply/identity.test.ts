@@ -112,6 +112,26 @@ it("moves both the phone number and the user id on a number change, so the next 
   expect(found.conversations.find((c) => c.id === found.conversationIds[0])).toMatchObject({ unreadCount: 2 });
 });
 
+it("moves the user id alone on a user id change, so the next message under the new id lands in the same conversation", async () => {
+  await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.NEWID1", userId: "US.7007-old", name: "Lu", at: at(1) })]);
+  await apply([
+    messageItem({
+      businessNumberId: aNumber,
+      at: at(2),
+      message: {
+        id: "wamid.NEWID2",
+        from_user_id: "US.7007-old",
+        type: "system",
+        system: { type: "user_changed_user_id", user_id: "US.7007-new", previous_user_id: "US.7007-old" },
+      },
+    }),
+  ]);
+  await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.NEWID3", userId: "US.7007-new", at: at(3) })]);
+  const found = await people(["wamid.NEWID1", "wamid.NEWID2", "wamid.NEWID3"], { userIds: ["US.7007-old", "US.7007-new"] });
+  expect(found.contacts).toMatchObject([{ waId: null, userId: "US.7007-new", profileName: "Lu" }]);
+  expect(found.conversationIds).toHaveLength(1);
+});
+
 it("moves the number on a change that names no user ids (Meta's older shape), and finds it again if seen twice", async () => {
   const change = messageItem({
     businessNumberId: aNumber,
