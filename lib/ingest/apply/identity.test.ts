@@ -112,6 +112,26 @@ it("moves both the phone number and the user id on a number change, so the next 
   expect(found.conversations.find((c) => c.id === found.conversationIds[0])).toMatchObject({ unreadCount: 2 });
 });
 
+it("moves the user id alone on a user id change, so the next message under the new id lands in the same conversation", async () => {
+  await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.NEWID1", userId: "US.7007-old", name: "Lu", at: at(1) })]);
+  await apply([
+    messageItem({
+      businessNumberId: aNumber,
+      at: at(2),
+      message: {
+        id: "wamid.NEWID2",
+        from_user_id: "US.7007-old",
+        type: "system",
+        system: { type: "user_changed_user_id", user_id: "US.7007-new", previous_user_id: "US.7007-old" },
+      },
+    }),
+  ]);
+  await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.NEWID3", userId: "US.7007-new", at: at(3) })]);
+  const found = await people(["wamid.NEWID1", "wamid.NEWID2", "wamid.NEWID3"], { userIds: ["US.7007-old", "US.7007-new"] });
+  expect(found.contacts).toMatchObject([{ waId: null, userId: "US.7007-new", profileName: "Lu" }]);
+  expect(found.conversationIds).toHaveLength(1);
+});
+
 it("moves the number on a change that names no user ids (Meta's older shape), and finds it again if seen twice", async () => {
   const change = messageItem({
     businessNumberId: aNumber,
@@ -171,6 +191,29 @@ it(`never fails and never splits twenty new customers whose (user id) and (user 
     });
     expect(found.contacts).toMatchObject([{ waId: second!.message.from, userId: `US.9${String(i).padStart(3, "0")}` }]);
     expect(found.conversationIds).toHaveLength(1);
+  }
+});
+
+it("never fails and never splits customers whose number-only, user-id-only and combined first messages are applied at once, merging where needed", async () => {
+  const triples = Array.from({ length: 12 }, (_, i) => {
+    const userId = `US.8${String(i).padStart(3, "0")}`;
+    const waId = `1555400${String(i).padStart(4, "0")}`;
+    return [
+      textItem({ businessNumberId: aNumber, wamid: `wamid.TRI${i}A`, waId, at: at(1) }),
+      textItem({ businessNumberId: aNumber, wamid: `wamid.TRI${i}B`, userId, at: at(2) }),
+      textItem({ businessNumberId: aNumber, wamid: `wamid.TRI${i}C`, userId, waId, at: at(3) }),
+    ];
+  });
+  const outcomes = await Promise.allSettled(triples.flat().map((item) => apply([item])));
+  expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
+  for (const [i, triple] of triples.entries()) {
+    const found = await people(
+      triple.map((t) => t.message.id),
+      { waIds: [triple[2]!.message.from!], userIds: [`US.8${String(i).padStart(3, "0")}`] },
+    );
+    expect(found.contacts).toHaveLength(1);
+    expect(found.conversationIds).toHaveLength(1);
+    expect(found.conversations.find((c) => c.id === found.conversationIds[0])).toMatchObject({ unreadCount: 3, lastMessageAt: at(3) });
   }
 });
 
