@@ -12,8 +12,8 @@ export default defineConfig({
     include: [
       "lib/whatsapp/signature.test.ts",
       "db/tenancy.test.ts",
-      "lib/inbox/ingest/*.test.ts",
       "lib/ingest/*.test.ts",
+      "lib/ingest/apply/*.test.ts",
       "app/api/webhooks/whatsapp/route.test.ts",
       "lib/outbound/send.test.ts",
       "lib/auth/{credentials,throttle}.test.ts",

@@ -647,6 +647,21 @@ export const accountNotices = pgTable(
   ],
 );
 
+/**
+ * Customer-level field events already applied (`user_preferences`, `smb_message_echoes`), by a
+ * hash of their content: the same event in a differently encoded delivery is a new item, and
+ * after a number change it would no longer find its contact by the number it names.
+ */
+export const appliedFieldEvents = pgTable(
+  "applied_field_events",
+  {
+    tenantId: tenantId(),
+    eventKey: text("event_key").notNull(),
+    appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.eventKey] }), tenantIsolation()],
+);
+
 export type Workspace = typeof workspaces.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;

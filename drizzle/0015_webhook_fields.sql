@@ -35,5 +35,15 @@ ALTER TABLE "messages" ADD COLUMN "from_business_app" boolean DEFAULT false NOT 
 ALTER TABLE "account_notices" ADD CONSTRAINT "account_notices_tenant_id_workspaces_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "account_notices_recent_idx" ON "account_notices" USING btree ("tenant_id","occurred_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE POLICY "tenant_isolation" ON "account_notices" AS PERMISSIVE FOR ALL TO "switchboard_tenant" USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint
--- account_notices is workspace-owned: force row-level security on it and grant DML to the tenant role.
+CREATE TABLE "applied_field_events" (
+	"tenant_id" uuid NOT NULL,
+	"event_key" text NOT NULL,
+	"applied_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "applied_field_events_tenant_id_event_key_pk" PRIMARY KEY("tenant_id","event_key")
+);
+--> statement-breakpoint
+ALTER TABLE "applied_field_events" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+ALTER TABLE "applied_field_events" ADD CONSTRAINT "applied_field_events_tenant_id_workspaces_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE POLICY "tenant_isolation" ON "applied_field_events" AS PERMISSIVE FOR ALL TO "switchboard_tenant" USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid) WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);--> statement-breakpoint
+-- account_notices and applied_field_events are workspace-owned: force row-level security on it and grant DML to the tenant role.
 SELECT switchboard_secure_tenant_tables();

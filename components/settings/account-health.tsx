@@ -1,6 +1,6 @@
 import { Badge } from "@/components/ui/card";
 import type { TemplateListing } from "@/lib/templates/templates";
-import type { AccountNoticeView } from "@/lib/workspace/account-health";
+import type { AccountNoticeView } from "@/lib/account-health/notices";
 
 const timeFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const when = (date: Date) => `${timeFormat.format(date)} UTC`;

@@ -50,7 +50,7 @@ beforeAll(async () => {
   await add("reply", { direction: "inbound", text: "Sí, esa dirección", replyToWamid: m.question!.wamid!, sentAt: at(50) });
   await add("orphanReply", { direction: "inbound", text: "¿y esto?", replyToWamid: "wamid.NEVER-STORED", sentAt: at(45) });
   await add("failed", { direction: "outbound", text: "Seguimos aquí", status: "failed", error: metaErrors, sentAt: at(40) });
-  // As the status webhook stores it (lib/inbox/ingest/statuses.ts) and as a refused send does.
+  // As the status applier stores it (lib/ingest/apply/statuses.ts) and as a refused send does.
   await add("reportedFailure", {
     direction: "outbound",
     text: "¿Sigues ahí?",

@@ -5,6 +5,7 @@ import type { TenantTx } from "@/db/transactions";
 import type { TenantCtx } from "@/lib/domain/context";
 import {
   accountNotices,
+  appliedFieldEvents,
   auditLog,
   businessNumbers,
   contacts,
@@ -119,6 +120,7 @@ export async function seedEveryTenantTable(tenantId: string, phoneNumberId: stri
       payload: {},
       occurredAt: new Date(),
     });
+    await tx.insert(appliedFieldEvents).values({ tenantId, eventKey: `seed-${suffix()}` });
     return { user, number, contact: contact!, conversation: conversation!, message: message! };
   });
 }

@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { conversations } from "@/db/schema";
+import { appliedFieldEvents, conversations } from "@/db/schema";
 import { marketingPreferenceOf, recordMarketingPreference } from "@/lib/contacts/marketing-preference";
 import { recordBusinessAppEcho } from "@/lib/inbox/business-app-echoes";
 import { log } from "@/lib/log";
@@ -14,7 +15,7 @@ import {
   templateStatusValueSchema,
   userPreferencesValueSchema,
 } from "@/lib/whatsapp/fields";
-import { applyNumberQuality, recordAccountAlert, recordAccountUpdate } from "@/lib/workspace/account-health";
+import { applyNumberQuality, recordAccountAlert, recordAccountUpdate } from "@/lib/account-health/notices";
 import { customerContact, customerConversation } from "./identity";
 import type { FieldItem, IngestCtx } from "./types";
 
@@ -58,6 +59,18 @@ async function applyFieldItem(ctx: IngestCtx, item: FieldItem): Promise<Workspac
   }
 }
 
+/**
+ * Whether this customer-level event is seen for the first time, recording it if so. Its
+ * own checks (a newer preference wins, one row per wamid) hold for the same contact, but
+ * finding the contact creates one for a number nobody has any more after a number change:
+ * the same event, redelivered in other bytes, must not get that far.
+ */
+async function firstApplication({ tx, tenantId }: IngestCtx, item: FieldItem): Promise<boolean> {
+  const eventKey = createHash("sha256").update(JSON.stringify([item.field, item.phoneNumberId, item.wabaId, item.occurredAt.toISOString(), item.value])).digest("hex");
+  const rows = await tx.insert(appliedFieldEvents).values({ tenantId, eventKey }).onConflictDoNothing().returning({ eventKey: appliedFieldEvents.eventKey });
+  return rows.length > 0;
+}
+
 function wabaOf(item: FieldItem): string {
   if (!item.wabaId) throw new Error(`${item.field} item ${item.itemId} has no WhatsApp Business Account id`);
   return item.wabaId;
@@ -73,6 +86,7 @@ async function applyUserPreference(ctx: IngestCtx, item: FieldItem): Promise<Wor
     return [];
   }
   if (!preference.wa_id && !preference.user_id) throw new Error(`user_preferences item ${item.itemId} names no customer`);
+  if (!(await firstApplication(ctx, item))) return [];
   const contactId = await customerContact(ctx, { waId: preference.wa_id, userId: preference.user_id, at: item.occurredAt });
   const changed = await recordMarketingPreference(tx, { tenantId, contactId, preference: choice, at: item.occurredAt });
   if (!changed) return [];
@@ -88,6 +102,7 @@ async function applyEcho(ctx: IngestCtx, item: FieldItem): Promise<WorkspaceEven
   const [echo] = messageEchoesValueSchema.parse(item.value).message_echoes;
   if (!item.businessNumberId) throw new Error(`smb_message_echoes item ${item.itemId} did not route to a business number`);
   if (!echo.to && !echo.to_user_id) throw new Error(`smb_message_echoes item ${item.itemId} names no recipient`);
+  if (!(await firstApplication(ctx, item))) return [];
   const contactId = await customerContact(ctx, { waId: echo.to, userId: echo.to_user_id, at: item.occurredAt });
   const conversation = await customerConversation(ctx, { businessNumberId: item.businessNumberId, contactId, at: item.occurredAt });
   const messageId = await recordBusinessAppEcho(ctx.tx, { tenantId, conversationId: conversation.id, echo, sentAt: item.occurredAt });

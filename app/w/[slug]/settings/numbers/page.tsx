@@ -7,7 +7,7 @@ import { withTenant } from "@/db/tenant";
 import { env } from "@/lib/config/env";
 import { requireWorkspace } from "@/lib/edge/workspace-access";
 import { listTemplatesForAdmins } from "@/lib/templates/templates";
-import { listAccountNotices } from "@/lib/workspace/account-health";
+import { listAccountNotices } from "@/lib/account-health/notices";
 import { listNumbers, type NumberListing } from "@/lib/workspace/numbers";
 import { sandboxNumbersAllowed, sandboxPrefix } from "@/lib/sandbox/numbers";
 import { resendVerificationAction } from "@/app/account/actions";
