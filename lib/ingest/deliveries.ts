@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import type { Database } from "@/db/client";
 import { webhookDeliveries } from "@/db/schema";
@@ -63,15 +63,4 @@ export async function loadDelivery(db: Database, id: string) {
     .from(webhookDeliveries)
     .where(eq(webhookDeliveries.id, id));
   return row ?? null;
-}
-
-/** Deliveries stored but not split a minute after they arrived: their split job was parked or lost. */
-export async function unsplitDeliveryIds(db: Database, receivedBefore: Date): Promise<string[]> {
-  const rows = await db
-    .select({ id: webhookDeliveries.id })
-    .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.state, "received"), lt(webhookDeliveries.receivedAt, receivedBefore)))
-    .orderBy(webhookDeliveries.receivedAt)
-    .limit(1000);
-  return rows.map((r) => r.id);
 }

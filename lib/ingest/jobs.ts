@@ -1,9 +1,9 @@
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { ingestItems, phoneNumberRoutes } from "@/db/schema";
 import type { JobHandler } from "@/lib/jobs/worker";
-import { claimJobs, completeJob, completeJobs, enqueue } from "@/lib/jobs/queue";
-import { splitMaxAttempts, unsplitDeliveryIds } from "./deliveries";
+import { claimJobs, completeJob, completeJobs, defaultMaxAttempts, enqueue, jobsChannel } from "@/lib/jobs/queue";
+import { splitMaxAttempts } from "./deliveries";
 import { drainWorkspace } from "./process";
 import { applyQueue, splitQueue } from "./queues";
 import { splitStoredDelivery } from "./split-job";
@@ -35,16 +35,19 @@ export const ingestHandlers: Record<string, JobHandler> = {
  * number now has an owner are routed. Each enqueue is deduplicated, so it never doubles work.
  */
 export async function sweepIngest(): Promise<void> {
-  const due = await db()
-    .selectDistinct({ workspaceId: ingestItems.workspaceId })
-    .from(ingestItems)
-    .where(and(eq(ingestItems.state, "pending"), lte(ingestItems.runAt, sql`now()`)));
-  for (const { workspaceId } of due) {
-    if (workspaceId) await enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId });
-  }
-  for (const deliveryId of await unsplitDeliveryIds(db(), new Date(Date.now() - 60_000))) {
-    await enqueue(db(), splitQueue, { deliveryId }, { dedupeKey: deliveryId, maxAttempts: splitMaxAttempts });
-  }
+  // Set-based, so that a backlog of thousands costs two statements, not one per row; the
+  // partial unique index on live dedupe keys makes each enqueue a no-op while its job lives.
+  await db().execute(sql`
+    insert into jobs (queue, payload, dedupe_key, max_attempts)
+    select distinct ${applyQueue}, jsonb_build_object('workspaceId', workspace_id), workspace_id::text, ${defaultMaxAttempts}::int
+    from ingest_items where state = 'pending' and run_at <= now() and workspace_id is not null
+    on conflict do nothing`);
+  await db().execute(sql`
+    insert into jobs (queue, payload, dedupe_key, max_attempts)
+    select ${splitQueue}, jsonb_build_object('deliveryId', id), id::text, ${splitMaxAttempts}::int
+    from webhook_deliveries where state = 'received' and received_at < now() - interval '1 minute'
+    on conflict do nothing`);
+  await db().execute(sql`select pg_notify(${jobsChannel}, ${applyQueue}), pg_notify(${jobsChannel}, ${splitQueue})`);
   const owned = await db()
     .selectDistinct({ phoneNumberId: ingestItems.phoneNumberId })
     .from(ingestItems)

@@ -37,6 +37,16 @@ function measured(items: number, ms: number) {
 type ClaimedRow = typeof ingestItems.$inferSelect;
 
 /**
+ * One batch at a time per workspace, across instances: a batch holds its customers' contact and
+ * conversation rows until it commits, and two batches taking them in opposite orders would
+ * deadlock (then both be isolated and retried). Held until the transaction ends; other
+ * workspaces' batches run in parallel.
+ */
+async function oneBatchPerWorkspace(tx: TenantTx, workspaceId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))`);
+}
+
+/**
  * The due items of one workspace's lane (messages before statuses before other fields), taken
  * with FOR UPDATE SKIP LOCKED inside the tenant transaction that applies them: another instance
  * skips them, and a crash (the connection gone) releases them with nothing applied.
@@ -88,6 +98,7 @@ async function applyRows(tx: TenantTx, workspaceId: string, rows: ClaimedRow[]):
 async function applyIsolating(workspaceId: string, ids: string[]): Promise<void> {
   try {
     await withTenant(workspaceId, async (tx) => {
+      await oneBatchPerWorkspace(tx, workspaceId);
       const rows = await claimIds(tx, ids);
       if (rows.length > 0) await applyRows(tx, workspaceId, rows);
     });
@@ -128,6 +139,7 @@ export async function applyNextBatch(workspaceId: string): Promise<number> {
   const started = performance.now();
   try {
     await withTenant(workspaceId, async (tx) => {
+      await oneBatchPerWorkspace(tx, workspaceId);
       const rows = await claimDue(tx, workspaceId, batchSize());
       claimed = rows.map((r) => r.id);
       if (rows.length > 0) await applyRows(tx, workspaceId, rows);

@@ -53,6 +53,7 @@ export async function twoInstances(): Promise<Report> {
     const backlog = deliveries(world, 2000, "TWO-BACKLOG-");
     let turn = 0;
     const load = startLoad({ url: () => (turn++ % 2 === 0 ? first.url : second.url), queue: backlog, concurrency: 16, phase: () => "backlog" });
+    await waitFor("the backlog to be sent", () => load.answers.length >= backlog.length, 300_000).catch(() => {});
     const answers = await load.stop();
     const acknowledged = answers.filter((a) => a.status === 200).length;
     report.check(acknowledged === backlog.length, `${acknowledged} of ${backlog.length} backlog deliveries, alternating between the servers, answered 200: ${JSON.stringify(tally(answers))}`);
