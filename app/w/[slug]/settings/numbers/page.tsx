@@ -74,23 +74,19 @@ export default async function NumbersPage({ params }: { params: Promise<{ slug: 
         <TemplateList templates={templates} />
       </Card>
 
-      {embeddedSignup ? (
+      {embeddedSignup && access.user.emailVerified ? (
         <Card
           id="embedded-signup"
           title="Connect with Facebook"
           description="Sign in with Facebook, choose or create your WhatsApp Business Account and number, and Switchboard connects it: no ids or tokens to copy."
         >
-          {access.user.emailVerified ? (
-            <EmbeddedSignup
-              appId={embeddedSignup.appId}
-              configId={embeddedSignup.configId}
-              graphVersion={WHATSAPP_GRAPH_VERSION}
-              exchange={exchangeSignupCodeAction.bind(null, slug)}
-              connect={connectSignedUpNumberAction.bind(null, slug)}
-            />
-          ) : (
-            <VerifyEmailNotice email={access.user.email} what="connect WhatsApp numbers" resend={resendVerificationAction} />
-          )}
+          <EmbeddedSignup
+            appId={embeddedSignup.appId}
+            configId={embeddedSignup.configId}
+            graphVersion={WHATSAPP_GRAPH_VERSION}
+            exchange={exchangeSignupCodeAction.bind(null, slug)}
+            connect={connectSignedUpNumberAction.bind(null, slug)}
+          />
         </Card>
       ) : null}
 
