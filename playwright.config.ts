@@ -70,6 +70,8 @@ export default defineConfig({
         META_CONFIG_ID: "1234567890123",
         SANDBOX_NUMBERS: "on",
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        // Every journey's browser is 127.0.0.1, one client address for some thirty people's mails.
+        MAIL_REQUESTS_PER_CLIENT_ADDRESS: "1000",
       },
     },
   ],

@@ -2,16 +2,18 @@ import { and, count, eq, gt, lt, sql } from "drizzle-orm";
 import type { PlatformTx } from "@/db/transactions";
 import { withPlatform } from "@/db/platform";
 import { mailRequests } from "@/db/schema";
+import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
 import { pruneTokens } from "./tokens";
 
 /**
  * Mails anyone can make Switchboard send (sign-up, password reset, a new verification link),
  * limited within an hour: 5 to one address, so nobody's inbox is flooded, and 20 from one client
- * address, so nobody sprays mails at many. Counted whether or not the address has an account,
- * so the limit tells nothing about who has one.
+ * address (`MAIL_REQUESTS_PER_CLIENT_ADDRESS`: an office behind one NAT may need more), so
+ * nobody sprays mails at many. Counted whether or not the address has an account, so the limit
+ * tells nothing about who has one.
  */
-export const mailPolicy = { perEmail: 5, perAddress: 20, windowMs: 60 * 60 * 1000 } as const;
+export const mailPolicy = { perEmail: 5, windowMs: 60 * 60 * 1000 } as const;
 
 export type MailVerdict = { allowed: true } | { allowed: false; retryAt: Date };
 
@@ -27,7 +29,7 @@ export async function reserveMail(tx: PlatformTx, request: { email: string; ip: 
   const retryTimes: number[] = [];
   for (const [column, value, limit] of [
     [mailRequests.email, request.email, mailPolicy.perEmail],
-    [mailRequests.ip, request.ip, mailPolicy.perAddress],
+    [mailRequests.ip, request.ip, env().MAIL_REQUESTS_PER_CLIENT_ADDRESS],
   ] as const) {
     const [row] = await tx
       .select({ n: count(), oldest: sql<string>`min(${mailRequests.requestedAt})` })

@@ -36,6 +36,8 @@ const schema = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Days a raw webhook delivery is kept after it was processed (lib/ingest/retention.ts). */
   RAW_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Mails (sign-up, reset, a new confirmation link) one client address may cause per hour (lib/account/mail-throttle.ts). */
+  MAIL_REQUESTS_PER_CLIENT_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
   SMTP_URL: z
     .url()
     .refine((value) => /^smtps?:$/.test(new URL(value).protocol), smtpUrlHint)
