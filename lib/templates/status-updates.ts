@@ -40,6 +40,23 @@ function detailOf(value: TemplateStatusValue): string | null {
   return parts.length > 0 ? parts.join(" ") : null;
 }
 
+/** Meta keeps a template unique by account, name and language; so does the table. */
+const templateKey = [messageTemplates.tenantId, messageTemplates.wabaId, messageTemplates.name, messageTemplates.language];
+
+/** The row's key columns from an event, for the insert when no sync has seen the template yet. */
+function keyValues(
+  input: { tenantId: string; wabaId: string },
+  value: Pick<TemplateStatusValue, "message_template_id" | "message_template_name" | "message_template_language">,
+) {
+  return {
+    tenantId: input.tenantId,
+    wabaId: input.wabaId,
+    metaTemplateId: value.message_template_id ?? "",
+    name: value.message_template_name,
+    language: value.message_template_language,
+  };
+}
+
 /**
  * Records a `message_template_status_update` on the workspace's template (by account, name
  * and language, which Meta keeps unique), creating the row when no sync has seen the
@@ -57,11 +74,7 @@ export async function applyTemplateStatus(
   const rows = await tx
     .insert(messageTemplates)
     .values({
-      tenantId: input.tenantId,
-      wabaId: input.wabaId,
-      metaTemplateId: value.message_template_id ?? "",
-      name: value.message_template_name,
-      language: value.message_template_language,
+      ...keyValues(input, value),
       category: value.message_template_category ?? "",
       // Not sendable until a sync describes it; the status to show meanwhile.
       status: status ?? "PENDING",
@@ -71,7 +84,7 @@ export async function applyTemplateStatus(
       statusAt: input.at,
     })
     .onConflictDoUpdate({
-      target: [messageTemplates.tenantId, messageTemplates.wabaId, messageTemplates.name, messageTemplates.language],
+      target: templateKey,
       set: {
         status: status === null ? sql`${messageTemplates.status}` : sql`excluded.status`,
         statusEvent: sql`excluded.status_event`,
@@ -96,18 +109,14 @@ export async function applyTemplateQuality(
   const rows = await tx
     .insert(messageTemplates)
     .values({
-      tenantId: input.tenantId,
-      wabaId: input.wabaId,
-      metaTemplateId: value.message_template_id ?? "",
-      name: value.message_template_name,
-      language: value.message_template_language,
+      ...keyValues(input, value),
       category: "",
       status: "PENDING",
       qualityScore: value.new_quality_score,
       qualityAt: input.at,
     })
     .onConflictDoUpdate({
-      target: [messageTemplates.tenantId, messageTemplates.wabaId, messageTemplates.name, messageTemplates.language],
+      target: templateKey,
       set: { qualityScore: sql`excluded.quality_score`, qualityAt: sql`excluded.quality_at` },
       setWhere: sql`${messageTemplates.qualityAt} is null or ${messageTemplates.qualityAt} < excluded.quality_at`,
     })
