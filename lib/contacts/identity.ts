@@ -187,16 +187,19 @@ function newestNamed(senders: Sender[]): Sender | undefined {
   return senders.filter((s) => s.profileName).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
 }
 
+/** The where clause of the contact lookup: the contacts holding any of these numbers or user ids. */
+export function contactsHolding(tenantId: string, waIds: string[], userIds: string[]) {
+  return and(
+    eq(contacts.tenantId, tenantId),
+    or(waIds.length > 0 ? inArray(contacts.waId, waIds) : undefined, userIds.length > 0 ? inArray(contacts.userId, userIds) : undefined),
+  );
+}
+
 async function findContacts({ tx, tenantId }: ContactsCtx, keys: Set<string>): Promise<ContactRow[]> {
   const waIds = [...keys].filter((k) => k.startsWith("wa:")).map((k) => k.slice(3));
   const userIds = [...keys].filter((k) => k.startsWith("user:")).map((k) => k.slice(5));
   return tx
     .select({ id: contacts.id, waId: contacts.waId, userId: contacts.userId, createdAt: contacts.createdAt })
     .from(contacts)
-    .where(
-      and(
-        eq(contacts.tenantId, tenantId),
-        or(waIds.length > 0 ? inArray(contacts.waId, waIds) : undefined, userIds.length > 0 ? inArray(contacts.userId, userIds) : undefined),
-      ),
-    );
+    .where(contactsHolding(tenantId, waIds, userIds));
 }
