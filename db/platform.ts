@@ -1,5 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { db } from "./client";
+import { db, type Database, type Tx } from "./client";
 import type { PlatformTx } from "./transactions";
 import { businessNumbers, memberships, phoneNumberRoutes, wabaOwners, workspaces } from "./schema";
 
@@ -34,8 +34,8 @@ export type NumberRoute = {
  * in one statement on the platform connection. A single read needs no transaction, and
  * the webhook asks this for every change it receives.
  */
-export async function routeForPhoneNumber(phoneNumberId: string): Promise<NumberRoute | null> {
-  const [route] = await db()
+export async function routeForPhoneNumber(executor: Database | Tx, phoneNumberId: string): Promise<NumberRoute | null> {
+  const [route] = await executor
     .select({ tenantId: phoneNumberRoutes.workspaceId, businessNumberId: businessNumbers.id, verifiedAt: businessNumbers.verifiedAt })
     .from(phoneNumberRoutes)
     .leftJoin(
@@ -47,8 +47,8 @@ export async function routeForPhoneNumber(phoneNumberId: string): Promise<Number
 }
 
 /** The workspace that owns a WhatsApp Business Account (account-level webhook fields route by it), or null. */
-export async function ownerOfWaba(wabaId: string): Promise<string | null> {
-  const [owner] = await db().select({ workspaceId: wabaOwners.workspaceId }).from(wabaOwners).where(eq(wabaOwners.wabaId, wabaId));
+export async function ownerOfWaba(executor: Database | Tx, wabaId: string): Promise<string | null> {
+  const [owner] = await executor.select({ workspaceId: wabaOwners.workspaceId }).from(wabaOwners).where(eq(wabaOwners.wabaId, wabaId));
   return owner?.workspaceId ?? null;
 }
 

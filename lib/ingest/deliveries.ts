@@ -22,9 +22,19 @@ function asText(raw: Uint8Array): string | null {
 export type StoredDelivery = { id: string; isNew: boolean; text: boolean };
 
 /**
+ * Split jobs live at once, at most: each splits whatever deliveries are waiting (SKIP LOCKED,
+ * lib/ingest/split-job.ts), so this many instances or workers can split side by side. A
+ * delivery wakes the shard its hash falls in, and its enqueue does nothing while that shard's
+ * job is queued.
+ */
+export const splitShards = 4;
+export const splitJobKeyPrefix = "split:";
+export const splitJobKey = (shard: number) => `${splitJobKeyPrefix}${shard}`;
+
+/**
  * Stores a signed delivery durably, once per distinct body, and wakes the processor: one
- * statement (so one round trip, and atomic on its own) inserts the raw delivery, enqueues the
- * job that splits it and notifies the workers. Meta's redelivery of the same bytes finds the
+ * statement (so one round trip, and atomic on its own) inserts the raw delivery, makes sure a
+ * split job is queued and notifies the workers. Meta's redelivery of the same bytes finds the
  * row stored the first time and enqueues nothing; a concurrent twin's insert waits for ours
  * and then finds it. A body that is not UTF-8 text is kept base64-encoded, as ignored, and
  * nothing is enqueued.
@@ -32,6 +42,7 @@ export type StoredDelivery = { id: string; isNew: boolean; text: boolean };
 export async function storeDelivery(db: Database, raw: Uint8Array): Promise<StoredDelivery> {
   const bodySha256 = createHash("sha256").update(raw).digest("hex");
   const text = asText(raw);
+  const shard = Number.parseInt(bodySha256.slice(0, 2), 16) % splitShards;
   const row =
     text === null
       ? sql`${Buffer.from(raw).toString("base64")}, ${bodySha256}, 'ignored'::delivery_state, ${notTextError}, now()`
@@ -43,7 +54,8 @@ export async function storeDelivery(db: Database, raw: Uint8Array): Promise<Stor
       returning id, state
     ), split as (
       insert into jobs (queue, payload, dedupe_key, max_attempts)
-      select ${splitQueue}, jsonb_build_object('deliveryId', id), id::text, ${splitMaxAttempts} from stored where state = 'received'
+      select ${splitQueue}, ${JSON.stringify({ shard })}::jsonb, ${splitJobKey(shard)}, ${splitMaxAttempts} from stored where state = 'received'
+      on conflict (queue, dedupe_key) where state in ('queued', 'running') do nothing
     )
     select id, pg_notify(${jobsChannel}, ${splitQueue}) from stored`);
   const [inserted] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { id: string }[];
@@ -54,13 +66,9 @@ export async function storeDelivery(db: Database, raw: Uint8Array): Promise<Stor
   return { id: existing.id, isNew: false, text: text !== null };
 }
 
-/** A split job's attempts: it only parses and inserts, so it fails only while the database does. */
+/**
+ * A split job's attempts: splitting only parses and inserts, so it fails only while the
+ * database does. A delivery that fails to split is retried without end, and from this many
+ * failures on its failures are logged as errors.
+ */
 export const splitMaxAttempts = 20;
-
-export async function loadDelivery(db: Database, id: string) {
-  const [row] = await db
-    .select({ id: webhookDeliveries.id, rawBody: webhookDeliveries.rawBody, state: webhookDeliveries.state, receivedAt: webhookDeliveries.receivedAt })
-    .from(webhookDeliveries)
-    .where(eq(webhookDeliveries.id, id));
-  return row ?? null;
-}

@@ -3,11 +3,14 @@ import { db } from "@/db/client";
 import { ingestItems, phoneNumberRoutes } from "@/db/schema";
 import type { JobHandler } from "@/lib/jobs/worker";
 import { claimJobs, completeJob, completeJobs, defaultMaxAttempts, enqueue, jobsChannel } from "@/lib/jobs/queue";
-import { splitMaxAttempts } from "./deliveries";
+import { splitJobKey, splitJobKeyPrefix, splitMaxAttempts, splitShards } from "./deliveries";
 import { drainWorkspace } from "./process";
 import { applyQueue, splitQueue } from "./queues";
-import { splitStoredDelivery } from "./split-job";
+import { retryFailedSplits, splitReceivedDeliveries } from "./split-job";
 import { routeUnroutedItems } from "./unrouted";
+
+/** How long one split job splits before handing the rest to a fresh job, so that apply jobs queued meanwhile get their turn. */
+const splitJobBudgetMs = 1_000;
 
 /** How long one apply job works on its workspace before handing the rest to a fresh job (workspaces take turns). */
 const applyJobBudgetMs = 1_000;
@@ -15,7 +18,11 @@ const applyJobBudgetMs = 1_000;
 /** The ingest pipeline's job handlers, for the process's worker (lib/server/background-jobs.ts). */
 export const ingestHandlers: Record<string, JobHandler> = {
   [splitQueue]: async (job) => {
-    await splitStoredDelivery(db(), (job.payload as { deliveryId: string }).deliveryId);
+    const { shard } = job.payload as { shard: number };
+    // Done at once, as the apply job below and for the same reason.
+    await completeJob(db(), job);
+    const { more } = await splitReceivedDeliveries(db(), splitJobBudgetMs);
+    if (more) await enqueue(db(), splitQueue, { shard }, { dedupeKey: splitJobKey(shard), maxAttempts: splitMaxAttempts });
   },
   [applyQueue]: async (job) => {
     const { workspaceId } = job.payload as { workspaceId: string };
@@ -31,7 +38,8 @@ export const ingestHandlers: Record<string, JobHandler> = {
 /**
  * The fallback for every wake-up the pipeline relies on: workspaces with due items (a retry's
  * backoff ended, or the instance applying them died) get an apply job; deliveries stored over a
- * minute ago and still not split (their split job parked) get a split job; unrouted items whose
+ * minute ago and still not split get the split jobs (theirs parked), or, when a split failed on
+ * them, another try one by one; unrouted items whose
  * number now has an owner are routed. Each enqueue is deduplicated, so it never doubles work.
  */
 export async function sweepIngest(): Promise<void> {
@@ -44,10 +52,12 @@ export async function sweepIngest(): Promise<void> {
     on conflict do nothing`);
   await db().execute(sql`
     insert into jobs (queue, payload, dedupe_key, max_attempts)
-    select ${splitQueue}, jsonb_build_object('deliveryId', id), id::text, ${splitMaxAttempts}::int
-    from webhook_deliveries where state = 'received' and received_at < now() - interval '1 minute'
+    select ${splitQueue}, jsonb_build_object('shard', shard), ${splitJobKeyPrefix} || shard, ${splitMaxAttempts}::int
+    from generate_series(0, ${splitShards - 1}) as shard
+    where exists (select 1 from webhook_deliveries where state = 'received' and attempts = 0 and received_at < now() - interval '1 minute')
     on conflict do nothing`);
   await db().execute(sql`select pg_notify(${jobsChannel}, ${applyQueue}), pg_notify(${jobsChannel}, ${splitQueue})`);
+  await retryFailedSplits(db());
   const owned = await db()
     .selectDistinct({ phoneNumberId: ingestItems.phoneNumberId })
     .from(ingestItems)

@@ -12,7 +12,8 @@ import { deliver, deliveryRows, receive, seedOutboundMessage, workspaceData } fr
 import { applyNextBatch, maxItemAttempts } from "./process";
 import { discardQuarantined, listQuarantined, replayQuarantined, showItem } from "./quarantine";
 import { deleteExpiredDeliveries } from "./retention";
-import { splitStoredDelivery } from "./split-job";
+import { splitJobKey, splitShards } from "./deliveries";
+import { splitReceivedDeliveries } from "./split-job";
 
 /**
  * The pipeline end to end (answer, split, route, apply, isolate), on deliveries no real
@@ -152,10 +153,11 @@ describe("the answer", () => {
     const body = envelope([{ id: "1044", changes: [change(numberB, { messages: Array.from({ length: 1000 }, (_, i) => text(`mil #${i}`)) })] }]);
     expect((await receive(body)).status).toBe(200);
     const row = (await deliveryRows()).find((d) => d.rawBody === body)!;
-    // Answered before anything was split: the delivery and its one split job, nothing else.
+    // Answered before anything was split: the delivery and a split job of its shard, nothing else.
     expect(row).toMatchObject({ state: "received" });
     expect(await itemsOf(row.id)).toEqual([]);
-    expect(await db().select().from(jobs).where(eq(jobs.dedupeKey, row.id))).toMatchObject([{ queue: "ingest-split", state: "queued" }]);
+    const shard = Number.parseInt(row.bodySha256.slice(0, 2), 16) % splitShards;
+    expect(await db().select().from(jobs).where(eq(jobs.dedupeKey, splitJobKey(shard)))).toMatchObject([{ queue: "ingest-split", state: "queued" }]);
     await drainIngest();
     expect((await texts(b)).filter((t) => t?.startsWith("mil #"))).toHaveLength(1000);
     expect((await itemsOf(row.id)).every((i) => i.state === "done")).toBe(true);
@@ -231,9 +233,7 @@ describe("lanes", () => {
     await receive(envelope([{ id: "1044", changes: [change(phone, { statuses })] }]));
     await receive(envelope([{ id: "1044", changes: [change(phone, { messages: [text("¡ayuda!")] })] }]));
     // Split both deliveries, applying nothing yet.
-    for (const job of await db().select().from(jobs).where(eq(jobs.queue, "ingest-split"))) {
-      await splitStoredDelivery(db(), (job.payload as { deliveryId: string }).deliveryId);
-    }
+    await splitReceivedDeliveries(db(), 60_000);
     const pending = () => db().select().from(ingestItems).where(and(eq(ingestItems.workspaceId, e), eq(ingestItems.state, "pending")));
     expect(await pending()).toHaveLength(601);
     await applyNextBatch(e);

@@ -1,6 +1,6 @@
 /** The job queues of the ingest pipeline (lib/jobs). */
 
-/** One job per stored delivery (payload `{ deliveryId }`, dedupe key the delivery id): split it into items. */
+/** A few live jobs (payload `{ shard }`, dedupe key `split:<shard>`): split the stored deliveries waiting, in batches, into items. */
 export const splitQueue = "ingest-split";
 
 /** One live job per workspace (payload `{ workspaceId }`, dedupe key the workspace id): apply its due items. */

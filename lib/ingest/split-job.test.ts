@@ -11,6 +11,7 @@ import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
 import { drainIngest, itemsOf } from "@/testing/ingest";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { storeDelivery } from "./deliveries";
+import { splitReceivedDeliveries } from "./split-job";
 
 /**
  * What an operator reads about one split delivery: the note kept on its row (which changes
@@ -141,12 +142,51 @@ describe("a delivery whose split job was lost", () => {
     const body = simulatedTextDelivery({ to: number, from: "15550000023", text: "stored only", wamid: `wamid.LOST.${randomUUID()}` });
     // What a split job parked after its last attempt (the database was away) leaves behind.
     const stored = await storeDelivery(db(), body);
-    await db().delete(jobs).where(eq(jobs.dedupeKey, stored.id));
+    await db().delete(jobs).where(eq(jobs.queue, "ingest-split"));
     await drainIngest();
     expect((await deliveryRows()).find((d) => d.id === stored.id)).toMatchObject({ state: "received" });
     await db().update(webhookDeliveries).set({ receivedAt: sql`now() - interval '61 seconds'` }).where(eq(webhookDeliveries.id, stored.id));
     await drainIngest();
     expect((await deliveryRows()).find((d) => d.id === stored.id)).toMatchObject({ state: "processed", attempts: 1 });
     expect((await workspaceData(tenantId)).messages.filter((m) => m.text === "stored only")).toHaveLength(1);
+  });
+});
+
+describe("deliveries split together", () => {
+  it("splits every delivery of a batch in which one cannot be stored, and retries only that one", async () => {
+    const marker = `POISON-${randomUUID()}`;
+    // A fault of the database's own, for the items of one delivery only: what a constraint or a
+    // value Postgres refuses would do to a delivery nobody has seen yet.
+    await db().execute(sql.raw(`
+      create or replace function refuse_poison() returns trigger language plpgsql as $$
+      begin
+        if new.body::text like '%${marker}%' then raise exception 'refused: %', '${marker}'; end if;
+        return new;
+      end $$`));
+    await db().execute(sql`create trigger refuse_poison before insert on ingest_items for each row execute function refuse_poison()`);
+    try {
+      const bodies = [0, 1, "poison", 2, 3, 4].map((i) =>
+        simulatedTextDelivery({ to: number, from: "15550000031", text: i === "poison" ? marker : `lote ${i}`, wamid: `wamid.BATCH.${randomUUID()}` }),
+      );
+      const stored = [];
+      for (const body of bodies) stored.push(await storeDelivery(db(), body));
+      await splitReceivedDeliveries(db(), 60_000);
+      const rows = await deliveryRows();
+      const [poisoned] = stored.splice(2, 1);
+      expect(rows.find((d) => d.id === poisoned!.id)).toMatchObject({ state: "received", attempts: 1, error: expect.stringContaining(`refused: ${marker}`) });
+      for (const { id } of stored) expect(rows.find((d) => d.id === id)).toMatchObject({ state: "processed", attempts: 1, error: null });
+      await drainIngest();
+      expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(["lote 0", "lote 1", "lote 2", "lote 3", "lote 4"]));
+
+      // Once the fault is gone, the sweep splits it, and nothing else again.
+      await db().execute(sql`drop trigger refuse_poison on ingest_items`);
+      await db().update(webhookDeliveries).set({ receivedAt: sql`now() - interval '61 seconds'` }).where(eq(webhookDeliveries.id, poisoned!.id));
+      await drainIngest();
+      expect((await deliveryRows()).find((d) => d.id === poisoned!.id)).toMatchObject({ state: "processed", attempts: 2, error: null });
+      expect((await workspaceData(tenantId)).messages.filter((m) => m.text === marker || m.text?.startsWith("lote "))).toHaveLength(6);
+    } finally {
+      await db().execute(sql`drop trigger if exists refuse_poison on ingest_items`);
+      await db().execute(sql`drop function if exists refuse_poison()`);
+    }
   });
 });

@@ -1,86 +1,193 @@
-import { eq, sql } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
+import type { Database, Tx } from "@/db/client";
 import { ingestItems, webhookDeliveries } from "@/db/schema";
-import { enqueue, type Executor } from "@/lib/jobs/queue";
+import { describeError } from "@/lib/logging/errors";
+import { enqueue } from "@/lib/jobs/queue";
 import { log, withLogContext } from "@/lib/log";
-import { loadDelivery } from "./deliveries";
+import { splitMaxAttempts } from "./deliveries";
 import { applyQueue } from "./queues";
-import { itemRouter } from "./route";
-import { splitDelivery } from "./split";
+import { itemRouter, type ItemRoute } from "./route";
+import { splitDelivery, type SplitItem } from "./split";
 
 /** Rows per insert: well under Postgres's 65,535 parameters at 17 columns a row. */
 const insertChunk = 1000;
 
+/**
+ * Deliveries split in one transaction. Single-message deliveries arrive by the hundred per
+ * second; split one per transaction (and one job each), their bookkeeping cost more than the
+ * ack and kept the apply jobs waiting behind them (docs/PERFORMANCE.md, "Webhook pipeline").
+ */
+const deliveriesPerBatch = 100;
+
 export type SplitReport = { items: number; pending: number; unrouted: number; quarantined: number; note: string | null };
 
+type Claimed = { id: string; rawBody: string; receivedAt: Date };
+type ItemRow = typeof ingestItems.$inferInsert;
+
 /**
- * Splits a stored delivery into routed items, in one transaction: the items (each unique per
- * delivery and position, so a second split inserts nothing), the delivery marked as split
- * (`processed`, or `ignored` with the reason when nothing in it can be applied) and the wake-up
- * of each workspace that has new work. A delivery already split is left alone.
+ * Splits the oldest received deliveries, a batch per transaction, until none is left or
+ * `budgetMs` has passed; returns whether some may remain. Each batch is claimed with FOR
+ * UPDATE SKIP LOCKED, so instances splitting at once take different deliveries, and a crash
+ * rolls its batch back to `received`. A batch that fails is split again one delivery per
+ * transaction, so that one delivery that cannot be split holds back no other; such a delivery
+ * is left to `retryFailedSplits`.
  */
-export async function splitStoredDelivery(db: Database, deliveryId: string): Promise<SplitReport | null> {
-  return withLogContext({ deliveryId }, async () => {
-    const delivery = await loadDelivery(db, deliveryId);
-    if (!delivery || delivery.state !== "received") return null;
-    const split = splitDelivery(delivery.rawBody, delivery.receivedAt);
-    if (!split.ok) {
-      await markSplit(db, deliveryId, "ignored", split.reason);
-      log.warn("webhook_delivery_ignored", { reason: split.reason });
-      return { items: 0, pending: 0, unrouted: 0, quarantined: 0, note: split.reason };
+export async function splitReceivedDeliveries(db: Database, budgetMs: number): Promise<{ split: number; more: boolean }> {
+  const deadline = performance.now() + budgetMs;
+  let split = 0;
+  while (performance.now() < deadline) {
+    let claimed: string[] = [];
+    try {
+      await db.transaction(async (tx) => {
+        const rows = await claimReceived(tx, { limit: deliveriesPerBatch });
+        claimed = rows.map((r) => r.id);
+        await splitClaimed(tx, rows);
+      });
+    } catch (error) {
+      if (claimed.length === 0) throw error;
+      for (const id of claimed) await splitAlone(db, id);
     }
-    const route = itemRouter();
-    const rows = await Promise.all(
-      split.items.map(async (item) => {
-        const routed = await route(item);
-        const state = item.problem ? "quarantined" : routed ? "pending" : "unrouted";
-        return {
-          deliveryId,
-          position: item.position,
-          path: item.path,
-          kind: item.kind,
-          lane: item.lane,
-          routeBy: item.routeBy,
-          phoneNumberId: item.phoneNumberId,
-          wabaId: item.wabaId,
-          workspaceId: routed?.workspaceId ?? null,
-          businessNumberId: routed?.businessNumberId ?? null,
-          state,
-          lastError: item.problem,
-          occurredAt: item.occurredAt,
-          timestampSubstituted: item.timestampSubstituted,
-          body: item.body,
-        } as const;
-      }),
-    );
-    const readable = rows.length > 0 || split.changes > 0;
-    const note = describeSkipped(split.skipped) ?? (readable ? null : "the delivery has no changes");
-    const workspaces = [...new Set(rows.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
-    await db.transaction(async (tx) => {
-      for (let i = 0; i < rows.length; i += insertChunk) {
-        await tx.insert(ingestItems).values(rows.slice(i, i + insertChunk)).onConflictDoNothing();
-      }
-      await markSplit(tx, deliveryId, readable ? "processed" : "ignored", note);
-      for (const workspaceId of workspaces) await enqueue(tx, applyQueue, { workspaceId }, { dedupeKey: workspaceId });
-    });
-    const count = (state: string) => rows.filter((r) => r.state === state).length;
-    const report = { items: rows.length, pending: count("pending"), unrouted: count("unrouted"), quarantined: count("quarantined"), note };
-    if (!readable) log.warn("webhook_delivery_ignored", { reason: note });
-    else log.info("webhook_delivery_split", { ...report, skipped: split.skipped.length });
-    // Errors about a number, not one message, have no row of their own: the raw delivery keeps them.
-    for (const error of split.numberErrors) log.warn("whatsapp_number_error", error);
-    for (const row of rows.filter((r) => r.state === "quarantined")) {
-      log.warn("ingest_item_quarantined", { path: row.path, kind: row.kind, workspaceId: row.workspaceId, reason: row.lastError });
-    }
-    return report;
-  });
+    if (claimed.length < deliveriesPerBatch) return { split: split + claimed.length, more: false };
+    split += claimed.length;
+  }
+  return { split, more: true };
 }
 
-async function markSplit(db: Executor, id: string, state: "processed" | "ignored", note: string | null) {
-  await db
-    .update(webhookDeliveries)
-    .set({ state, error: note, attempts: sql`${webhookDeliveries.attempts} + 1`, processedAt: new Date() })
-    .where(eq(webhookDeliveries.id, id));
+/**
+ * Splits one stored delivery in a transaction of its own, if it is still waiting to be split:
+ * what a batch falls back to, and what tests call to split a delivery they choose.
+ */
+export async function splitStoredDelivery(db: Database, deliveryId: string): Promise<SplitReport | null> {
+  let report: SplitReport | null = null;
+  await db.transaction(async (tx) => {
+    const rows = await claimReceived(tx, { limit: 1, deliveryId });
+    if (rows.length > 0) report = (await splitClaimed(tx, rows))[0]!;
+  });
+  return report;
+}
+
+/** Received deliveries, oldest first: a given one, or those no split has failed on yet. */
+async function claimReceived(tx: Tx, which: { limit: number; deliveryId?: string }): Promise<Claimed[]> {
+  return tx
+    .select({ id: webhookDeliveries.id, rawBody: webhookDeliveries.rawBody, receivedAt: webhookDeliveries.receivedAt })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.state, "received"),
+        which.deliveryId ? eq(webhookDeliveries.id, which.deliveryId) : eq(webhookDeliveries.attempts, 0),
+      ),
+    )
+    .orderBy(asc(webhookDeliveries.receivedAt))
+    .limit(which.limit)
+    .for("update", { skipLocked: true });
+}
+
+/**
+ * Splits again, one by one, deliveries a split failed on and that arrived over a minute ago:
+ * the ingest sweep calls it every few seconds, so such a delivery is retried until it splits,
+ * and never dropped. Returns how many it tried.
+ */
+export async function retryFailedSplits(db: Database, limit = 10): Promise<number> {
+  const failed = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.state, "received"), gt(webhookDeliveries.attempts, 0), lt(webhookDeliveries.receivedAt, sql`now() - interval '1 minute'`)))
+    .orderBy(asc(webhookDeliveries.receivedAt))
+    .limit(limit);
+  for (const { id } of failed) await splitAlone(db, id);
+  return failed.length;
+}
+
+/** A delivery split alone; when that fails too, the attempt and its reason are kept on the row. */
+async function splitAlone(db: Database, deliveryId: string): Promise<void> {
+  try {
+    await splitStoredDelivery(db, deliveryId);
+  } catch (error) {
+    const reason = describeError(error).slice(0, 1000);
+    const [row] = await db
+      .update(webhookDeliveries)
+      .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, error: reason })
+      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.state, "received")))
+      .returning({ attempts: webhookDeliveries.attempts });
+    const fields = { deliveryId, attempt: row?.attempts, reason };
+    if ((row?.attempts ?? 0) >= splitMaxAttempts) log.error("webhook_delivery_split_failed", fields);
+    else log.warn("webhook_delivery_split_failed", fields);
+  }
+}
+
+/**
+ * Splits claimed deliveries into routed items, in the caller's transaction: the items (each
+ * unique per delivery and position, so a second split inserts nothing), each delivery marked
+ * as split (`processed`, or `ignored` with the reason when nothing in it can be applied), and
+ * the wake-up of each workspace that has new work.
+ */
+async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[]> {
+  const route = itemRouter(tx);
+  const items: ItemRow[] = [];
+  const marks: Array<{ id: string; state: "processed" | "ignored"; note: string | null }> = [];
+  const reports: SplitReport[] = [];
+  for (const delivery of deliveries) {
+    const { rows, report, state } = await withLogContext({ deliveryId: delivery.id }, () => splitOne(delivery, route));
+    items.push(...rows);
+    marks.push({ id: delivery.id, state, note: report.note });
+    reports.push(report);
+  }
+  for (let i = 0; i < items.length; i += insertChunk) {
+    await tx.insert(ingestItems).values(items.slice(i, i + insertChunk)).onConflictDoNothing();
+  }
+  await tx.execute(sql`
+    update ${webhookDeliveries} as d set
+      state = m.state::delivery_state, error = m.note, attempts = d.attempts + 1, processed_at = now()
+    from jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) as m(id uuid, state text, note text)
+    where d.id = m.id`);
+  const workspaces = [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
+  for (const workspaceId of workspaces) await enqueue(tx, applyQueue, { workspaceId }, { dedupeKey: workspaceId });
+  return reports;
+}
+
+async function splitOne(
+  delivery: Claimed,
+  route: (item: SplitItem) => Promise<ItemRoute | null>,
+): Promise<{ rows: ItemRow[]; report: SplitReport; state: "processed" | "ignored" }> {
+  const split = splitDelivery(delivery.rawBody, delivery.receivedAt);
+  if (!split.ok) {
+    log.warn("webhook_delivery_ignored", { reason: split.reason });
+    return { rows: [], report: { items: 0, pending: 0, unrouted: 0, quarantined: 0, note: split.reason }, state: "ignored" };
+  }
+  const rows = await Promise.all(
+    split.items.map(async (item): Promise<ItemRow> => {
+      const routed = await route(item);
+      return {
+        deliveryId: delivery.id,
+        position: item.position,
+        path: item.path,
+        kind: item.kind,
+        lane: item.lane,
+        routeBy: item.routeBy,
+        phoneNumberId: item.phoneNumberId,
+        wabaId: item.wabaId,
+        workspaceId: routed?.workspaceId ?? null,
+        businessNumberId: routed?.businessNumberId ?? null,
+        state: item.problem ? "quarantined" : routed ? "pending" : "unrouted",
+        lastError: item.problem,
+        occurredAt: item.occurredAt,
+        timestampSubstituted: item.timestampSubstituted,
+        body: item.body,
+      };
+    }),
+  );
+  const readable = rows.length > 0 || split.changes > 0;
+  const note = describeSkipped(split.skipped) ?? (readable ? null : "the delivery has no changes");
+  const count = (state: string) => rows.filter((r) => r.state === state).length;
+  const report = { items: rows.length, pending: count("pending"), unrouted: count("unrouted"), quarantined: count("quarantined"), note };
+  if (!readable) log.warn("webhook_delivery_ignored", { reason: note });
+  else log.info("webhook_delivery_split", { ...report, skipped: split.skipped.length });
+  // Errors about a number, not one message, have no row of their own: the raw delivery keeps them.
+  for (const error of split.numberErrors) log.warn("whatsapp_number_error", error);
+  for (const row of rows.filter((r) => r.state === "quarantined")) {
+    log.warn("ingest_item_quarantined", { path: row.path, kind: row.kind, workspaceId: row.workspaceId, reason: row.lastError });
+  }
+  return { rows, report, state: readable ? "processed" : "ignored" };
 }
 
 /** The first few skipped changes, so a delivery of thousands of bad changes keeps one short note. */

@@ -15,7 +15,7 @@ import { applyQueue } from "./queues";
  * many items this call routed.
  */
 export async function routeUnroutedItems(phoneNumberId: string): Promise<number> {
-  const route = await routeForPhoneNumber(phoneNumberId);
+  const route = await routeForPhoneNumber(db(), phoneNumberId);
   if (!route?.businessNumberId || (route.verifiedAt === null && !isSandboxNumberId(phoneNumberId))) return 0;
   return routeItems(
     and(eq(ingestItems.phoneNumberId, phoneNumberId), eq(ingestItems.routeBy, "phone"))!,
@@ -27,7 +27,7 @@ export async function routeUnroutedItems(phoneNumberId: string): Promise<number>
 
 /** The same for account-level fields of a WABA that now has an owner. */
 export async function routeUnroutedWabaItems(wabaId: string): Promise<number> {
-  const owner = await ownerOfWaba(wabaId);
+  const owner = await ownerOfWaba(db(), wabaId);
   if (!owner) return 0;
   return routeItems(and(eq(ingestItems.wabaId, wabaId), eq(ingestItems.routeBy, "waba"))!, owner, null, { wabaId });
 }
