@@ -1,5 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
 import { ingestItems, phoneNumberRoutes } from "@/db/schema";
 import type { JobHandler } from "@/lib/jobs/worker";
 import { claimJobs, completeJob, completeJobs, defaultMaxAttempts, enqueue, jobsChannel } from "@/lib/jobs/queue";
@@ -15,25 +16,39 @@ const splitJobBudgetMs = 1_000;
 /** How long one apply job works on its workspace before handing the rest to a fresh job (workspaces take turns). */
 const applyJobBudgetMs = 1_000;
 
-/** The ingest pipeline's job handlers, for the process's worker (lib/server/background-jobs.ts). */
+/**
+ * The ingest pipeline's job handlers, for the process's worker (lib/server/background-jobs.ts).
+ * A job stays `running` while it works, so the wake-ups of work arriving meanwhile find it and
+ * enqueue nothing: one drain per workspace and one split per shard at a time, and no worker
+ * slot spent waiting on another's lock (measured: with the job completed first, a status storm
+ * kept up to four jobs of one workspace queued on its lock, and the splits starved). Once done,
+ * the job's row goes first, then it looks once more: work that arrived after its last claim was
+ * either seen by that look or enqueued a fresh job itself.
+ */
 export const ingestHandlers: Record<string, JobHandler> = {
   [splitQueue]: async (job) => {
-    const { shard } = job.payload as { shard: number };
-    // Done at once, as the apply job below and for the same reason.
-    await completeJob(db(), job);
+    // Jobs migration 0013 enqueued name a delivery instead of a shard; any split job splits every waiting delivery.
+    const shard = (job.payload as { shard?: number }).shard ?? 0;
     const { more } = await splitReceivedDeliveries(db(), splitJobBudgetMs);
-    if (more) await enqueue(db(), splitQueue, { shard }, { dedupeKey: splitJobKey(shard), maxAttempts: splitMaxAttempts });
+    await completeJob(db(), job);
+    if (more || (await anyWaiting(sql`select 1 from webhook_deliveries where state = 'received' and attempts = 0`))) {
+      await enqueue(db(), splitQueue, { shard }, { dedupeKey: splitJobKey(shard), maxAttempts: splitMaxAttempts });
+    }
   },
   [applyQueue]: async (job) => {
     const { workspaceId } = job.payload as { workspaceId: string };
-    // Done with the job at once, so that work arriving meanwhile enqueues a fresh one instead
-    // of being deduplicated into this one, which may already have looked. If this instance
-    // dies now, its claimed items roll back and the sweep below enqueues their workspace again.
-    await completeJob(db(), job);
     const { more } = await drainWorkspace(workspaceId, applyJobBudgetMs);
-    if (more) await enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId });
+    await completeJob(db(), job);
+    if (more || (await anyWaiting(sql`select 1 from ingest_items where workspace_id = ${workspaceId} and state = 'pending' and run_at <= now()`))) {
+      await enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId });
+    }
   },
 };
+
+/** Whether `rows` has a row no one holds: rows another job has claimed (locked) are its to finish. */
+async function anyWaiting(rows: SQL): Promise<boolean> {
+  return (await rowsOf(db(), sql`${rows} limit 1 for update skip locked`)).length > 0;
+}
 
 /**
  * The fallback for every wake-up the pipeline relies on: workspaces with due items (a retry's

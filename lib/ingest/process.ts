@@ -7,6 +7,7 @@ import { describeError } from "@/lib/logging/errors";
 import { log } from "@/lib/log";
 import { applyItems } from "./apply";
 import { decodeItem } from "./items";
+import type { Lane } from "./split";
 
 /** Attempts an item gets before it is quarantined for the operator (`npm run ops -- quarantine`). */
 export const maxItemAttempts = 8;
@@ -23,15 +24,19 @@ const batchBudgetMs = () => (database().kind === "pglite" ? 100 : 250);
 /** Below this, a batch's own statements (claim, mark done) cost more than its items. */
 const minBatch = 20;
 const maxBatch = 500;
-let msPerItem = 2;
+/**
+ * Per lane: a message from a new customer costs several times a status, and one estimate for
+ * both sized a batch of messages by the statuses' time (a 500-message batch took over a second).
+ */
+const msPerItem = new Map<Lane, number>();
 
-function batchSize(): number {
-  return Math.max(minBatch, Math.min(maxBatch, Math.floor(batchBudgetMs() / msPerItem)));
+function batchSize(lane: Lane): number {
+  return Math.max(minBatch, Math.min(maxBatch, Math.floor(batchBudgetMs() / (msPerItem.get(lane) ?? 2))));
 }
 
-function measured(items: number, ms: number) {
+function measured(lane: Lane, items: number, ms: number) {
   if (items === 0) return;
-  msPerItem = Math.max(0.05, 0.7 * msPerItem + 0.3 * (ms / items));
+  msPerItem.set(lane, Math.max(0.05, 0.7 * (msPerItem.get(lane) ?? 2) + 0.3 * (ms / items)));
 }
 
 type ClaimedRow = typeof ingestItems.$inferSelect;
@@ -51,7 +56,7 @@ async function oneBatchPerWorkspace(tx: TenantTx, workspaceId: string): Promise<
  * with FOR UPDATE SKIP LOCKED inside the tenant transaction that applies them: another instance
  * skips them, and a crash (the connection gone) releases them with nothing applied.
  */
-async function claimDue(tx: TenantTx, workspaceId: string, limit: number): Promise<ClaimedRow[]> {
+async function claimDue(tx: TenantTx, workspaceId: string): Promise<ClaimedRow[]> {
   for (const lane of ingestLanes) {
     const rows = await tx
       .select()
@@ -65,7 +70,7 @@ async function claimDue(tx: TenantTx, workspaceId: string, limit: number): Promi
         ),
       )
       .orderBy(asc(ingestItems.runAt), asc(ingestItems.position))
-      .limit(limit)
+      .limit(batchSize(lane))
       .for("update", { skipLocked: true });
     if (rows.length > 0) return rows;
   }
@@ -136,15 +141,17 @@ async function recordFailure(id: string, error: unknown): Promise<void> {
  */
 export async function applyNextBatch(workspaceId: string): Promise<number> {
   let claimed: string[] = [];
+  let lane: Lane | undefined;
   const started = performance.now();
   try {
     await withTenant(workspaceId, async (tx) => {
       await oneBatchPerWorkspace(tx, workspaceId);
-      const rows = await claimDue(tx, workspaceId, batchSize());
+      const rows = await claimDue(tx, workspaceId);
       claimed = rows.map((r) => r.id);
+      lane = rows[0]?.lane;
       if (rows.length > 0) await applyRows(tx, workspaceId, rows);
     });
-    measured(claimed.length, performance.now() - started);
+    if (lane) measured(lane, claimed.length, performance.now() - started);
   } catch (error) {
     // Nothing claimed: the database itself failed; the job retries.
     if (claimed.length === 0) throw error;
