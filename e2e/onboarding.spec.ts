@@ -1,15 +1,20 @@
 import { expect, test } from "./support/csp";
+import { standInForFacebook } from "./support/facebook";
 import { confirmFromMail, linkInMail, mailTo, signInToInbox, signUpThroughForm } from "./support/mailbox";
+import { customerWrites, metaGrants, metaIssuesCode, metaReceived, uniqueDigits } from "./support/whatsapp";
 
 /**
- * Day one with real mail: every link a person follows here came through the SMTP server the
- * test server sends to (support/mailbox.ts), read from the captured mail.
+ * A business's first day, as one journey: sign up, confirm the address from the mail, connect a
+ * number through Embedded Signup (Facebook stood in for at its real addresses, Graph faked, the
+ * register step included), receive a customer's message, invite a member by mail, who accepts
+ * from the mail, reset the password, and find the old session refused. Every link a person
+ * follows here came through the SMTP server the test server sends to (support/mailbox.ts).
  */
 const stamp = Date.now().toString(36);
 const owner = { name: "Mara Owner", email: `mara-${stamp}@example.test`, password: "mara-password-123", workspace: `Mara ${stamp}` };
 const member = { name: "Nico Member", email: `nico-${stamp}@example.test`, password: "nico-password-456" };
 
-test("sign up, confirm from the mail, invite by mail, reset the password, and the old session is refused", async ({ browser, baseURL }) => {
+test("day one: sign up, confirm from the mail, connect with Facebook, receive a message, invite by mail, reset the password, and the old session is refused", async ({ browser, baseURL }) => {
   test.setTimeout(180_000);
   const ownerContext = await browser.newContext();
   const ownerPage = await ownerContext.newPage();
@@ -31,8 +36,32 @@ test("sign up, confirm from the mail, invite by mail, reset the password, and th
 
   // The confirmation link from the mail lifts the restriction.
   await confirmFromMail(ownerPage, owner.email, baseURL!);
+
+  // Connect the business's number through Facebook's window; Meta asks for the number's PIN on register.
+  const phoneNumberId = uniqueDigits("18");
+  const wabaId = uniqueDigits("1050");
+  const token = `EAAGe2eDayOne${uniqueDigits("")}Token`;
+  const code = `AQDe2eDayOne${uniqueDigits("")}`;
+  await metaGrants(ownerPage.request, { token, wabaId, phoneNumberIds: [phoneNumberId], pin: "112358" });
+  await metaIssuesCode(ownerPage.request, { code, token });
+  await standInForFacebook(ownerPage, { wabaId, phoneNumberId, code });
   await ownerPage.goto(`/w/${slug}/settings/numbers`);
   await expect(ownerPage.getByLabel("Phone number ID")).toBeVisible();
+  await ownerPage.getByRole("button", { name: "Connect with Facebook" }).click();
+  await expect(ownerPage.getByText(`Facebook gave Switchboard access to phone number ID ${phoneNumberId}`)).toBeVisible();
+  await ownerPage.getByLabel("Two-step verification PIN").fill("112358");
+  await ownerPage.getByLabel("Label (optional)").fill("Mara's shop");
+  await ownerPage.getByRole("button", { name: "Connect number" }).click();
+  await expect(ownerPage.getByText(`Mara's shop (+${phoneNumberId}) is connected.`)).toBeVisible();
+  await expect(ownerPage.locator(`[data-number="${phoneNumberId}"]`).getByText("Connected", { exact: true })).toBeVisible();
+  const registered = (await metaReceived(ownerPage.request, "register")).filter((r) => r.path.includes(phoneNumberId));
+  expect(registered.map((r) => r.body)).toEqual([{ messaging_product: "whatsapp", pin: "112358" }]);
+
+  // A customer writes to the new number: the message is in the owner's inbox.
+  await customerWrites(ownerPage.request, { phoneNumberId, from: uniqueDigits("52155"), name: "Rosa Cliente", text: "¿Abren el domingo?" });
+  await ownerPage.goto(`/w/${slug}/inbox`);
+  await ownerPage.locator("[data-conversation-row]", { hasText: "Rosa Cliente" }).click();
+  await expect(ownerPage.getByText("¿Abren el domingo?")).toBeVisible();
 
   // Invite a member: the mail carries the same link the admin is shown.
   await ownerPage.goto(`/w/${slug}/settings/members`);
@@ -51,6 +80,8 @@ test("sign up, confirm from the mail, invite by mail, reset the password, and th
   await memberPage.getByLabel("Choose a password").fill(member.password);
   await memberPage.getByRole("button", { name: "Create account and join" }).click();
   await expect(memberPage.getByRole("heading", { name: "Inbox" })).toBeVisible();
+  await memberPage.locator("[data-conversation-row]", { hasText: "Rosa Cliente" }).click();
+  await expect(memberPage.getByText("¿Abren el domingo?")).toBeVisible();
 
   // The owner forgot their password: reset it from another browser, through the mailed link.
   const resetPage = await (await browser.newContext()).newPage();
