@@ -189,4 +189,18 @@ describe("deliveries split together", () => {
       await db().execute(sql`drop function if exists refuse_poison()`);
     }
   });
+
+  it("splits a delivery too large to share a batch on its own, and the small ones around it", async () => {
+    const statuses = Array.from({ length: 2000 }, (_, i) => ({ id: `wamid.BIG.${i}.${randomUUID()}`, status: "sent", timestamp: "1795000001", recipient_id: "5215512345678" }));
+    const big = Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [messagesChange(number, { statuses })] }] }));
+    expect(big.byteLength).toBeGreaterThan(256 * 1024);
+    const before = simulatedTextDelivery({ to: number, from: "15550000041", text: "antes", wamid: `wamid.AROUND.${randomUUID()}` });
+    const after = simulatedTextDelivery({ to: number, from: "15550000041", text: "después", wamid: `wamid.AROUND.${randomUUID()}` });
+    const stored = [];
+    for (const body of [before, big, after]) stored.push(await storeDelivery(db(), body));
+    expect(await splitReceivedDeliveries(db(), 60_000)).toEqual({ split: 3, more: false });
+    const rows = await deliveryRows();
+    for (const { id } of stored) expect(rows.find((d) => d.id === id)).toMatchObject({ state: "processed" });
+    expect(await itemsOf(stored[1]!.id)).toHaveLength(2000);
+  });
 });

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lt, lte, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/client";
 import { ingestItems, webhookDeliveries } from "@/db/schema";
 import { describeError } from "@/lib/logging/errors";
@@ -13,11 +13,17 @@ import { splitDelivery, type SplitItem } from "./split";
 const insertChunk = 1000;
 
 /**
- * Deliveries split in one transaction. Single-message deliveries arrive by the hundred per
- * second; split one per transaction (and one job each), their bookkeeping cost more than the
+ * Deliveries split in one transaction, at most. Single-message deliveries arrive by the hundred
+ * per second; split one per transaction (and one job each), their bookkeeping cost more than the
  * ack and kept the apply jobs waiting behind them (docs/PERFORMANCE.md, "Webhook pipeline").
  */
 const deliveriesPerBatch = 100;
+/**
+ * Deliveries larger than this are split one per transaction, in turn with the batches of the
+ * smaller ones: a 3 MB delivery of statuses takes seconds to insert its thousands of items, and
+ * customers' messages claimed beside it would wait for that.
+ */
+const largeDeliveryBytes = 64 * 1024;
 
 export type SplitReport = { items: number; pending: number; unrouted: number; quarantined: number; note: string | null };
 
@@ -28,7 +34,8 @@ type ItemRow = typeof ingestItems.$inferInsert;
  * Splits the oldest received deliveries, a batch per transaction, until none is left or
  * `budgetMs` has passed; returns whether some may remain. Each batch is claimed with FOR
  * UPDATE SKIP LOCKED, so instances splitting at once take different deliveries, and a crash
- * rolls its batch back to `received`. A batch that fails is split again one delivery per
+ * rolls its batch back to `received`. Large deliveries go one per transaction, in turn with the
+ * batches of small ones. A batch that fails is split again one delivery per
  * transaction, so that one delivery that cannot be split holds back no other; such a delivery
  * is left to `retryFailedSplits`.
  */
@@ -36,21 +43,28 @@ export async function splitReceivedDeliveries(db: Database, budgetMs: number): P
   const deadline = performance.now() + budgetMs;
   let split = 0;
   while (performance.now() < deadline) {
-    let claimed: string[] = [];
-    try {
-      await db.transaction(async (tx) => {
-        const rows = await claimReceived(tx, { limit: deliveriesPerBatch });
-        claimed = rows.map((r) => r.id);
-        await splitClaimed(tx, rows);
-      });
-    } catch (error) {
-      if (claimed.length === 0) throw error;
-      for (const id of claimed) await splitAlone(db, id);
-    }
-    if (claimed.length < deliveriesPerBatch) return { split: split + claimed.length, more: false };
-    split += claimed.length;
+    const small = await splitBatch(db, { limit: deliveriesPerBatch, large: false });
+    const large = await splitBatch(db, { limit: 1, large: true });
+    if (small + large === 0) return { split, more: false };
+    split += small + large;
   }
   return { split, more: true };
+}
+
+/** One batch of waiting deliveries of one size class; returns how many it claimed. */
+async function splitBatch(db: Database, which: { limit: number; large: boolean }): Promise<number> {
+  let claimed: string[] = [];
+  try {
+    await db.transaction(async (tx) => {
+      const rows = await claimReceived(tx, which);
+      claimed = rows.map((r) => r.id);
+      if (rows.length > 0) await splitClaimed(tx, rows);
+    });
+  } catch (error) {
+    if (claimed.length === 0) throw error;
+    for (const id of claimed) await splitAlone(db, id);
+  }
+  return claimed.length;
 }
 
 /**
@@ -66,21 +80,29 @@ export async function splitStoredDelivery(db: Database, deliveryId: string): Pro
   return report;
 }
 
-/** Received deliveries, oldest first: a given one, or those no split has failed on yet. */
-async function claimReceived(tx: Tx, which: { limit: number; deliveryId?: string }): Promise<Claimed[]> {
+/**
+ * Received deliveries, oldest first: a given one, or those no split has failed on yet, of one
+ * size class (`octet_length` reads the stored size, not the body).
+ */
+async function claimReceived(tx: Tx, which: { limit: number; deliveryId?: string; large?: boolean }): Promise<Claimed[]> {
+  const size = octetLength(webhookDeliveries.rawBody);
   return tx
     .select({ id: webhookDeliveries.id, rawBody: webhookDeliveries.rawBody, receivedAt: webhookDeliveries.receivedAt })
     .from(webhookDeliveries)
     .where(
       and(
         eq(webhookDeliveries.state, "received"),
-        which.deliveryId ? eq(webhookDeliveries.id, which.deliveryId) : eq(webhookDeliveries.attempts, 0),
+        which.deliveryId
+          ? eq(webhookDeliveries.id, which.deliveryId)
+          : and(eq(webhookDeliveries.attempts, 0), which.large ? gt(size, largeDeliveryBytes) : lte(size, largeDeliveryBytes)),
       ),
     )
     .orderBy(asc(webhookDeliveries.receivedAt))
     .limit(which.limit)
     .for("update", { skipLocked: true });
 }
+
+const octetLength = (column: typeof webhookDeliveries.rawBody) => sql<number>`octet_length(${column})`;
 
 /**
  * Splits again, one by one, deliveries a split failed on and that arrived over a minute ago:
