@@ -44,7 +44,7 @@ async function indexConditionsWithoutTheUniqueKey(waIds: string[]): Promise<stri
 
 it("never lets the number search index answer the ingest's lookup of customers by number", async () => {
   // A trigram index answers equality too; on digits, whose few trigrams every number shares,
-  // such a lookup reads most of the index: 2 s for 100 numbers in a bench (docs/PERFORMANCE.md).
+  // such a lookup reads most of the index: 2 s for 100 numbers in a bench (docs/PERFORMANCE.md, "After issue 15").
   const numbers = Array.from({ length: 100 }, (_, i) => `155500${String(i * 7 + 1).padStart(5, "0")}`);
   expect(await indexConditionsWithoutTheUniqueKey(numbers)).not.toContain("contacts_number_search_idx");
 });

@@ -15,7 +15,7 @@ const insertChunk = 1000;
 /**
  * Deliveries split in one transaction, at most. Single-message deliveries arrive by the hundred
  * per second; split one per transaction (and one job each), their bookkeeping cost more than the
- * ack and kept the apply jobs waiting behind them (docs/PERFORMANCE.md, "Webhook pipeline").
+ * ack and kept the apply jobs waiting behind them (docs/PERFORMANCE.md, "After issue 15").
  */
 const deliveriesPerBatch = 100;
 /**
