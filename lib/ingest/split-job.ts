@@ -85,7 +85,7 @@ export async function splitStoredDelivery(db: Database, deliveryId: string): Pro
  * size class (`octet_length` reads the stored size, not the body).
  */
 async function claimReceived(tx: Tx, which: { limit: number; deliveryId?: string; large?: boolean }): Promise<Claimed[]> {
-  const size = octetLength(webhookDeliveries.rawBody);
+  const size = sql<number>`octet_length(${webhookDeliveries.rawBody})`;
   return tx
     .select({ id: webhookDeliveries.id, rawBody: webhookDeliveries.rawBody, receivedAt: webhookDeliveries.receivedAt })
     .from(webhookDeliveries)
@@ -101,8 +101,6 @@ async function claimReceived(tx: Tx, which: { limit: number; deliveryId?: string
     .limit(which.limit)
     .for("update", { skipLocked: true });
 }
-
-const octetLength = (column: typeof webhookDeliveries.rawBody) => sql<number>`octet_length(${column})`;
 
 /**
  * Splits again, one by one, deliveries a split failed on and that arrived over a minute ago:

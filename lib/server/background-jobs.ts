@@ -23,5 +23,14 @@ const periodicJobs = [ingestSweep, deliveryRetention, templateSync(), numberChec
 export async function startBackgroundJobs(handle: DatabaseHandle): Promise<void> {
   if (processWorkerRunning()) return;
   const periodic = periodicWork(periodicJobs);
-  setProcessWorker(startWorker(handle, { handlers: { ...periodic.handlers, ...ingestHandlers }, schedules: periodic.schedules }));
+  setProcessWorker(
+    startWorker(handle, {
+      handlers: { ...periodic.handlers, ...ingestHandlers },
+      schedules: periodic.schedules,
+      // Ingest jobs stay running while they work (lib/ingest/jobs.ts): a dead instance's are
+      // claimed again when this lapses, so it bounds how long its workspaces wait (the crash
+      // suite measured 64 s with the default minute). Renewed every 5 s while a job runs.
+      leaseMs: 15_000,
+    }),
+  );
 }
