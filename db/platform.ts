@@ -30,9 +30,9 @@ export type NumberRoute = {
 };
 
 /**
- * The webhook's routing: the workspace that owns a number, and its row for that number,
- * in one statement on the platform connection. A single read needs no transaction, and
- * the webhook asks this for every change it receives.
+ * The webhook's routing: the workspace that owns a number, and its row for that number, in
+ * one statement, through the platform connection or a platform transaction (the split asks
+ * it inside the transaction that claims a batch of deliveries, once per number per batch).
  */
 export async function routeForPhoneNumber(executor: Database | Tx, phoneNumberId: string): Promise<NumberRoute | null> {
   const [route] = await executor

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, lt, lte, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/client";
 import { ingestItems, webhookDeliveries } from "@/db/schema";
 import { describeError } from "@/lib/logging/errors";
-import { enqueue } from "@/lib/jobs/queue";
+import { enqueueAll } from "@/lib/jobs/queue";
 import { log, withLogContext } from "@/lib/log";
 import { splitMaxAttempts } from "./deliveries";
 import { applyQueue } from "./queues";
@@ -161,7 +161,7 @@ async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[
     from jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) as m(id uuid, state text, note text)
     where d.id = m.id`);
   const workspaces = [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
-  for (const workspaceId of workspaces) await enqueue(tx, applyQueue, { workspaceId }, { dedupeKey: workspaceId });
+  await enqueueAll(tx, applyQueue, workspaces.map((workspaceId) => ({ payload: { workspaceId }, options: { dedupeKey: workspaceId } })));
   return reports;
 }
 

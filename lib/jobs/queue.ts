@@ -25,26 +25,39 @@ export type EnqueueOptions = {
 
 export const defaultMaxAttempts = 5;
 
+const jobRow = (queue: string, payload: unknown, options: EnqueueOptions) => ({
+  queue,
+  payload,
+  dedupeKey: options.dedupeKey,
+  runAt: options.runAt,
+  maxAttempts: options.maxAttempts ?? defaultMaxAttempts,
+});
+
+/** A job whose dedupe key is taken by a queued or running job of its queue is not added. */
+const unlessLive = { target: [jobs.queue, jobs.dedupeKey], where: sql`${jobs.state} in ('queued', 'running')` };
+
 /**
  * Adds a job; inside the caller's transaction when given its `tx`, so the job exists only if
  * the caller's work commits (and the wake-up is sent on that commit). Returns the job's id, or
  * null when a job with the same dedupe key already exists.
  */
 export async function enqueue(executor: Executor, queue: string, payload: unknown = {}, options: EnqueueOptions = {}): Promise<string | null> {
-  const [row] = await executor
-    .insert(jobs)
-    .values({
-      queue,
-      payload,
-      dedupeKey: options.dedupeKey,
-      runAt: options.runAt,
-      maxAttempts: options.maxAttempts ?? defaultMaxAttempts,
-    })
-    .onConflictDoNothing({ target: [jobs.queue, jobs.dedupeKey], where: sql`${jobs.state} in ('queued', 'running')` })
-    .returning({ id: jobs.id });
+  const [row] = await executor.insert(jobs).values(jobRow(queue, payload, options)).onConflictDoNothing(unlessLive).returning({ id: jobs.id });
   if (!row) return null;
   await executor.execute(sql`select pg_notify(${jobsChannel}, ${queue})`);
   return row.id;
+}
+
+/** `enqueue` for many jobs of one queue in two statements, whatever their number; returns how many were added. */
+export async function enqueueAll(executor: Executor, queue: string, entries: Array<{ payload: unknown; options?: EnqueueOptions }>): Promise<number> {
+  if (entries.length === 0) return 0;
+  const rows = await executor
+    .insert(jobs)
+    .values(entries.map((e) => jobRow(queue, e.payload, e.options ?? {})))
+    .onConflictDoNothing(unlessLive)
+    .returning({ id: jobs.id });
+  if (rows.length > 0) await executor.execute(sql`select pg_notify(${jobsChannel}, ${queue})`);
+  return rows.length;
 }
 
 type ClaimInput = { queues: string[]; limit: number; leaseMs: number; worker: string };

@@ -3,7 +3,7 @@ import { afterEach, expect, it } from "vitest";
 import { database, db } from "@/db/client";
 import { jobs, jobSchedules } from "@/db/schema";
 import { jobsOverview } from "./overview";
-import { claimJobs, completeJob, enqueue, type Job } from "./queue";
+import { claimJobs, completeJob, enqueue, enqueueAll, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules } from "./schedule";
 import { startWorker, type Worker, type WorkerOptions } from "./worker";
 
@@ -151,6 +151,19 @@ it("does not enqueue a job whose caller's transaction rolled back, and dedupes a
   expect(await enqueue(db(), "txn", {}, { dedupeKey: "k" })).toEqual(expect.any(String));
   expect(await enqueue(db(), "txn", {}, { dedupeKey: "k" })).toBeNull();
   expect(await rowsOf("txn")).toHaveLength(1);
+});
+
+it("enqueues many jobs in one go, skipping the keys a live job holds", async () => {
+  await enqueue(db(), "many", { n: 0 }, { dedupeKey: "b" });
+  const entries = ["a", "b", "c"].map((key, n) => ({ payload: { n: n + 1 }, options: { dedupeKey: key } }));
+  expect(await enqueueAll(db(), "many", entries)).toBe(2);
+  expect(await enqueueAll(db(), "many", entries)).toBe(0);
+  expect(await enqueueAll(db(), "many", [])).toBe(0);
+  expect((await rowsOf("many")).map((r) => [r.dedupeKey, r.payload]).sort()).toEqual([
+    ["a", { n: 1 }],
+    ["b", { n: 0 }],
+    ["c", { n: 3 }],
+  ]);
 });
 
 it("enqueues each periodic occurrence once across schedulers racing for it", async () => {
