@@ -10,8 +10,8 @@ import { deliver, deliveryRows, workspaceData } from "@/testing/webhook";
 import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
 import { drainIngest, itemsOf } from "@/testing/ingest";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
-import { storeDelivery } from "./deliveries";
-import { splitReceivedDeliveries } from "./split-job";
+import { splitMaxAttempts, storeDelivery } from "./deliveries";
+import { retryFailedSplits, splitReceivedDeliveries, splitStoredDelivery } from "./split-job";
 
 /**
  * What an operator reads about one split delivery: the note kept on its row (which changes
@@ -202,5 +202,97 @@ describe("deliveries split together", () => {
     const rows = await deliveryRows();
     for (const { id } of stored) expect(rows.find((d) => d.id === id)).toMatchObject({ state: "processed" });
     expect(await itemsOf(stored[1]!.id)).toHaveLength(2000);
+  });
+});
+
+describe("splitting within its time", () => {
+  it("stops after the batch in which its time ran out, says so, and leaves the rest waiting", async () => {
+    const stored = [];
+    for (let i = 0; i < 150; i++) stored.push(await storeDelivery(db(), simulatedTextDelivery({ to: number, from: "15550000061", text: `turno ${i}`, wamid: `wamid.TURN.${randomUUID()}` })));
+    expect(await splitReceivedDeliveries(db(), 1)).toEqual({ split: 100, more: true });
+    const states = new Map((await deliveryRows()).map((d) => [d.id, d.state]));
+    expect(stored.map(({ id }) => states.get(id))).toEqual([...Array(100).fill("processed"), ...Array(50).fill("received")]);
+    expect(await splitReceivedDeliveries(db(), 60_000)).toEqual({ split: 50, more: false });
+  });
+
+  it("fails, for its job to retry, when the database cannot be read, rather than report nothing to do", async () => {
+    await storeDelivery(db(), simulatedTextDelivery({ to: number, from: "15550000062", text: "espera", wamid: `wamid.DOWN.${randomUUID()}` }));
+    await db().execute(sql`alter table webhook_deliveries rename to webhook_deliveries_away`);
+    try {
+      await expect(splitReceivedDeliveries(db(), 60_000)).rejects.toThrow(/webhook_deliveries/);
+    } finally {
+      await db().execute(sql`alter table webhook_deliveries_away rename to webhook_deliveries`);
+    }
+    expect(await splitReceivedDeliveries(db(), 60_000)).toEqual({ split: 1, more: false });
+  });
+
+  it("answers no report for a delivery that was already split, and splits nothing twice", async () => {
+    const stored = await storeDelivery(db(), simulatedTextDelivery({ to: number, from: "15550000063", text: "una vez", wamid: `wamid.ONCE.${randomUUID()}` }));
+    expect(await splitStoredDelivery(db(), stored.id)).toMatchObject({ items: 1, pending: 1 });
+    expect(await splitStoredDelivery(db(), stored.id)).toBeNull();
+    expect(await itemsOf(stored.id)).toHaveLength(1);
+  });
+
+  it("wakes one apply job per workspace however many batches bring it work", async () => {
+    await db().delete(jobs).where(eq(jobs.queue, "ingest-apply"));
+    for (const words of ["uno", "dos"]) {
+      await storeDelivery(db(), simulatedTextDelivery({ to: number, from: "15550000064", text: words, wamid: `wamid.WAKE.${randomUUID()}` }));
+      await splitReceivedDeliveries(db(), 60_000);
+    }
+    const applyJobs = await db().select({ payload: jobs.payload, dedupeKey: jobs.dedupeKey }).from(jobs).where(eq(jobs.queue, "ingest-apply"));
+    expect(applyJobs).toEqual([{ payload: { workspaceId: tenantId }, dedupeKey: tenantId }]);
+    await drainIngest();
+  });
+});
+
+describe("a delivery that cannot be split", () => {
+  logAtLevelInEachTest("info");
+
+  it("warns naming it, its attempt and a reason cut to 1,000 characters, and from the last attempt on logs an error", async () => {
+    const marker = `LONG-${randomUUID()}`;
+    await db().execute(sql.raw(`
+      create or replace function refuse_long() returns trigger language plpgsql as $$
+      begin
+        if new.body::text like '%${marker}%' then raise exception '%', repeat('x', 3000); end if;
+        return new;
+      end $$`));
+    await db().execute(sql`create trigger refuse_long before insert on ingest_items for each row execute function refuse_long()`);
+    try {
+      const stored = await storeDelivery(db(), simulatedTextDelivery({ to: number, from: "15550000065", text: marker, wamid: `wamid.LONG.${randomUUID()}` }));
+      const first = await captureLogs(() => splitReceivedDeliveries(db(), 60_000));
+      const row = (await deliveryRows()).find((d) => d.id === stored.id)!;
+      expect(row).toMatchObject({ state: "received", attempts: 1 });
+      expect(row.error).toHaveLength(1000);
+      expect(logLines(first.output).filter((l) => l.event === "webhook_delivery_split_failed")).toEqual([
+        expect.objectContaining({ level: "warn", deliveryId: stored.id, attempt: 1, reason: row.error }),
+      ]);
+
+      await db()
+        .update(webhookDeliveries)
+        .set({ attempts: splitMaxAttempts - 1, receivedAt: sql`now() - interval '61 seconds'` })
+        .where(eq(webhookDeliveries.id, stored.id));
+      const last = await captureLogs(() => retryFailedSplits(db()));
+      expect(logLines(last.output).filter((l) => l.event === "webhook_delivery_split_failed")).toEqual([
+        expect.objectContaining({ level: "error", deliveryId: stored.id, attempt: splitMaxAttempts }),
+      ]);
+      await db().delete(webhookDeliveries).where(eq(webhookDeliveries.id, stored.id));
+    } finally {
+      await db().execute(sql`drop trigger if exists refuse_long on ingest_items`);
+      await db().execute(sql`drop function if exists refuse_long()`);
+    }
+  });
+
+  it("marks a body that is not JSON ignored, with a warning naming it and why", async () => {
+    const { result: stored, output } = await captureLogs(async () => {
+      const kept = await storeDelivery(db(), Buffer.from(`not json ${randomUUID()}`));
+      await splitReceivedDeliveries(db(), 60_000);
+      return kept;
+    });
+    const row = (await deliveryRows()).find((d) => d.id === stored.id)!;
+    expect(row).toMatchObject({ state: "ignored" });
+    expect(logLines(output).filter((l) => l.event === "webhook_delivery_ignored")).toEqual([
+      expect.objectContaining({ level: "warn", deliveryId: stored.id, reason: row.error }),
+    ]);
+    expect(row.error).toMatch(/JSON/);
   });
 });
