@@ -45,7 +45,7 @@ const allParts = ["ack", "inbound", "statuses", "mixed", "statements"] as const;
 type Part = (typeof allParts)[number];
 
 const usage = `npm run bench:webhook -- [--scale 1] [--only ${allParts.join(",")}] [--rounds 3] [--per-delivery 50]
-                              [--mixed-seconds 60] [--inbound-rate 10] [--profile <dir>] [--node-flags="<flags>"]
+                              [--mixed-seconds 60] [--inbound-rate 10] [--storm-rate <n>] [--profile <dir>] [--node-flags="<flags>"]
 
   --scale          scales every size: at 1, 3,000 deliveries per ack round (1,000 at concurrency 4),
                    a backlog of 50,000 inbound messages over 100 workspaces and one of 150,000
@@ -56,6 +56,8 @@ const usage = `npm run bench:webhook -- [--scale 1] [--only ${allParts.join(",")
   --per-delivery   messages or statuses per delivery in the backlogs (Meta batches up to 1,000)
   --mixed-seconds  length of the mixed load (default 60 × scale, at least 10)
   --inbound-rate   customers' messages per second during the mixed load's status storm
+  --storm-rate     the status storm's deliveries per second instead of half the maximum ack rate,
+                   to compare two builds at the same load
   --profile <dir>  run the servers under node --cpu-prof, profiles written to <dir> at the end
                    (npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
   --node-flags=    Node flags for both servers instead of npm start's (package.json), after an
@@ -72,6 +74,7 @@ const { values: args } = parseArgs({
     "per-delivery": { type: "string", default: "50" },
     "mixed-seconds": { type: "string" },
     "inbound-rate": { type: "string", default: "10" },
+    "storm-rate": { type: "string" },
     profile: { type: "string" },
     "node-flags": { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -103,6 +106,7 @@ const sizes = {
   perDelivery: positive("per-delivery", args["per-delivery"], 50),
   mixedSeconds: positive("mixed-seconds", args["mixed-seconds"], scaled(60, 10)),
   inboundRate: positive("inbound-rate", args["inbound-rate"], 10),
+  stormRate: args["storm-rate"] === undefined ? null : positive("storm-rate", args["storm-rate"], 1),
   // The 1,000-message and 2.9 MB deliveries are full size from --scale 0.2 on, smaller below
   // (a smoke run should not wait on the old pipeline's minute for 2.9 MB).
   bigMessages: Math.max(50, Math.round(1000 * Math.min(1, scale * 5))),
@@ -513,7 +517,7 @@ async function mixedPart(ctx: Context, maxAckRate: number) {
 
   const stormRate = (stormResult.ok / stormResult.elapsedMs) * 1000;
   console.log(
-    `\nMixed: ${seconds} s of a status storm at ${rate}/s (half the maximum ack rate ${maxAckRate.toFixed(0)}/s; sent ${stormRate.toFixed(0)}/s, ` +
+    `\nMixed: ${seconds} s of a status storm at ${rate}/s (${sizes.stormRate === null ? `half the maximum ack rate ${maxAckRate.toFixed(0)}/s` : "--storm-rate"}; sent ${stormRate.toFixed(0)}/s, ` +
       `${stormResult.ok} acknowledged, ${stormResult.errors} errors${stormResult.errors > 0 ? ` (${stormResult.errorSamples.join(" | ")})` : ""}, p99 ${ms(percentile(stormResult.latenciesMs, 99))}) to one workspace whose inbox is open, ` +
       `with ${sizes.inboundRate} customer messages/s to it`,
   );
@@ -694,7 +698,8 @@ async function main(): Promise<boolean> {
   if (parts.includes("inbound")) await backlogPart(ctx, "inbound", backlogSet);
   if (parts.includes("statuses")) await backlogPart(ctx, "statuses", statusSet);
   if (parts.includes("mixed")) {
-    if (maxAckRate === 0) {
+    if (sizes.stormRate !== null) maxAckRate = 2 * sizes.stormRate;
+    else if (maxAckRate === 0) {
       const round = await ackRound(ctx, next, sizes.ackN, 32, 0);
       maxAckRate = round.perSecond;
       console.log(`\n  maximum ack rate (no ack part in this run): ${maxAckRate.toFixed(0)} deliveries/s at concurrency 32`);
