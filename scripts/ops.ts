@@ -1,10 +1,14 @@
+import { z } from "zod";
 import { closeDatabase, db } from "@/db/client";
 import { env } from "@/lib/config/env";
 import { webhookConfigurationProblems } from "@/lib/config/webhook";
 import { discardQuarantined, listQuarantined, replayQuarantined, showItem } from "@/lib/ingest/quarantine";
 import { listUnroutedNumbers } from "@/lib/ingest/unrouted";
+import { discardUnsplitDeliveries, listUnsplitDeliveries, showUnsplitDelivery } from "@/lib/ingest/unsplit";
 import { jobsOverview } from "@/lib/jobs/overview";
 import { openMigratedDatabase } from "./open-database";
+
+const uuid = z.uuid();
 
 const usage = `Platform operator commands.
 
@@ -17,6 +21,10 @@ const usage = `Platform operator commands.
                             delivery's raw body (customers' messages: only when you need them)
   npm run ops -- quarantine replay <id>…    apply these items again (fresh attempts), e.g. after a fix is deployed
   npm run ops -- quarantine discard <id>…   give these items up (retention then deletes their delivery)
+  npm run ops -- deliveries                 stored deliveries that could not be split into items (retried every 10 s), with the reason
+  npm run ops -- deliveries show <id> [--body]
+                            one of them; --body adds its raw body (customers' messages: only when you need them)
+  npm run ops -- deliveries discard <id>…   give these deliveries up (marked ignored; retention deletes them)
   npm run ops -- jobs       background jobs per queue and state, and the parked ones with their errors
 
 With the embedded database (no DATABASE_URL), stop the dev server first: PGlite serves one process.`;
@@ -83,6 +91,45 @@ async function quarantine() {
   console.log("Replay with `npm run ops -- quarantine replay <id>…`, or give up with `… discard <id>…`.");
 }
 
+async function deliveries() {
+  const [action, ...rest] = process.argv.slice(3);
+  const ids = rest.filter((a) => !a.startsWith("--"));
+  const notIds = ids.filter((id) => !uuid.safeParse(id).success);
+  if (notIds.length > 0) {
+    console.log(`Not a delivery id: ${notIds.join(", ")}. The ids are the first column of \`npm run ops -- deliveries\`.`);
+    process.exitCode = 1;
+    return;
+  }
+  if (action === "show") {
+    const delivery = ids[0] ? await showUnsplitDelivery(ids[0], { body: rest.includes("--body") }) : null;
+    if (!delivery) {
+      console.log(ids[0] ? `No delivery ${ids[0]} is waiting after a failed split.` : "Give the delivery's id: npm run ops -- deliveries show <id> [--body]");
+      process.exitCode = 1;
+      return;
+    }
+    console.log(JSON.stringify(delivery, null, 2));
+    return;
+  }
+  if (action === "discard") {
+    const done = await discardUnsplitDeliveries(ids);
+    console.log(`Discarded ${done.length} of ${ids.length} deliveries${done.length < ids.length ? " (the others are not waiting after a failed split)" : ""}.`);
+    if (done.length < ids.length) process.exitCode = 1;
+    return;
+  }
+  if (action !== undefined) {
+    console.log(usage);
+    process.exitCode = 1;
+    return;
+  }
+  const rows = await listUnsplitDeliveries();
+  if (rows.length === 0) {
+    console.log("No delivery is waiting after a failed split: every stored delivery was split into items.");
+    return;
+  }
+  console.table(rows.map((d) => ({ id: d.id, received: d.receivedAt.toISOString(), bytes: d.bytes, attempts: d.attempts, reason: d.error })));
+  console.log("Each is tried again every 10 s. Read one with `npm run ops -- deliveries show <id>`; give it up with `… discard <id>…`.");
+}
+
 async function jobs() {
   const overview = await jobsOverview(db());
   if (overview.counts.length === 0) console.log("No background jobs queued, running or parked.");
@@ -112,7 +159,7 @@ function webhook() {
   process.exitCode = 1;
 }
 
-const commands: Record<string, () => Promise<void>> = { unrouted, quarantine, jobs };
+const commands: Record<string, () => Promise<void>> = { unrouted, quarantine, deliveries, jobs };
 if (command === "webhook") {
   webhook();
   process.exit();
