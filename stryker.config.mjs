@@ -15,6 +15,7 @@ const config = {
     "lib/ingest/deliveries.ts",
     "lib/ingest/split.ts",
     "lib/ingest/split-job.ts",
+    "lib/ingest/jobs.ts",
     "lib/ingest/process.ts",
     "lib/ingest/route.ts",
     "lib/ingest/unrouted.ts",
