@@ -48,87 +48,96 @@ async function unrouted() {
   console.log("A workspace that adds one of these numbers receives its items then.");
 }
 
-async function quarantine() {
-  const [action, ...rest] = process.argv.slice(3);
-  const ids = rest.filter((a) => !a.startsWith("--"));
-  if (action === "show") {
-    const item = ids[0] ? await showItem(ids[0], { body: rest.includes("--body") }) : null;
-    if (!item) {
-      console.log(ids[0] ? `No item ${ids[0]}.` : "Give the item's id: npm run ops -- quarantine show <id> [--body]");
-      process.exitCode = 1;
-      return;
-    }
-    console.log(JSON.stringify(item, null, 2));
-    return;
-  }
-  if (action === "replay" || action === "discard") {
-    const done = action === "replay" ? await replayQuarantined(ids) : await discardQuarantined(ids);
-    console.log(`${action === "replay" ? "Replayed" : "Discarded"} ${done.length} of ${ids.length} items${done.length < ids.length ? " (the others are not quarantined, or have no body to replay)" : ""}.`);
-    if (done.length < ids.length) process.exitCode = 1;
-    return;
-  }
-  if (action !== undefined) {
-    console.log(usage);
-    process.exitCode = 1;
-    return;
-  }
-  const items = await listQuarantined();
-  if (items.length === 0) {
-    console.log("No quarantined items: every webhook item was applied, or is waiting for its number's owner.");
-    return;
-  }
-  console.table(
-    items.map((i) => ({
-      id: i.id,
-      delivery: i.deliveryId,
-      where: i.path,
-      kind: i.kind,
-      workspace: i.workspaceId ?? "(unrouted)",
-      attempts: i.attempts,
-      reason: i.lastError,
-    })),
-  );
-  console.log("Replay with `npm run ops -- quarantine replay <id>…`, or give up with `… discard <id>…`.");
-}
+/**
+ * The shape of the commands over stored rows: `<command>` lists them, `<command> show <id>
+ * [--body]` reads one, `<command> <action> <id>…` acts on some. Ids are checked first, so a
+ * mistyped one gets a plain answer rather than the database's.
+ */
+type RowsCommand = {
+  name: string;
+  noun: { one: string; a: string; many: string };
+  show: (id: string, options: { body: boolean }) => Promise<unknown>;
+  /** Why `show` found nothing under that id. */
+  notShown: string;
+  actions: Record<string, { run: (ids: string[]) => Promise<string[]>; past: string; whyNot: string }>;
+  list: () => Promise<void>;
+};
 
-async function deliveries() {
+async function rowsCommand(command: RowsCommand) {
   const [action, ...rest] = process.argv.slice(3);
   const ids = rest.filter((a) => !a.startsWith("--"));
   const notIds = ids.filter((id) => !uuid.safeParse(id).success);
-  if (notIds.length > 0) {
-    console.log(`Not a delivery id: ${notIds.join(", ")}. The ids are the first column of \`npm run ops -- deliveries\`.`);
+  const refuse = (message: string) => {
+    console.log(message);
     process.exitCode = 1;
-    return;
-  }
+  };
+  if (notIds.length > 0) return refuse(`Not ${command.noun.a} id: ${notIds.join(", ")}. The ids are the first column of \`npm run ops -- ${command.name}\`.`);
   if (action === "show") {
-    const delivery = ids[0] ? await showUnsplitDelivery(ids[0], { body: rest.includes("--body") }) : null;
-    if (!delivery) {
-      console.log(ids[0] ? `No delivery ${ids[0]} is waiting after a failed split.` : "Give the delivery's id: npm run ops -- deliveries show <id> [--body]");
-      process.exitCode = 1;
-      return;
-    }
-    console.log(JSON.stringify(delivery, null, 2));
+    if (!ids[0]) return refuse(`Give the ${command.noun.one}'s id: npm run ops -- ${command.name} show <id> [--body]`);
+    const row = await command.show(ids[0], { body: rest.includes("--body") });
+    if (!row) return refuse(`No ${command.noun.one} ${ids[0]} ${command.notShown}.`);
+    console.log(JSON.stringify(row, null, 2));
     return;
   }
-  if (action === "discard") {
-    const done = await discardUnsplitDeliveries(ids);
-    console.log(`Discarded ${done.length} of ${ids.length} deliveries${done.length < ids.length ? " (the others are not waiting after a failed split)" : ""}.`);
+  const act = action === undefined ? undefined : command.actions[action];
+  if (act) {
+    const done = await act.run(ids);
+    console.log(`${act.past} ${done.length} of ${ids.length} ${command.noun.many}${done.length < ids.length ? ` (${act.whyNot})` : ""}.`);
     if (done.length < ids.length) process.exitCode = 1;
     return;
   }
-  if (action !== undefined) {
-    console.log(usage);
-    process.exitCode = 1;
-    return;
-  }
-  const rows = await listUnsplitDeliveries();
-  if (rows.length === 0) {
-    console.log("No delivery is waiting after a failed split: every stored delivery was split into items.");
-    return;
-  }
-  console.table(rows.map((d) => ({ id: d.id, received: d.receivedAt.toISOString(), bytes: d.bytes, attempts: d.attempts, reason: d.error })));
-  console.log("Each is tried again every 10 s. Read one with `npm run ops -- deliveries show <id>`; give it up with `… discard <id>…`.");
+  if (action !== undefined) return refuse(usage);
+  await command.list();
 }
+
+const quarantine = () =>
+  rowsCommand({
+    name: "quarantine",
+    noun: { one: "item", a: "an item", many: "items" },
+    show: (id, options) => showItem(id, options),
+    notShown: "exists",
+    actions: {
+      replay: { run: replayQuarantined, past: "Replayed", whyNot: "the others are not quarantined, or have no body to replay" },
+      discard: { run: discardQuarantined, past: "Discarded", whyNot: "the others are not quarantined" },
+    },
+    list: async () => {
+      const items = await listQuarantined();
+      if (items.length === 0) {
+        console.log("No quarantined items: every webhook item was applied, or is waiting for its number's owner.");
+        return;
+      }
+      console.table(
+        items.map((i) => ({
+          id: i.id,
+          delivery: i.deliveryId,
+          where: i.path,
+          kind: i.kind,
+          workspace: i.workspaceId ?? "(unrouted)",
+          attempts: i.attempts,
+          reason: i.lastError,
+        })),
+      );
+      console.log("Replay with `npm run ops -- quarantine replay <id>…`, or give up with `… discard <id>…`.");
+    },
+  });
+
+const deliveries = () =>
+  rowsCommand({
+    name: "deliveries",
+    noun: { one: "delivery", a: "a delivery", many: "deliveries" },
+    show: (id, options) => showUnsplitDelivery(id, options),
+    notShown: "is waiting after a failed split",
+    actions: { discard: { run: discardUnsplitDeliveries, past: "Discarded", whyNot: "the others are not waiting after a failed split" } },
+    list: async () => {
+      const rows = await listUnsplitDeliveries();
+      if (rows.length === 0) {
+        console.log("No delivery is waiting after a failed split: every stored delivery was split into items.");
+        return;
+      }
+      console.table(rows.map((d) => ({ id: d.id, received: d.receivedAt.toISOString(), bytes: d.bytes, attempts: d.attempts, reason: d.error })));
+      console.log("Each is tried again every 10 s. Read one with `npm run ops -- deliveries show <id>`; give it up with `… discard <id>…`.");
+    },
+  });
 
 async function jobs() {
   const overview = await jobsOverview(db());
