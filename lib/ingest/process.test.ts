@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import { ingestItems } from "@/db/schema";
+import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
+import { workspaceData } from "@/testing/webhook";
+import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
+import { storeDelivery } from "./deliveries";
+import { applyNextBatch, drainWorkspace, maxItemAttempts } from "./process";
+import { splitReceivedDeliveries } from "./split-job";
+
+/**
+ * One workspace's batches (lib/ingest/process.ts), called directly rather than drained: what
+ * one batch does with a bad item, a failing database, its size and its time.
+ */
+
+const number = "180000000000018";
+let tenantId: string;
+
+beforeAll(async () => {
+  tenantId = (await createTestWorkspace("Batches")).id;
+  await createTestNumber(tenantId, number);
+});
+
+/** A delivery of these texts from new customers, stored and split into pending items. */
+async function pending(texts: string[]) {
+  const messages = texts.map((body, i) => ({ from: `1555200${String(i).padStart(4, "0")}`, id: `wamid.B.${randomUUID()}`, timestamp: "1795000000", type: "text", text: { body } }));
+  const value = { messaging_product: "whatsapp", metadata: { display_phone_number: number, phone_number_id: number }, messages };
+  const stored = await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [{ field: messagesField, value }] }] })));
+  await splitReceivedDeliveries(db(), 60_000);
+  return db().select().from(ingestItems).where(eq(ingestItems.deliveryId, stored.id)).orderBy(ingestItems.position);
+}
+
+/** Makes the database refuse to store a message whose text contains `marker`, with a 3,000-character reason, while `work` runs. */
+async function refusing<T>(marker: string, work: () => Promise<T>): Promise<T> {
+  await db().execute(sql.raw(`
+    create or replace function refuse_marked() returns trigger language plpgsql as $$
+    begin
+      if new.text like '%${marker}%' then raise exception '%', repeat('r', 3000); end if;
+      return new;
+    end $$`));
+  await db().execute(sql`create trigger refuse_marked before insert on messages for each row execute function refuse_marked()`);
+  try {
+    return await work();
+  } finally {
+    await db().execute(sql`drop trigger if exists refuse_marked on messages`);
+    await db().execute(sql`drop function if exists refuse_marked()`);
+  }
+}
+
+describe("one batch", () => {
+  logAtLevelInEachTest("info");
+
+  it("commits every good item of the batch in the same call that isolates the bad one, wherever it sits", async () => {
+    const marker = `BAD-${randomUUID()}`;
+    const texts = ["uno", "dos", "tres", "cuatro", "cinco", marker, "siete", "ocho", "nueve", "diez"];
+    const items = await pending(texts);
+    expect(await refusing(marker, () => applyNextBatch(tenantId))).toBe(10);
+    const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId)).orderBy(ingestItems.position);
+    expect(after.map((i) => [i.state, i.attempts])).toEqual(texts.map((t) => (t === marker ? ["pending", 1] : ["done", 0])));
+    expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(texts.filter((t) => t !== marker)));
+    // The reason is kept, cut to 1,000 characters.
+    expect(after[5]!.lastError).toHaveLength(1000);
+  });
+
+  it(`logs the ${maxItemAttempts}th failure as an error that names the item, and quarantines it`, async () => {
+    const marker = `LAST-${randomUUID()}`;
+    const [item] = await pending([marker]);
+    await db().update(ingestItems).set({ attempts: maxItemAttempts - 1 }).where(eq(ingestItems.id, item!.id));
+    const { output } = await captureLogs(() => refusing(marker, () => applyNextBatch(tenantId)));
+    const [after] = await db().select().from(ingestItems).where(eq(ingestItems.id, item!.id));
+    expect(after).toMatchObject({ state: "quarantined", attempts: maxItemAttempts });
+    expect(logLines(output).filter((l) => String(l.event).startsWith("ingest_item_"))).toEqual([
+      expect.objectContaining({ level: "error", event: "ingest_item_quarantined", itemId: item!.id, workspaceId: tenantId, attempt: maxItemAttempts, reason: after!.lastError }),
+    ]);
+  });
+
+  it("fails, for its job to retry, when the items cannot be read, rather than report nothing due", async () => {
+    await pending(["espera"]);
+    await db().execute(sql`alter table ingest_items rename to ingest_items_away`);
+    try {
+      await expect(applyNextBatch(tenantId)).rejects.toThrow(/ingest_items/);
+    } finally {
+      await db().execute(sql`alter table ingest_items_away rename to ingest_items`);
+    }
+    expect(await applyNextBatch(tenantId)).toBe(1);
+  });
+});
+
+describe("a workspace's drain", () => {
+  it("takes a backlog a bounded batch at a time, and when its time runs out says more remains", async () => {
+    await pending(Array.from({ length: 600 }, (_, i) => `cola ${i}`));
+    const { applied, more } = await drainWorkspace(tenantId, 1);
+    expect(more).toBe(true);
+    expect(applied).toBeGreaterThan(0);
+    expect(applied).toBeLessThan(600);
+    expect(await drainWorkspace(tenantId, 120_000)).toEqual({ applied: 600 - applied, more: false });
+  });
+});
