@@ -102,6 +102,9 @@ async function claimReceived(tx: Tx, which: { limit: number; deliveryId?: string
     .for("update", { skipLocked: true });
 }
 
+/** A stored delivery that a split failed on and that is still waiting to be split (`npm run ops -- deliveries` lists them). */
+export const splitFailedOn = and(eq(webhookDeliveries.state, "received"), gt(webhookDeliveries.attempts, 0));
+
 /**
  * Splits again, one by one, deliveries a split failed on and that arrived over a minute ago:
  * the ingest sweep calls it every few seconds, so such a delivery is retried until it splits,
@@ -111,7 +114,7 @@ export async function retryFailedSplits(db: Database, limit = 10): Promise<numbe
   const failed = await db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.state, "received"), gt(webhookDeliveries.attempts, 0), lt(webhookDeliveries.receivedAt, sql`now() - interval '1 minute'`)))
+    .where(and(splitFailedOn, lt(webhookDeliveries.receivedAt, sql`now() - interval '1 minute'`)))
     .orderBy(asc(webhookDeliveries.receivedAt))
     .limit(limit);
   for (const { id } of failed) await splitAlone(db, id);

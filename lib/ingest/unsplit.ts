@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { webhookDeliveries } from "@/db/schema";
+import { splitFailedOn } from "./split-job";
 
 /**
  * Deliveries a split failed on (`npm run ops -- deliveries`): stored and answered, but not yet
@@ -18,10 +19,8 @@ const summary = {
   error: webhookDeliveries.error,
 };
 
-const unsplit = and(eq(webhookDeliveries.state, "received"), gt(webhookDeliveries.attempts, 0));
-
 export async function listUnsplitDeliveries(limit = 100): Promise<UnsplitDelivery[]> {
-  return db().select(summary).from(webhookDeliveries).where(unsplit).orderBy(asc(webhookDeliveries.receivedAt)).limit(limit);
+  return db().select(summary).from(webhookDeliveries).where(splitFailedOn).orderBy(asc(webhookDeliveries.receivedAt)).limit(limit);
 }
 
 /** One such delivery; its raw body (customers' messages) only when asked for. */
@@ -29,7 +28,7 @@ export async function showUnsplitDelivery(id: string, options: { body?: boolean 
   const [row] = await db()
     .select({ ...summary, rawBody: webhookDeliveries.rawBody })
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.id, id), unsplit));
+    .where(and(eq(webhookDeliveries.id, id), splitFailedOn));
   if (!row) return null;
   const { rawBody, ...rest } = row;
   return options.body ? { ...rest, rawBody } : rest;
@@ -40,11 +39,10 @@ export async function showUnsplitDelivery(id: string, options: { body?: boolean 
  * and retention deletes them in time. Returns the ids discarded.
  */
 export async function discardUnsplitDeliveries(ids: string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
   const rows = await db()
     .update(webhookDeliveries)
     .set({ state: "ignored", processedAt: sql`now()`, error: sql`'discarded by the operator: ' || coalesce(${webhookDeliveries.error}, '')` })
-    .where(and(inArray(webhookDeliveries.id, ids), unsplit))
+    .where(and(inArray(webhookDeliveries.id, ids), splitFailedOn))
     .returning({ id: webhookDeliveries.id });
   return rows.map((r) => r.id);
 }
