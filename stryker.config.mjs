@@ -16,6 +16,7 @@ const config = {
     "lib/ingest/split.ts",
     "lib/ingest/split-job.ts",
     "lib/ingest/jobs.ts",
+    "lib/ingest/unsplit.ts",
     "lib/ingest/process.ts",
     "lib/ingest/route.ts",
     "lib/ingest/unrouted.ts",
