@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { ingestItems } from "@/db/schema";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { whileRefusing } from "@/testing/db/refuse";
 import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
 import { workspaceData } from "@/testing/webhook";
 import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
@@ -34,20 +35,8 @@ async function pending(texts: string[]) {
 }
 
 /** Makes the database refuse to store a message whose text contains `marker`, with a 3,000-character reason, while `work` runs. */
-async function refusing<T>(marker: string, work: () => Promise<T>): Promise<T> {
-  await db().execute(sql.raw(`
-    create or replace function refuse_marked() returns trigger language plpgsql as $$
-    begin
-      if new.text like '%${marker}%' then raise exception '%', repeat('r', 3000); end if;
-      return new;
-    end $$`));
-  await db().execute(sql`create trigger refuse_marked before insert on messages for each row execute function refuse_marked()`);
-  try {
-    return await work();
-  } finally {
-    await db().execute(sql`drop trigger if exists refuse_marked on messages`);
-    await db().execute(sql`drop function if exists refuse_marked()`);
-  }
+function refusing<T>(marker: string, work: () => Promise<T>): Promise<T> {
+  return whileRefusing("messages", marker, work, "r".repeat(3000));
 }
 
 describe("one batch", () => {

@@ -5,6 +5,7 @@ import { db } from "@/db/client";
 import { jobs, phoneNumberRoutes, webhookDeliveries } from "@/db/schema";
 import { withPlatform } from "@/db/platform";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { refuseRows, whileRefusing } from "@/testing/db/refuse";
 import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
 import { deliver, deliveryRows, workspaceData } from "@/testing/webhook";
 import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
@@ -157,13 +158,7 @@ describe("deliveries split together", () => {
     const marker = `POISON-${randomUUID()}`;
     // A fault of the database's own, for the items of one delivery only: what a constraint or a
     // value Postgres refuses would do to a delivery nobody has seen yet.
-    await db().execute(sql.raw(`
-      create or replace function refuse_poison() returns trigger language plpgsql as $$
-      begin
-        if new.body::text like '%${marker}%' then raise exception 'refused: %', '${marker}'; end if;
-        return new;
-      end $$`));
-    await db().execute(sql`create trigger refuse_poison before insert on ingest_items for each row execute function refuse_poison()`);
+    const stopRefusing = await refuseRows("ingest_items", marker);
     try {
       const bodies = [0, 1, "poison", 2, 3, 4].map((i) =>
         simulatedTextDelivery({ to: number, from: "15550000031", text: i === "poison" ? marker : `lote ${i}`, wamid: `wamid.BATCH.${randomUUID()}` }),
@@ -179,14 +174,13 @@ describe("deliveries split together", () => {
       expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(["lote 0", "lote 1", "lote 2", "lote 3", "lote 4"]));
 
       // Once the fault is gone, the sweep splits it, and nothing else again.
-      await db().execute(sql`drop trigger refuse_poison on ingest_items`);
+      await stopRefusing();
       await db().update(webhookDeliveries).set({ receivedAt: sql`now() - interval '61 seconds'` }).where(eq(webhookDeliveries.id, poisoned!.id));
       await drainIngest();
       expect((await deliveryRows()).find((d) => d.id === poisoned!.id)).toMatchObject({ state: "processed", attempts: 2, error: null });
       expect((await workspaceData(tenantId)).messages.filter((m) => m.text === marker || m.text?.startsWith("lote "))).toHaveLength(6);
     } finally {
-      await db().execute(sql`drop trigger if exists refuse_poison on ingest_items`);
-      await db().execute(sql`drop function if exists refuse_poison()`);
+      await stopRefusing();
     }
   });
 
@@ -250,14 +244,7 @@ describe("a delivery that cannot be split", () => {
 
   it("warns naming it, its attempt and a reason cut to 1,000 characters, and from the last attempt on logs an error", async () => {
     const marker = `LONG-${randomUUID()}`;
-    await db().execute(sql.raw(`
-      create or replace function refuse_long() returns trigger language plpgsql as $$
-      begin
-        if new.body::text like '%${marker}%' then raise exception '%', repeat('x', 3000); end if;
-        return new;
-      end $$`));
-    await db().execute(sql`create trigger refuse_long before insert on ingest_items for each row execute function refuse_long()`);
-    try {
+    await whileRefusing("ingest_items", marker, async () => {
       const stored = await storeDelivery(db(), simulatedTextDelivery({ to: number, from: "15550000065", text: marker, wamid: `wamid.LONG.${randomUUID()}` }));
       const first = await captureLogs(() => splitReceivedDeliveries(db(), 60_000));
       const row = (await deliveryRows()).find((d) => d.id === stored.id)!;
@@ -276,10 +263,7 @@ describe("a delivery that cannot be split", () => {
         expect.objectContaining({ level: "error", deliveryId: stored.id, attempt: splitMaxAttempts }),
       ]);
       await db().delete(webhookDeliveries).where(eq(webhookDeliveries.id, stored.id));
-    } finally {
-      await db().execute(sql`drop trigger if exists refuse_long on ingest_items`);
-      await db().execute(sql`drop function if exists refuse_long()`);
-    }
+    }, "x".repeat(3000));
   });
 
   it("marks a body that is not JSON ignored, with a warning naming it and why", async () => {

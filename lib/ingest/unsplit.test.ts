@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { webhookDeliveries } from "@/db/schema";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { refuseRows } from "@/testing/db/refuse";
 import { drainIngest } from "@/testing/ingest";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { deliveryRows, workspaceData } from "@/testing/webhook";
@@ -16,24 +17,16 @@ import { discardUnsplitDeliveries, listUnsplitDeliveries, showUnsplitDelivery } 
 const number = "160000000000016";
 const marker = `UNSPLIT-${randomUUID()}`;
 let tenantId: string;
+let stopRefusing: () => Promise<void>;
 
 beforeAll(async () => {
   tenantId = (await createTestWorkspace("Unsplit")).id;
   await createTestNumber(tenantId, number);
   // A fault of the database's own for one delivery's items, as in split-job.test.ts.
-  await db().execute(sql.raw(`
-    create or replace function refuse_unsplit() returns trigger language plpgsql as $$
-    begin
-      if new.body::text like '%${marker}%' then raise exception 'refused: %', '${marker}'; end if;
-      return new;
-    end $$`));
-  await db().execute(sql`create trigger refuse_unsplit before insert on ingest_items for each row execute function refuse_unsplit()`);
+  stopRefusing = await refuseRows("ingest_items", marker);
 });
 
-afterAll(async () => {
-  await db().execute(sql`drop trigger if exists refuse_unsplit on ingest_items`);
-  await db().execute(sql`drop function if exists refuse_unsplit()`);
-});
+afterAll(() => stopRefusing());
 
 const delivery = (text: string) => simulatedTextDelivery({ to: number, from: "15550000071", text, wamid: `wamid.UNSPLIT.${randomUUID()}` });
 
