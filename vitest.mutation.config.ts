@@ -14,6 +14,7 @@ export default defineConfig({
       "db/tenancy.test.ts",
       "lib/ingest/*.test.ts",
       "lib/ingest/apply/*.test.ts",
+      "lib/jobs/*.test.ts",
       "app/api/webhooks/whatsapp/route.test.ts",
       "lib/outbound/send.test.ts",
       "lib/auth/{credentials,throttle}.test.ts",

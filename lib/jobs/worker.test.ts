@@ -3,7 +3,7 @@ import { afterEach, expect, it } from "vitest";
 import { database, db } from "@/db/client";
 import { jobs, jobSchedules } from "@/db/schema";
 import { jobsOverview } from "./overview";
-import { claimJobs, completeJob, enqueue, enqueueAll, type Job } from "./queue";
+import { claimJobs, completeJob, enqueue, enqueueAll, jobsChannel, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules } from "./schedule";
 import { startWorker, type Worker, type WorkerOptions } from "./worker";
 
@@ -153,12 +153,22 @@ it("does not enqueue a job whose caller's transaction rolled back, and dedupes a
   expect(await rowsOf("txn")).toHaveLength(1);
 });
 
-it("enqueues many jobs in one go, skipping the keys a live job holds", async () => {
+it("enqueues many jobs in one go, skipping the keys a live job holds, and wakes workers only when it added one", async () => {
   await enqueue(db(), "many", { n: 0 }, { dedupeKey: "b" });
+  const heard: string[] = [];
+  const unlisten = await database().listen(jobsChannel, (queue) => heard.push(queue));
   const entries = ["a", "b", "c"].map((key, n) => ({ payload: { n: n + 1 }, options: { dedupeKey: key } }));
-  expect(await enqueueAll(db(), "many", entries)).toBe(2);
-  expect(await enqueueAll(db(), "many", entries)).toBe(0);
-  expect(await enqueueAll(db(), "many", [])).toBe(0);
+  try {
+    expect(await enqueueAll(db(), "many", entries)).toBe(2);
+    expect(await enqueueAll(db(), "many", entries)).toBe(0);
+    expect(await enqueueAll(db(), "many", [])).toBe(0);
+    // Notifications arrive in commit order: once this one is heard, any from the calls above has been.
+    await enqueue(db(), "many-after");
+    await expect.poll(() => heard.at(-1)).toBe("many-after");
+    expect(heard).toEqual(["many", "many-after"]);
+  } finally {
+    await unlisten();
+  }
   expect((await rowsOf("many")).map((r) => [r.dedupeKey, r.payload]).sort()).toEqual([
     ["a", { n: 1 }],
     ["b", { n: 0 }],
