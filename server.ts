@@ -4,6 +4,9 @@
  *
  *   tsx server.ts dev|start [--port 3000] [--hostname <address>]
  *
+ * `npm run dev` runs it that way; `npm start` runs the copy `npm run build` compiled
+ * (scripts/build-server-entry.ts), so that the production server carries no TypeScript loader.
+ *
  * The port is --port, else PORT, else 3000; whichever it is becomes PORT, which the default
  * APP_URL follows (lib/config/env.ts).
  */

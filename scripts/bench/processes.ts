@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { buildServerEntry, compiledServerEntry } from "../build-server-entry";
 import { productionServerArgs, waitUntilAnswering } from "../support/processes";
 
 /** Servers and helpers the bench starts, each in its own process, and how to read them. */
@@ -10,7 +11,7 @@ export type Server = { name: string; url: string; child: ChildProcess; logFile: 
 const nextBin = path.join(process.cwd(), "node_modules/next/dist/bin/next");
 
 // What the production build is made from; tests and docs do not change it.
-const buildInputs = ["app", "components", "lib", "db", "drizzle", "public", "instrumentation.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const buildInputs = ["app", "components", "lib", "db", "drizzle", "public", "instrumentation.ts", "proxy.ts", "server.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 
 function newestInput(file: string): number {
   if (!fs.existsSync(file)) return 0;
@@ -23,17 +24,20 @@ function newestInput(file: string): number {
 export function buildStaleness(): string | null {
   const buildId = path.join(process.cwd(), ".next/BUILD_ID");
   if (!fs.existsSync(buildId)) return "there is no production build (.next/BUILD_ID missing)";
+  if (!fs.existsSync(compiledServerEntry(path.dirname(buildId)))) return "the build has no compiled server entry";
   const built = fs.statSync(buildId).mtimeMs;
   const changed = buildInputs.find((input) => newestInput(path.join(process.cwd(), input)) > built);
   return changed ? `${changed} changed after the last build` : null;
 }
 
-export function buildProduction(): void {
+/** `npm run build`'s two builds: Next.js's, then the server entry `npm start` runs. */
+export async function buildProduction(): Promise<void> {
   const result = spawnSync(process.execPath, [nextBin, "build"], {
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", DATABASE_URL: "" },
   });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  await buildServerEntry(process.cwd(), path.join(process.cwd(), ".next"));
 }
 
 function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, logDir: string): Server {
@@ -47,12 +51,11 @@ function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv, port
 
 /**
  * The Node flags `npm start` runs the server with (package.json), so the bench measures the
- * production runtime and the floor runs on the same one, minus the framework. `--import tsx`
- * is left out: both servers below load TypeScript through it themselves.
+ * production runtime and the floor runs on the same one, minus the framework.
  */
 export function productionNodeFlags(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--") && word !== "--import");
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
 }
 
 /** The production server exactly as `npm start` runs it: Next.js behind the server entry (server.ts). */

@@ -670,7 +670,7 @@ async function main(): Promise<boolean> {
   const stale = buildStaleness();
   if (stale) {
     console.log(`Building the production server: ${stale}.`);
-    buildProduction();
+    await buildProduction();
   } else console.log("Using the existing production build (.next is newer than its sources).");
 
   await createPostgresDatabase(serverUrl, databaseName);

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import { compiledServerEntry } from "../build-server-entry";
 
 /** What the bench and the reliability suites both need to run the app as its own process. */
 
@@ -18,11 +19,11 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Node's arguments for the production server exactly as `npm start` runs it (server.ts), on
- * 127.0.0.1:`port`; `nodeArgs` go first (the bench passes `npm start`'s own flags).
+ * Node's arguments for the production server exactly as `npm start` runs it (server.ts, as the
+ * build compiled it), on 127.0.0.1:`port`; `nodeArgs` go first (the bench passes `npm start`'s own flags).
  */
 export function productionServerArgs(port: number, nodeArgs: string[] = []): string[] {
-  return [...nodeArgs, "--import", "tsx", path.join(process.cwd(), "server.ts"), "start", "--port", String(port), "--hostname", "127.0.0.1"];
+  return [...nodeArgs, compiledServerEntry(path.join(process.cwd(), ".next")), "start", "--port", String(port), "--hostname", "127.0.0.1"];
 }
 
 /**

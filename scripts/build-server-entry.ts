@@ -1,0 +1,39 @@
+/**
+ * `npm run build` runs this after `next build`: it compiles the server entry (server.ts and the
+ * few modules of ours it imports) into one JavaScript file, which `npm start` runs with plain
+ * Node. Loading TypeScript at start-up through `--import tsx` instead keeps its module hooks and
+ * source maps in the production server for its whole life: about 150 MiB more resident memory,
+ * measured in docs/PERFORMANCE.md. Packages stay imports (`next` must be the one in
+ * node_modules, the same instance the build was made for).
+ *
+ *   tsx scripts/build-server-entry.ts [<.next folder>]
+ */
+import path from "node:path";
+import { build } from "esbuild";
+
+/** Where `npm start` finds the compiled entry, given the build's folder. */
+export function compiledServerEntry(nextDir: string): string {
+  return path.join(nextDir, "switchboard", "server.mjs");
+}
+
+export async function buildServerEntry(projectDir: string, nextDir: string): Promise<string> {
+  const outfile = compiledServerEntry(nextDir);
+  await build({
+    entryPoints: [path.join(projectDir, "server.ts")],
+    outfile,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node24",
+    tsconfig: path.join(projectDir, "tsconfig.json"),
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const nextDir = path.resolve(process.argv[2] ?? ".next");
+  const outfile = await buildServerEntry(path.dirname(nextDir), nextDir);
+  console.log(`Server entry: ${path.relative(process.cwd(), outfile)}`);
+}
