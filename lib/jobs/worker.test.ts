@@ -160,6 +160,7 @@ it("enqueues many jobs in one go, skipping the keys a live job holds, and wakes 
   const entries = ["a", "b", "c"].map((key, n) => ({ payload: { n: n + 1 }, options: { dedupeKey: key } }));
   try {
     expect(await enqueueAll(db(), "many", entries)).toBe(2);
+    await expect.poll(() => heard).toEqual(["many"]);
     expect(await enqueueAll(db(), "many", entries)).toBe(0);
     expect(await enqueueAll(db(), "many", [])).toBe(0);
     // Notifications arrive in commit order: once this one is heard, any from the calls above has been.
