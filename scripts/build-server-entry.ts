@@ -2,8 +2,8 @@
  * `npm run build` runs this after `next build`: it compiles the server entry (server.ts and the
  * few modules of ours it imports) into one JavaScript file, which `npm start` runs with plain
  * Node. Loading TypeScript at start-up through `--import tsx` instead keeps its module hooks and
- * source maps in the production server for its whole life: about 150 MiB more resident memory,
- * measured in docs/PERFORMANCE.md. Packages stay imports (`next` must be the one in
+ * source maps in the production server for its whole life: about 110 MiB more resident memory
+ * idle and 220 MB more at the mixed load's peak, measured in docs/PERFORMANCE.md ("Server entry"). Packages stay imports (`next` must be the one in
  * node_modules, the same instance the build was made for).
  *
  *   tsx scripts/build-server-entry.ts [<.next folder>]
