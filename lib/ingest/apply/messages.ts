@@ -80,12 +80,11 @@ export async function applyMessages(ctx: IngestCtx, items: MessageItem[]): Promi
     fresh.map(({ item }, i) => ({ businessNumberId: item.businessNumberId, contactId: contactIds[i]!, at: item.occurredAt })),
   );
 
+  const sentAt = new Map(fresh.map(({ item }) => [item.message.id, item.occurredAt]));
   const inserted: Array<{ id: string; conversationId: string; type: string; sentAt: Date }> = [];
   for (let start = 0; start < fresh.length; start += insertChunk) {
     const rows = fresh.slice(start, start + insertChunk).map(({ item }, i) => ({
-      tenantId,
       conversationId: conversationOf.get(conversationKey(item.businessNumberId, contactIds[start + i]!))!.id,
-      direction: "inbound" as const,
       wamid: item.message.id,
       type: item.message.type,
       text: summaryToStore(item.message),
@@ -93,13 +92,17 @@ export async function applyMessages(ctx: IngestCtx, items: MessageItem[]): Promi
       sentAt: item.occurredAt,
       replyToWamid: referencedWamid(item.message),
     }));
-    inserted.push(
-      ...(await tx
-        .insert(messages)
-        .values(rows)
-        .onConflictDoNothing({ target: [messages.tenantId, messages.wamid] })
-        .returning({ id: messages.id, conversationId: messages.conversationId, type: messages.type, sentAt: messages.sentAt })),
+    // One JSON parameter rather than one per column and message, as for statuses (lib/ingest/apply/statuses.ts).
+    const stored = await rowsOf<{ id: string; conversationId: string; type: string; wamid: string }>(
+      tx,
+      sql`insert into ${messages} (tenant_id, conversation_id, direction, wamid, type, text, payload, sent_at, reply_to_wamid)
+        select ${tenantId}::uuid, "conversationId", 'inbound', wamid, type, text, payload, "sentAt", "replyToWamid"
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as m("conversationId" uuid, wamid text, type text, text text, payload jsonb, "sentAt" timestamptz, "replyToWamid" text)
+        on conflict (tenant_id, wamid) do nothing
+        returning id, conversation_id as "conversationId", type, wamid`,
     );
+    inserted.push(...stored.map(({ wamid, ...m }) => ({ ...m, sentAt: sentAt.get(wamid)! })));
   }
   if (inserted.length === 0) return;
 
