@@ -6,6 +6,7 @@ import type { TenantTx } from "@/db/transactions";
 import { describeError } from "@/lib/logging/errors";
 import { log } from "@/lib/log";
 import { applyItems } from "./apply";
+import { BatchSizer } from "./batch-size";
 import { decodeItem } from "./items";
 import type { Lane } from "./split";
 
@@ -20,24 +21,7 @@ const backoffSeconds = sql`least(5 * power(2, ${ingestItems.attempts}), 3600)`;
  * other statement, the webhook's insert included, waits for it; on Postgres it holds its
  * workspace's rows. The batch size follows from the time items took in earlier batches.
  */
-const batchBudgetMs = () => (database().kind === "pglite" ? 100 : 250);
-/** Below this, a batch's own statements (claim, mark done) cost more than its items. */
-const minBatch = 20;
-const maxBatch = 500;
-/**
- * Per lane: a message from a new customer costs several times a status, and one estimate for
- * both sized a batch of messages by the statuses' time (a 500-message batch took over a second).
- */
-const msPerItem = new Map<Lane, number>();
-
-function batchSize(lane: Lane): number {
-  return Math.max(minBatch, Math.min(maxBatch, Math.floor(batchBudgetMs() / (msPerItem.get(lane) ?? 2))));
-}
-
-function measured(lane: Lane, items: number, ms: number) {
-  if (items === 0) return;
-  msPerItem.set(lane, Math.max(0.05, 0.7 * (msPerItem.get(lane) ?? 2) + 0.3 * (ms / items)));
-}
+const batchSizes = new BatchSizer(() => (database().kind === "pglite" ? 100 : 250));
 
 type ClaimedRow = typeof ingestItems.$inferSelect;
 
@@ -70,7 +54,7 @@ async function claimDue(tx: TenantTx, workspaceId: string): Promise<ClaimedRow[]
         ),
       )
       .orderBy(asc(ingestItems.runAt), asc(ingestItems.position))
-      .limit(batchSize(lane))
+      .limit(batchSizes.size(lane))
       .for("update", { skipLocked: true });
     if (rows.length > 0) return rows;
   }
@@ -151,7 +135,7 @@ export async function applyNextBatch(workspaceId: string): Promise<number> {
       lane = rows[0]?.lane;
       if (rows.length > 0) await applyRows(tx, workspaceId, rows);
     });
-    if (lane) measured(lane, claimed.length, performance.now() - started);
+    if (lane) batchSizes.record(lane, claimed.length, performance.now() - started);
   } catch (error) {
     // Nothing claimed: the database itself failed; the job retries.
     if (claimed.length === 0) throw error;
