@@ -61,6 +61,24 @@ it("marks every line logged inside a request or delivery with its id, and child 
   expect(outside).not.toHaveProperty("deliveryId");
 });
 
+it("keeps an outer context's fields inside an inner one, lets a line's own fields win, and redacts context fields too", async () => {
+  const { output } = await captureLogs(async () => {
+    await withLogContext({ requestId: "r-1", token: accessToken }, () =>
+      withLogContext({ deliveryId: "d-2" }, async () => {
+        log.warn("nested");
+        log.warn("own_field", { deliveryId: "d-3" });
+      }),
+    );
+    await withLogContext({ requestId: "r-2" }, async () => log.warn("second"));
+  });
+  const [nested, ownField, second] = lines(output);
+  expect(nested).toMatchObject({ event: "nested", requestId: "r-1", deliveryId: "d-2", token: "[redacted]" });
+  expect(ownField).toMatchObject({ event: "own_field", requestId: "r-1", deliveryId: "d-3" });
+  expect(second).toMatchObject({ event: "second", requestId: "r-2" });
+  expect(second).not.toHaveProperty("deliveryId");
+  expect(output).not.toContain(accessToken);
+});
+
 it("writes only lines at or above LOG_LEVEL, read again when the environment changes", async () => {
   const quiet = await captureLogs(async () => {
     log.info("not_now");

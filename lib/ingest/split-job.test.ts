@@ -81,8 +81,17 @@ describe("the note kept on the delivery's row", () => {
   });
 });
 
-describe("the log line a delivery leaves", () => {
+describe("the log at info", () => {
   logAtLevelInEachTest("info");
+
+  it("has no line for a delivery split without trouble: at platform scale that would be thousands a second", async () => {
+    const { output } = await captureLogs(() => delivered([messagesChange(number, { messages: [textMessage("sin novedad")] })]));
+    expect(logLines(output)).toEqual([]);
+  });
+});
+
+describe("the log line a delivery leaves", () => {
+  logAtLevelInEachTest("debug");
 
   it("counts the items it split, pending, unrouted and quarantined, and what it skipped, without a customer's words", async () => {
     const repeated = textMessage("dos veces");
@@ -99,7 +108,7 @@ describe("the log line a delivery leaves", () => {
     );
     const split = logLines(output).filter((l) => l.event === "webhook_delivery_split");
     expect(split).toEqual([
-      expect.objectContaining({ level: "info", deliveryId: row.id, items: 6, pending: 4, unrouted: 1, quarantined: 1, skipped: 1 }),
+      expect.objectContaining({ level: "debug", deliveryId: row.id, items: 6, pending: 4, unrouted: 1, quarantined: 1, skipped: 1 }),
     ]);
     expect(logLines(output).filter((l) => l.event === "whatsapp_number_error")).toEqual([
       expect.objectContaining({ level: "warn", deliveryId: row.id, phoneNumberId: number, code: 131000, title: "Something went wrong" }),

@@ -217,7 +217,7 @@ async function splitOne(
   const count = (state: string) => rows.filter((r) => r.state === state).length;
   const report = { items: rows.length, pending: count("pending"), unrouted: count("unrouted"), quarantined: count("quarantined"), note };
   if (!readable) log.warn("webhook_delivery_ignored", { reason: note });
-  else log.info("webhook_delivery_split", { ...report, skipped: split.skipped.length });
+  else log.debug("webhook_delivery_split", { ...report, skipped: split.skipped.length });
   // Errors about a number, not one message, have no row of their own: the raw delivery keeps them.
   for (const error of split.numberErrors) log.warn("whatsapp_number_error", error);
   for (const row of rows.filter((r) => r.state === "quarantined")) {
