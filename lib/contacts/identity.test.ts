@@ -31,7 +31,8 @@ async function indexConditionsWithoutTheUniqueKey(waIds: string[]): Promise<stri
       await tx.execute(sql`alter table contacts drop constraint contacts_wa_id_key`);
       await tx.execute(sql`set local enable_seqscan = off`);
       const query = tx.select({ id: contacts.id }).from(contacts).where(contactsHolding(tenantId, waIds, [])).toSQL();
-      const written = query.sql.replace(/\$(\d+)/g, (_, n: string) => `'${String(query.params[Number(n) - 1])}'`);
+      const literal = (value: unknown) => (Array.isArray(value) ? `{${value.join(",")}}` : String(value));
+      const written = query.sql.replace(/\$(\d+)/g, (_, n: string) => `'${literal(query.params[Number(n) - 1])}'`);
       const [plan] = await rowsOf<{ "QUERY PLAN": unknown }>(tx, sql`explain (format json) ${sql.raw(written)}`);
       conditions = [...JSON.stringify(plan!["QUERY PLAN"]).matchAll(/"Index Name":\s*"([^"]+)"/g)].map((m) => m[1]!);
       throw new RolledBack();

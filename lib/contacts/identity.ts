@@ -1,7 +1,9 @@
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import { contacts } from "@/db/schema";
+import { rowsOf } from "@/db/rows";
 import { lockName, lockNames } from "@/lib/domain/locks";
 import { mergeContacts, type ContactsCtx } from "./merge";
+import { anyOf } from "@/db/any-of";
 
 /** Who wrote, as one message tells it. */
 export type Sender = {
@@ -170,14 +172,19 @@ export async function resolveContacts(ctx: ContactsCtx, senders: Sender[]): Prom
       where c.tenant_id = ${tenantId} and c.id = u.id`);
   }
   if (inserts.length > 0) {
-    const created = await tx
-      .insert(contacts)
-      .values(inserts.map((i) => ({ tenantId, waId: i.waId, userId: i.userId, profileName: i.name, profileNameAt: i.at })))
-      .returning({ id: contacts.id, waId: contacts.waId, userId: contacts.userId });
+    // One JSON parameter rather than five per contact, as for the messages beside them.
+    const created = await rowsOf<{ id: string; waId: string | null; userId: string | null }>(
+      tx,
+      sql`insert into ${contacts} (tenant_id, wa_id, user_id, profile_name, profile_name_at)
+        select ${tenantId}::uuid, "waId", "userId", name, at
+        from jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) as i("waId" text, "userId" text, name text, at timestamptz)
+        returning id::text as id, wa_id as "waId", user_id as "userId"`,
+    );
     // Each new contact is the only one with its phone number or user id: match on those.
+    const byWaId = new Map(created.filter((c) => c.waId !== null).map((c) => [c.waId, c.id]));
+    const byUserId = new Map(created.filter((c) => c.userId !== null).map((c) => [c.userId, c.id]));
     for (const insert of inserts) {
-      const row = created.find((c) => (insert.waId !== null && c.waId === insert.waId) || (insert.userId !== null && c.userId === insert.userId));
-      contactOf.set(insert.root, row!.id);
+      contactOf.set(insert.root, (insert.waId !== null ? byWaId.get(insert.waId) : undefined) ?? byUserId.get(insert.userId!)!);
     }
   }
   return personOf.map((root) => contactOf.get(root)!);
@@ -191,7 +198,7 @@ function newestNamed(senders: Sender[]): Sender | undefined {
 export function contactsHolding(tenantId: string, waIds: string[], userIds: string[]) {
   return and(
     eq(contacts.tenantId, tenantId),
-    or(waIds.length > 0 ? inArray(contacts.waId, waIds) : undefined, userIds.length > 0 ? inArray(contacts.userId, userIds) : undefined),
+    or(waIds.length > 0 ? anyOf(contacts.waId, waIds) : undefined, userIds.length > 0 ? anyOf(contacts.userId, userIds) : undefined),
   );
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, lte, sql } from "drizzle-orm";
 import { database, db } from "@/db/client";
 import { ingestItems, ingestLanes } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -9,6 +9,7 @@ import { applyItems } from "./apply";
 import { BatchSizer } from "./batch-size";
 import { decodeItem } from "./items";
 import type { Lane } from "./split";
+import { anyOf } from "@/db/any-of";
 
 /** Attempts an item gets before it is quarantined for the operator (`npm run ops -- quarantine`). */
 export const maxItemAttempts = 8;
@@ -65,7 +66,7 @@ async function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
   return tx
     .select()
     .from(ingestItems)
-    .where(and(inArray(ingestItems.id, ids), eq(ingestItems.state, "pending")))
+    .where(and(anyOf(ingestItems.id, ids), eq(ingestItems.state, "pending")))
     .orderBy(asc(ingestItems.runAt), asc(ingestItems.position))
     .for("update", { skipLocked: true });
 }
@@ -76,7 +77,7 @@ async function applyRows(tx: TenantTx, workspaceId: string, rows: ClaimedRow[]):
   await tx
     .update(ingestItems)
     .set({ state: "done", doneAt: sql`now()`, lastError: null })
-    .where(inArray(ingestItems.id, rows.map((r) => r.id)));
+    .where(anyOf(ingestItems.id, rows.map((r) => r.id)));
 }
 
 /**

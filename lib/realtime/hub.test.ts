@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { database, db, type DatabaseHandle } from "@/db/client";
+import { rowsOf } from "@/db/rows";
 import { withTenant } from "@/db/tenant";
 import { createTestWorkspace } from "@/testing/db/factories";
 import { eventsChannel, notifyWorkspace, type WorkspaceEvent } from "./events";
@@ -47,6 +48,32 @@ describe("realtime hub", () => {
     expect(forA.events.map((e) => e.conversationId)).toEqual([aEvent]);
     expect(forA.events.every((e) => e.tenantId === a)).toBe(true);
     expect(forB.events.map((e) => e.conversationId)).toEqual([bEvent, bBarrier]);
+  });
+
+  it("delivers a thousand events of one call in the order given, each with its outbox row", async () => {
+    const hub = testHub();
+    const forA = recorder();
+    open.push(await hub.subscribe(a, forA.subscriber));
+    const events: WorkspaceEvent[] = Array.from({ length: 1000 }, (_, i) =>
+      i % 3 === 2
+        ? { tenantId: a, type: "conversation.updated", conversationId: randomUUID() }
+        : { tenantId: a, type: i % 3 === 0 ? "message.created" : "message.updated", conversationId: randomUUID(), messageId: randomUUID() },
+    );
+    await withTenant(a, (tx) => notifyWorkspace(tx, events[0]!, ...events.slice(1)));
+    await forA.received(events.at(-1)!.conversationId);
+
+    expect(forA.events).toEqual(events);
+    const rows = await withTenant(a, (tx) =>
+      rowsOf<{ type: string; conversationId: string; messageId: string | null }>(
+        tx,
+        sql`select type, conversation_id::text as "conversationId", message_id::text as "messageId" from outbox_events
+          where conversation_id in ${events.map((e) => e.conversationId)}`,
+      ),
+    );
+    const key = (e: { conversationId: string }) => e.conversationId;
+    expect([...rows].sort((x, y) => key(x).localeCompare(key(y)))).toEqual(
+      events.map((e) => ({ type: e.type, conversationId: e.conversationId, messageId: e.messageId ?? null })).sort((x, y) => key(x).localeCompare(key(y))),
+    );
   });
 
   it("never delivers an event from a transaction that rolled back", async () => {

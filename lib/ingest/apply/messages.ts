@@ -7,6 +7,7 @@ import { summaryToStore } from "@/lib/messages/summary";
 import { notifyWorkspace, type WorkspaceEvent } from "@/lib/realtime/events";
 import { referencedWamid } from "@/lib/whatsapp/references";
 import type { IngestCtx, MessageItem } from "./types";
+import { anyOf } from "@/db/any-of";
 
 /**
  * Reactions attach to another bubble and `system` lines are not the customer writing:
@@ -69,7 +70,7 @@ export async function applyMessages(ctx: IngestCtx, items: MessageItem[]): Promi
   const known = await tx
     .select({ wamid: messages.wamid })
     .from(messages)
-    .where(and(eq(messages.tenantId, tenantId), inArray(messages.wamid, [...byWamid.keys()])));
+    .where(and(eq(messages.tenantId, tenantId), anyOf(messages.wamid, [...byWamid.keys()])));
   for (const { wamid } of known) byWamid.delete(wamid!);
   const fresh = [...byWamid.values()];
   if (fresh.length === 0) return;

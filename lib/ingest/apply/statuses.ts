@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { messageStatuses, messages } from "@/db/schema";
 import { rowsOf } from "@/db/rows";
 import { lockName, lockNames } from "@/lib/domain/locks";
@@ -6,6 +6,7 @@ import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
 import { currentStatusRank, furthestStatus, statusRank } from "@/lib/messages/status";
 import { notifyWorkspace } from "@/lib/realtime/events";
 import type { IngestCtx, StatusItem } from "./types";
+import { anyOf } from "@/db/any-of";
 
 /**
  * Records the statuses Meta reported for one workspace's messages, set-based: each
@@ -60,7 +61,7 @@ async function moveForward({ tx, tenantId }: IngestCtx, wamids: string[]): Promi
       payload: messageStatuses.payload,
     })
     .from(messageStatuses)
-    .where(and(eq(messageStatuses.tenantId, tenantId), inArray(messageStatuses.wamid, wamids)));
+    .where(and(eq(messageStatuses.tenantId, tenantId), anyOf(messageStatuses.wamid, wamids)));
   const byWamid = new Map<string, typeof all>();
   for (const s of all) byWamid.set(s.wamid, [...(byWamid.get(s.wamid) ?? []), s]);
   const targets = [...byWamid].flatMap(([wamid, recorded]) => {
