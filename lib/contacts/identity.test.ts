@@ -1,11 +1,11 @@
-import { sql } from "drizzle-orm";
-import { beforeAll, expect, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { contacts } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestWorkspace } from "@/testing/db/factories";
-import { contactsHolding } from "./identity";
+import { contactsHolding, resolveContacts, type Sender } from "./identity";
 
 let tenantId: string;
 
@@ -59,4 +59,31 @@ it("finds the same contacts whether a customer is named by number, by user id or
   expect(await found([], ["US.7"])).toEqual(["15550000007"]);
   expect(await found(["15550000007"], ["US.7", "US.8"])).toEqual(["15550000007", "15550000008"]);
   expect(await found(["15559999999"], ["US.unknown"])).toEqual([]);
+});
+
+describe("one person seen through several messages", () => {
+  const resolve = (senders: Sender[]) => withTenant(tenantId, (tx) => resolveContacts({ tx, tenantId }, senders));
+
+  // Both orders of arrival: the database's and the batch's order must not decide.
+  it.each(["older first", "newer first"])("keeps the older contact when one message shows two to be one person (stored %s)", async (order) => {
+    const tag = order === "older first" ? "1" : "2";
+    // The older contact's id sorts last, so only its age can make it the survivor.
+    const older = { tenantId, id: `ffffffff-0000-4000-8000-00000000000${tag}`, createdAt: new Date("2020-01-01T00:00:00Z"), waId: `1555900000${tag}` };
+    const newer = { tenantId, id: `00000000-0000-4000-8000-00000000000${tag}`, createdAt: new Date("2025-01-01T00:00:00Z"), userId: `US.joined.${tag}` };
+    await withTenant(tenantId, (tx) => tx.insert(contacts).values(order === "older first" ? [older, newer] : [newer, older]));
+    expect(await resolve([{ waId: older.waId, userId: newer.userId, at: new Date() }])).toEqual([older.id]);
+    const left = await withTenant(tenantId, (tx) => tx.select().from(contacts).where(eq(contacts.waId, older.waId)));
+    expect(left).toMatchObject([{ id: older.id, userId: newer.userId }]);
+  });
+
+  it.each(["oldest first", "newest first"])("takes the number the newest message came from when a batch holds one person on two numbers (%s)", async (order) => {
+    const userId = `US.moving.${order}`;
+    const sightings: Sender[] = [
+      { waId: order === "oldest first" ? "15559000011" : "15559000021", userId, at: new Date("2026-11-01T10:00:00Z") },
+      { waId: order === "oldest first" ? "15559000012" : "15559000022", userId, at: new Date("2026-11-01T11:00:00Z") },
+    ];
+    const [first] = await resolve(order === "oldest first" ? sightings : [...sightings].reverse());
+    const [contact] = await withTenant(tenantId, (tx) => tx.select().from(contacts).where(eq(contacts.id, first!)));
+    expect(contact).toMatchObject({ waId: sightings[1]!.waId, userId });
+  });
 });

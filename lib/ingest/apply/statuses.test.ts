@@ -1,14 +1,11 @@
-import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { db, openDatabase } from "@/db/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messages } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
-import type { PlatformTx } from "@/db/transactions";
 import { windowClosedReason } from "@/lib/messages/delivery-error";
 import { recordSent } from "@/lib/outbound/send";
 import type { Unsubscribe } from "@/lib/realtime/hub";
 import { createTestConversation, createTestMessage, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
-import { databaseUrl } from "@/testing/db/databases";
+import { interleaved, onPostgres } from "@/testing/db/interleaved";
 import { countStatements, statusItem } from "@/testing/ingest-items";
 import { commitBarrier, recorder, testHub } from "@/testing/realtime";
 import { messageByWamid, seedOutboundMessage, workspaceData } from "@/testing/webhook";
@@ -275,34 +272,6 @@ describe("no status lost between the send storing its wamid and Meta's statuses"
   // while the other runs. A second connection holds one side open until the other is either
   // finished or waiting on a lock, so the interleaving happens on every run, not by timing.
   // PGlite has one connection: its transactions cannot interleave (the two tests above).
-  const onPostgres = inject("testDatabase").kind === "postgres";
-
-  async function interleaved(held: (tx: PlatformTx) => Promise<void>, meanwhile: () => Promise<unknown>) {
-    const target = inject("testDatabase") as { kind: "postgres"; serverUrl: string };
-    const [{ name }] = (await db().execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
-    const other = openDatabase({ kind: "postgres", url: databaseUrl(target.serverUrl, name), poolMax: 1 });
-    const waiting = async () => {
-      for (;;) {
-        const [{ n }] = (await db().execute(
-          sql`select count(*)::int as n from pg_stat_activity where datname = ${name} and wait_event_type = 'Lock'`,
-        )) as unknown as [{ n: number }];
-        if (n > 0) return "waiting";
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
-    try {
-      let running!: Promise<unknown>;
-      await other.db.transaction(async (tx) => {
-        await held(tx as PlatformTx);
-        running = meanwhile();
-        await Promise.race([running.then(() => "finished"), waiting()]);
-      });
-      await running;
-    } finally {
-      await other.close();
-    }
-  }
-
   it.runIf(onPostgres)("ends failed when the failed status is recorded while the send's transaction is storing the wamid", async () => {
     const pending = await claimedMessage();
     await interleaved(
