@@ -1,6 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { TenantTx } from "@/db/transactions";
 import { conversations, messages } from "@/db/schema";
+import { lockName, lockNames } from "@/lib/domain/locks";
+import { statusAlreadyReported } from "@/lib/messages/reported-status";
 import { summaryToStore } from "@/lib/messages/summary";
 import type { MessageEcho } from "@/lib/whatsapp/fields";
 import { referencedWamid } from "@/lib/whatsapp/references";
@@ -10,14 +12,17 @@ import { referencedWamid } from "@/lib/whatsapp/references";
  * (`smb_message_echoes`) as an outbound message of the conversation, once per wamid (the
  * unique key decides). It moves the conversation's last activity forward only, and neither
  * counts as unread nor opens WhatsApp's reply window: the customer did not write. Meta
- * already sent it, so its status starts at `sent`. Returns the new message's id, or null
- * when the wamid was stored before.
+ * already sent it, so its status starts at `sent`, or at the furthest status Meta already
+ * reported for it: statuses have a lane of their own and can be applied first. Returns the
+ * new message's id, or null when the wamid was stored before.
  */
 export async function recordBusinessAppEcho(
   tx: TenantTx,
   input: { tenantId: string; conversationId: string; echo: MessageEcho; sentAt: Date },
 ): Promise<string | null> {
   const { tenantId, conversationId, echo, sentAt } = input;
+  await lockNames(tx, tenantId, [lockName.wamid(echo.id)]);
+  const { status, error } = await statusAlreadyReported(tx, echo.id);
   const [row] = await tx
     .insert(messages)
     .values({
@@ -28,7 +33,8 @@ export async function recordBusinessAppEcho(
       type: echo.type,
       text: summaryToStore(echo),
       payload: echo,
-      status: "sent",
+      status,
+      error,
       sentAt,
       replyToWamid: referencedWamid(echo),
       fromBusinessApp: true,

@@ -3,11 +3,10 @@ import { z } from "zod";
 import type { TenantTx } from "@/db/transactions";
 import type { ActorCtx, Deps } from "@/lib/domain/context";
 import { lockName, lockNames } from "@/lib/domain/locks";
-import { conversations, messageStatuses, messageTemplates, messages, type Message } from "@/db/schema";
+import { conversations, messageTemplates, messages, type Message } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { log } from "@/lib/log";
-import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
-import { furthestStatus, type ReportedStatus } from "@/lib/messages/status";
+import { statusAlreadyReported } from "@/lib/messages/reported-status";
 import { notifyWorkspace } from "@/lib/realtime/events";
 import { graphClient } from "@/lib/whatsapp/graph/client";
 import { GraphError, metaCodes } from "@/lib/whatsapp/graph/errors";
@@ -151,21 +150,6 @@ async function touchConversation(tx: TenantTx, tenantId: string, conversationId:
   await notifyWorkspace(tx, { tenantId, type: "conversation.updated", conversationId });
 }
 
-/**
- * The status to store with the wamid. Meta's status webhooks can arrive before this
- * transaction commits; they are kept in message_statuses (by wamid) and applied here.
- */
-async function statusOnAcceptance(tx: TenantTx, wamid: string): Promise<{ status: ReportedStatus; error: DeliveryError | null }> {
-  const reported = await tx
-    .select({ status: messageStatuses.status, occurredAt: messageStatuses.occurredAt, payload: messageStatuses.payload })
-    .from(messageStatuses)
-    .where(eq(messageStatuses.wamid, wamid));
-  const furthest = furthestStatus(reported);
-  if (!furthest) return { status: "sent", error: null };
-  if (furthest.status !== "failed") return { status: furthest.status, error: null };
-  return { status: "failed", error: deliveryErrorFromStatus(furthest.payload) };
-}
-
 type MessageRef = { tenantId: string; messageId: string; conversationId: string };
 
 /** Meta accepted the message: store its wamid. */
@@ -173,7 +157,7 @@ export async function recordSent(tx: TenantTx, input: MessageRef & { wamid: stri
   // The status applier holds this lock while it records statuses and moves their messages
   // (lib/ingest/apply/statuses.ts): whichever of the two commits second sees the other's rows.
   await lockNames(tx, input.tenantId, [lockName.wamid(input.wamid)]);
-  const { status, error } = await statusOnAcceptance(tx, input.wamid);
+  const { status, error } = await statusAlreadyReported(tx, input.wamid);
   const [row] = await tx
     .update(messages)
     .set({ wamid: input.wamid, status, error })

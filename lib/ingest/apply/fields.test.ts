@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountNotices, businessNumbers, contacts, conversations, messageTemplates, messages } from "@/db/schema";
-import { withTenant } from "@/db/tenant";
+import { enterTenant, withTenant } from "@/db/tenant";
 import type { Unsubscribe } from "@/lib/realtime/hub";
 import { listConversationTemplates, syncTemplates } from "@/lib/templates/templates";
 import { createTestConversation, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
@@ -10,7 +10,10 @@ import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
 import { fixtureJson } from "@/testing/fixtures";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 import { commitBarrier, recorder, testHub } from "@/testing/realtime";
+import { interleaved, onPostgres } from "@/testing/db/interleaved";
+import { statusItem } from "@/testing/ingest-items";
 import { applyFieldItems } from "./fields";
+import { applyStatuses } from "./statuses";
 import type { FieldItem, OtherField } from "./types";
 
 const graph = fakeGraphPerFile();
@@ -381,6 +384,60 @@ describe("smb_message_echoes", () => {
         .where(eq(messages.wamid, "wamid.ECHO-FIRST")),
     );
     expect(row).toEqual({ direction: "outbound", unread: 0 });
+  });
+
+  // Statuses are applied in their own lane, and can be applied before the echo they report on
+  // (they arrive in other deliveries, or wait in a backlog behind it): they must not be lost.
+  it("ends at the furthest status Meta reported before the echo itself was applied", async () => {
+    const echoOf = (id: string, to: string) =>
+      itemFrom("field-smb-message-echoes", {
+        businessNumberId: aNumber,
+        value: (v) => ({ ...v, message_echoes: [{ ...(v.message_echoes as object[])[0], id, to }] }),
+      });
+    await withTenant(a, (tx) =>
+      applyStatuses({ tx, tenantId: a }, [
+        statusItem({ wamid: "wamid.ECHO-READ-FIRST", status: "delivered", at: new Date("2026-11-20T10:00:01Z") }),
+        statusItem({ wamid: "wamid.ECHO-READ-FIRST", status: "read", at: new Date("2026-11-20T10:00:02Z") }),
+        statusItem({
+          wamid: "wamid.ECHO-FAILED-FIRST",
+          status: "failed",
+          at: new Date("2026-11-20T10:00:03Z"),
+          errors: [{ code: 131026, title: "Message undeliverable", error_data: { details: "Unable to deliver message." } }],
+        }),
+      ]),
+    );
+    await apply(a, echoOf("wamid.ECHO-READ-FIRST", "5215500000031"), echoOf("wamid.ECHO-FAILED-FIRST", "5215500000032"));
+    const [read] = await withTenant(a, (tx) => tx.select().from(messages).where(eq(messages.wamid, "wamid.ECHO-READ-FIRST")));
+    const [failed] = await withTenant(a, (tx) => tx.select().from(messages).where(eq(messages.wamid, "wamid.ECHO-FAILED-FIRST")));
+    expect(read).toMatchObject({ status: "read", fromBusinessApp: true });
+    expect(failed).toMatchObject({ status: "failed", error: { code: 131026 } });
+  });
+
+  // The two interleavings, forced on Postgres (testing/db/interleaved.ts): each side's
+  // transaction open, its work done, while the other runs.
+  const echoTo = (id: string, to: string) =>
+    itemFrom("field-smb-message-echoes", {
+      businessNumberId: aNumber,
+      value: (v) => ({ ...v, message_echoes: [{ ...(v.message_echoes as object[])[0], id, to }] }),
+    });
+  const read = (wamid: string) => statusItem({ wamid, status: "read", at: new Date("2026-11-20T10:00:02Z") });
+  const statusOf = async (wamid: string) =>
+    (await withTenant(a, (tx) => tx.select({ status: messages.status }).from(messages).where(eq(messages.wamid, wamid))))[0]?.status;
+
+  it.runIf(onPostgres)("ends read when the read status is applied while the echo's transaction is storing it", async () => {
+    await interleaved(
+      async (tx) => applyFieldItems({ tx: await enterTenant(tx, a), tenantId: a }, [echoTo("wamid.ECHO-RACE-1", "5215500000041")]),
+      () => withTenant(a, (tx) => applyStatuses({ tx, tenantId: a }, [read("wamid.ECHO-RACE-1")])),
+    );
+    expect(await statusOf("wamid.ECHO-RACE-1")).toBe("read");
+  });
+
+  it.runIf(onPostgres)("ends read when the echo is applied while the read status's transaction is still open", async () => {
+    await interleaved(
+      async (tx) => applyStatuses({ tx: await enterTenant(tx, a), tenantId: a }, [read("wamid.ECHO-RACE-2")]),
+      () => apply(a, echoTo("wamid.ECHO-RACE-2", "5215500000042")),
+    );
+    expect(await statusOf("wamid.ECHO-RACE-2")).toBe("read");
   });
 
   it("throws on an echo that routed to no number or names no recipient", async () => {
