@@ -42,6 +42,14 @@ it("splits other fields one item per event, routed by the WABA or by the number 
   expect(template).toMatchObject({ ok: true, items: [{ kind: "field", routeBy: "waba", wabaId: "104400000000001", body: { field: "message_template_status_update" } }] });
 });
 
+it("routes an account-level field by its WABA when entry.id came as a number, and keeps no WABA it was not given", () => {
+  const delivery = JSON.parse(fixtureBytes("whatsapp", "field-template-status-update").toString("utf8"));
+  delivery.entry[0].id = 104400000000001;
+  expect(split(JSON.stringify(delivery))).toMatchObject({ ok: true, items: [{ kind: "field", routeBy: "waba", wabaId: "104400000000001" }] });
+  delivery.entry[0].id = { id: "104400000000001" };
+  expect(split(JSON.stringify(delivery))).toMatchObject({ ok: true, items: [{ kind: "field", routeBy: "waba", wabaId: null }] });
+});
+
 it("refuses what is not a WhatsApp delivery, saying why", () => {
   expect(split("{")).toEqual({ ok: false, reason: "body is not valid JSON" });
   expect(split('{"object":"page","entry":[]}')).toEqual({ ok: false, reason: 'object "page" is not handled' });
