@@ -1,9 +1,9 @@
 import { and, eq, or, sql } from "drizzle-orm";
+import { anyOf } from "@/db/any-of";
 import { contacts } from "@/db/schema";
 import { rowsOf } from "@/db/rows";
 import { lockName, lockNames } from "@/lib/domain/locks";
 import { mergeContacts, type ContactsCtx } from "./merge";
-import { anyOf } from "@/db/any-of";
 
 /** Who wrote, as one message tells it. */
 export type Sender = {

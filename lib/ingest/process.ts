@@ -1,4 +1,5 @@
 import { and, asc, eq, lte, sql } from "drizzle-orm";
+import { anyOf } from "@/db/any-of";
 import { database, db } from "@/db/client";
 import { ingestItems, ingestLanes } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -9,7 +10,6 @@ import { applyItems } from "./apply";
 import { BatchSizer } from "./batch-size";
 import { decodeItem } from "./items";
 import type { Lane } from "./split";
-import { anyOf } from "@/db/any-of";
 
 /** Attempts an item gets before it is quarantined for the operator (`npm run ops -- quarantine`). */
 export const maxItemAttempts = 8;

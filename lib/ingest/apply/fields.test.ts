@@ -388,12 +388,13 @@ describe("smb_message_echoes", () => {
 
   // Statuses are applied in their own lane, and can be applied before the echo they report on
   // (they arrive in other deliveries, or wait in a backlog behind it): they must not be lost.
+  const echoTo = (id: string, to: string) =>
+    itemFrom("field-smb-message-echoes", {
+      businessNumberId: aNumber,
+      value: (v) => ({ ...v, message_echoes: [{ ...(v.message_echoes as object[])[0], id, to }] }),
+    });
+
   it("ends at the furthest status Meta reported before the echo itself was applied", async () => {
-    const echoOf = (id: string, to: string) =>
-      itemFrom("field-smb-message-echoes", {
-        businessNumberId: aNumber,
-        value: (v) => ({ ...v, message_echoes: [{ ...(v.message_echoes as object[])[0], id, to }] }),
-      });
     await withTenant(a, (tx) =>
       applyStatuses({ tx, tenantId: a }, [
         statusItem({ wamid: "wamid.ECHO-READ-FIRST", status: "delivered", at: new Date("2026-11-20T10:00:01Z") }),
@@ -406,7 +407,7 @@ describe("smb_message_echoes", () => {
         }),
       ]),
     );
-    await apply(a, echoOf("wamid.ECHO-READ-FIRST", "5215500000031"), echoOf("wamid.ECHO-FAILED-FIRST", "5215500000032"));
+    await apply(a, echoTo("wamid.ECHO-READ-FIRST", "5215500000031"), echoTo("wamid.ECHO-FAILED-FIRST", "5215500000032"));
     const [read] = await withTenant(a, (tx) => tx.select().from(messages).where(eq(messages.wamid, "wamid.ECHO-READ-FIRST")));
     const [failed] = await withTenant(a, (tx) => tx.select().from(messages).where(eq(messages.wamid, "wamid.ECHO-FAILED-FIRST")));
     expect(read).toMatchObject({ status: "read", fromBusinessApp: true });
@@ -415,11 +416,6 @@ describe("smb_message_echoes", () => {
 
   // The two interleavings, forced on Postgres (testing/db/interleaved.ts): each side's
   // transaction open, its work done, while the other runs.
-  const echoTo = (id: string, to: string) =>
-    itemFrom("field-smb-message-echoes", {
-      businessNumberId: aNumber,
-      value: (v) => ({ ...v, message_echoes: [{ ...(v.message_echoes as object[])[0], id, to }] }),
-    });
   const read = (wamid: string) => statusItem({ wamid, status: "read", at: new Date("2026-11-20T10:00:02Z") });
   const statusOf = async (wamid: string) =>
     (await withTenant(a, (tx) => tx.select({ status: messages.status }).from(messages).where(eq(messages.wamid, wamid))))[0]?.status;

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { anyOf } from "@/db/any-of";
 import { conversations, messages } from "@/db/schema";
 import { rowsOf } from "@/db/rows";
 import { resolveContacts, type Sender } from "@/lib/contacts/identity";
@@ -7,7 +8,6 @@ import { summaryToStore } from "@/lib/messages/summary";
 import { notifyWorkspace, type WorkspaceEvent } from "@/lib/realtime/events";
 import { referencedWamid } from "@/lib/whatsapp/references";
 import type { IngestCtx, MessageItem } from "./types";
-import { anyOf } from "@/db/any-of";
 
 /**
  * Reactions attach to another bubble and `system` lines are not the customer writing:

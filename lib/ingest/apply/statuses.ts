@@ -1,4 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
+import { anyOf } from "@/db/any-of";
 import { messageStatuses, messages } from "@/db/schema";
 import { rowsOf } from "@/db/rows";
 import { lockName, lockNames } from "@/lib/domain/locks";
@@ -6,7 +7,6 @@ import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
 import { currentStatusRank, furthestStatus, statusRank } from "@/lib/messages/status";
 import { notifyWorkspace } from "@/lib/realtime/events";
 import type { IngestCtx, StatusItem } from "./types";
-import { anyOf } from "@/db/any-of";
 
 /**
  * Records the statuses Meta reported for one workspace's messages, set-based: each
