@@ -73,7 +73,7 @@ test("an admin connects a number through Embedded Signup with the register step,
   await customerWrites(page.request, { phoneNumberId, from: "5215533334444", name: "Ximena Signup", text: "¿Ya está conectado?" });
   await page.goto(`/w/${slug}/inbox`);
   await page.locator("[data-conversation-row]", { hasText: "Ximena Signup" }).click();
-  await expect(page.getByText("¿Ya está conectado?")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Messages" }).getByText("¿Ya está conectado?")).toBeVisible();
 });
 
 test("Embedded Signup's message is believed only from Facebook: the page's own origin and a look-alike are ignored", async ({ page, context }) => {

@@ -61,7 +61,7 @@ test("day one: sign up, confirm from the mail, connect with Facebook, receive a 
   await customerWrites(ownerPage.request, { phoneNumberId, from: uniqueDigits("52155"), name: "Rosa Cliente", text: "¿Abren el domingo?" });
   await ownerPage.goto(`/w/${slug}/inbox`);
   await ownerPage.locator("[data-conversation-row]", { hasText: "Rosa Cliente" }).click();
-  await expect(ownerPage.getByText("¿Abren el domingo?")).toBeVisible();
+  await expect(ownerPage.getByRole("list", { name: "Messages" }).getByText("¿Abren el domingo?")).toBeVisible();
 
   // Invite a member: the mail carries the same link the admin is shown.
   await ownerPage.goto(`/w/${slug}/settings/members`);
@@ -81,12 +81,14 @@ test("day one: sign up, confirm from the mail, connect with Facebook, receive a 
   await memberPage.getByRole("button", { name: "Create account and join" }).click();
   await expect(memberPage.getByRole("heading", { name: "Inbox" })).toBeVisible();
   await memberPage.locator("[data-conversation-row]", { hasText: "Rosa Cliente" }).click();
-  await expect(memberPage.getByText("¿Abren el domingo?")).toBeVisible();
+  await expect(memberPage.getByRole("list", { name: "Messages" }).getByText("¿Abren el domingo?")).toBeVisible();
 
   // The owner forgot their password: reset it from another browser, through the mailed link.
   const resetPage = await (await browser.newContext()).newPage();
   await resetPage.goto("/sign-in");
   await resetPage.getByRole("link", { name: "Forgot your password?" }).click();
+  // The sign-in page has an Email field too: fill the reset form's, once it is there.
+  await expect(resetPage.getByRole("heading", { name: "Reset your password" })).toBeVisible();
   await resetPage.getByLabel("Email").fill(owner.email);
   await resetPage.getByRole("button", { name: "Send me a reset link" }).click();
   await expect(resetPage.getByText(`If ${owner.email} has a Switchboard account, a link to choose a new password is on its way.`)).toBeVisible();
