@@ -1,5 +1,6 @@
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import { anyOf } from "@/db/any-of";
+import { pipelined } from "@/db/pipelined";
 import { database, db } from "@/db/client";
 import { ingestItems, ingestLanes } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -71,13 +72,17 @@ async function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
     .for("update", { skipLocked: true });
 }
 
-/** Applies claimed items and marks them done in the same transaction: done exactly when applied. */
+/**
+ * Applies claimed items and marks them done in the same transaction: done exactly when
+ * applied. The mark goes out beside the appliers' statements, not after them: if any fails,
+ * the transaction rolls the mark back with them.
+ */
 async function applyRows(tx: TenantTx, workspaceId: string, rows: ClaimedRow[]): Promise<void> {
-  await applyItems({ tx, tenantId: workspaceId }, rows.map(decodeItem));
-  await tx
+  const markDone = tx
     .update(ingestItems)
     .set({ state: "done", doneAt: sql`now()`, lastError: null })
     .where(anyOf(ingestItems.id, rows.map((r) => r.id)));
+  await pipelined(markDone.execute(), applyItems({ tx, tenantId: workspaceId }, rows.map(decodeItem)));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { anyOf } from "@/db/any-of";
+import { pipelined } from "@/db/pipelined";
 import { conversations, messages } from "@/db/schema";
 import { rowsOf } from "@/db/rows";
 import { resolveContacts, type Sender } from "@/lib/contacts/identity";
@@ -112,16 +113,17 @@ export async function applyMessages(ctx: IngestCtx, items: MessageItem[]): Promi
     const seen = customer.get(m.conversationId);
     customer.set(m.conversationId, { n: (seen?.n ?? 0) + 1, at: seen && seen.at > m.sentAt ? seen.at : m.sentAt });
   }
+  const counted: Array<Promise<unknown>> = [];
   if (customer.size > 0) {
     const counts = [...customer].map(([id, c]) => ({ id, n: c.n, at: c.at.toISOString() }));
-    await tx.execute(sql`
+    counted.push(tx.execute(sql`
       update ${conversations} as c set
         status = 'open',
         unread_count = c.unread_count + u.n,
         last_message_at = greatest(c.last_message_at, u.at),
         last_inbound_at = greatest(c.last_inbound_at, u.at)
       from jsonb_to_recordset(${JSON.stringify(counts)}::jsonb) as u(id uuid, n int, at timestamptz)
-      where c.tenant_id = ${tenantId} and c.id = u.id`);
+      where c.tenant_id = ${tenantId} and c.id = u.id`));
   }
 
   const created = new Set([...conversationOf.values()].filter((c) => c.created).map((c) => c.id));
@@ -130,7 +132,8 @@ export async function applyMessages(ctx: IngestCtx, items: MessageItem[]): Promi
     ...inserted.map((m) => ({ tenantId, type: "message.created" as const, conversationId: m.conversationId, messageId: m.id })),
     ...[...changed].map((conversationId) => ({ tenantId, type: "conversation.updated" as const, conversationId })),
   ];
-  await notifyWorkspace(tx, events[0]!, ...events.slice(1));
+  // Neither depends on the other: sent together, one round trip (db/pipelined.ts).
+  await pipelined(...counted, notifyWorkspace(tx, events[0]!, ...events.slice(1)));
 }
 
 const conversationKey = (businessNumberId: string, contactId: string) => `${businessNumberId}:${contactId}`;
