@@ -12,6 +12,7 @@ export default defineConfig({
     include: [
       "lib/whatsapp/signature.test.ts",
       "db/tenancy.test.ts",
+      "db/pipelined.test.ts",
       "lib/ingest/*.test.ts",
       "lib/ingest/apply/*.test.ts",
       "lib/jobs/*.test.ts",
