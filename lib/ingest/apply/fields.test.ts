@@ -5,7 +5,7 @@ import { accountNotices, businessNumbers, contacts, conversations, messageTempla
 import { enterTenant, withTenant } from "@/db/tenant";
 import type { Unsubscribe } from "@/lib/realtime/hub";
 import { listConversationTemplates, syncTemplates } from "@/lib/templates/templates";
-import { createTestConversation, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { createTestConversation, createTestMessage, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
 import { fixtureJson } from "@/testing/fixtures";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
@@ -434,6 +434,16 @@ describe("smb_message_echoes", () => {
       () => apply(a, echoTo("wamid.ECHO-RACE-2", "5215500000042")),
     );
     expect(await statusOf("wamid.ECHO-RACE-2")).toBe("read");
+  });
+
+  it("adds nothing and tells nobody when a message with the echo's wamid is already stored", async () => {
+    const { conversation } = await createTestConversation(a, { numberId: aNumber, waId: "5215500000051" });
+    const before = await createTestMessage(a, conversation.id, { direction: "outbound", wamid: "wamid.ECHO-KNOWN", text: "ya", status: "delivered" });
+    await inbox.heardBy(a);
+    await apply(a, echoTo("wamid.ECHO-KNOWN", "5215500000051"));
+    const stored = await withTenant(a, (tx) => tx.select().from(messages).where(eq(messages.wamid, "wamid.ECHO-KNOWN")));
+    expect(stored).toEqual([before]);
+    expect(await inbox.heardBy(a)).toEqual([]);
   });
 
   it("throws on an echo that routed to no number or names no recipient", async () => {
