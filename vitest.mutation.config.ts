@@ -13,6 +13,7 @@ export default defineConfig({
       "lib/whatsapp/signature.test.ts",
       "db/tenancy.test.ts",
       "db/pipelined.test.ts",
+      "lib/grouped.test.ts",
       "lib/ingest/*.test.ts",
       "lib/ingest/apply/*.test.ts",
       "lib/jobs/*.test.ts",

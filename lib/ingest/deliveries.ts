@@ -1,6 +1,9 @@
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
+import { anyOf } from "@/db/any-of";
 import type { Database } from "@/db/client";
+import { grouped, type GroupOptions } from "@/lib/grouped";
+import { rowsOf } from "@/db/rows";
 import { webhookDeliveries } from "@/db/schema";
 import { jobsChannel } from "@/lib/jobs/queue";
 import { splitQueue } from "./queues";
@@ -32,38 +35,81 @@ export const splitJobKeyPrefix = "split:";
 export const splitJobKey = (shard: number) => `${splitJobKeyPrefix}${shard}`;
 
 /**
- * Stores a signed delivery durably, once per distinct body, and wakes the processor: one
- * statement (so one round trip, and atomic on its own) inserts the raw delivery, makes sure a
- * split job is queued and notifies the workers. Meta's redelivery of the same bytes finds the
- * row stored the first time and enqueues nothing; a concurrent twin's insert waits for ours
- * and then finds it. A body that is not UTF-8 text is kept base64-encoded, as ignored, and
- * nothing is enqueued.
+ * Deliveries received while others are being stored are stored together, up to this many in
+ * one statement (docs/PERFORMANCE.md, "Acks stored together"). Above `groupedBytes` a delivery
+ * goes alone, so that a few large bodies never make one huge statement or hold small ones.
  */
-export async function storeDelivery(db: Database, raw: Uint8Array): Promise<StoredDelivery> {
-  const bodySha256 = createHash("sha256").update(raw).digest("hex");
-  const text = asText(raw);
-  const shard = Number.parseInt(bodySha256.slice(0, 2), 16) % splitShards;
-  const row =
-    text === null
-      ? sql`${Buffer.from(raw).toString("base64")}, ${bodySha256}, 'ignored'::delivery_state, ${notTextError}, now()`
-      : sql`${text}, ${bodySha256}, 'received'::delivery_state, null, null`;
-  const result = await db.execute(sql`
-    with stored as (
-      insert into webhook_deliveries (raw_body, body_sha256, state, error, processed_at) values (${row})
+const grouping: GroupOptions = { inFlight: 2, maxGroup: 64, deadlineMs: 10_000 };
+const groupedBytes = 64 * 1024;
+
+type Received = { raw: Uint8Array; bodySha256: string; text: string | null };
+
+/**
+ * Stores a signed delivery durably, once per distinct body, and wakes the processor. One
+ * statement (so one round trip, and atomic on its own) inserts the raw deliveries of a group,
+ * makes sure a split job is queued for each shard they fall in, and notifies the workers.
+ * Meta's redelivery of the same bytes finds the row stored the first time and enqueues
+ * nothing; a concurrent twin's insert waits for ours and then finds it. A body that is not
+ * UTF-8 text is kept base64-encoded, as ignored, and nothing is enqueued.
+ */
+export function storeDelivery(db: Database, raw: Uint8Array): Promise<StoredDelivery> {
+  const received: Received = { raw, bodySha256: createHash("sha256").update(raw).digest("hex"), text: asText(raw) };
+  if (raw.byteLength > groupedBytes) return storeReceived(db, [received]).then(([stored]) => stored!);
+  let group = groups.get(db);
+  if (!group) groups.set(db, (group = grouped((inputs) => storeReceived(db, inputs), grouping)));
+  return group(received);
+}
+
+const groups = new WeakMap<Database, (received: Received) => Promise<StoredDelivery>>();
+
+async function storeReceived(db: Database, received: Received[]): Promise<StoredDelivery[]> {
+  const rows = sql.join(
+    received.map(({ raw, bodySha256, text }, i) => {
+      const shard = Number.parseInt(bodySha256.slice(0, 2), 16) % splitShards;
+      return text === null
+        ? sql`(${i}::int, ${Buffer.from(raw).toString("base64")}::text, ${bodySha256}::text, 'ignored'::delivery_state, ${notTextError}::text, now(), ${shard}::int)`
+        : sql`(${i}::int, ${text}::text, ${bodySha256}::text, 'received'::delivery_state, null::text, null::timestamptz, ${shard}::int)`;
+    }),
+    sql`, `,
+  );
+  const inserted = await rowsOf<{ id: string; body_sha256: string }>(
+    db,
+    sql`
+    with received (i, raw_body, body_sha256, state, error, processed_at, shard) as (values ${rows}),
+    stored as (
+      insert into webhook_deliveries (raw_body, body_sha256, state, error, processed_at)
+      select raw_body, body_sha256, state, error, processed_at from received order by i
       on conflict (body_sha256) do nothing
-      returning id, state
+      returning id, body_sha256, state
     ), split as (
       insert into jobs (queue, payload, dedupe_key, max_attempts)
-      select ${splitQueue}, ${JSON.stringify({ shard })}::jsonb, ${splitJobKey(shard)}, ${splitMaxAttempts} from stored where state = 'received'
+      select distinct ${splitQueue}, jsonb_build_object('shard', received.shard), ${splitJobKeyPrefix} || received.shard, ${splitMaxAttempts}::int
+      from stored join received using (body_sha256) where stored.state = 'received'
       on conflict (queue, dedupe_key) where state in ('queued', 'running') do nothing
     )
-    select id, pg_notify(${jobsChannel}, ${splitQueue}) from stored`);
-  const [inserted] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { id: string }[];
-  if (inserted) return { id: inserted.id, isNew: true, text: text !== null };
-  // A redelivery: a statement of its own, whose snapshot sees a twin that committed meanwhile.
-  const [existing] = await db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.bodySha256, bodySha256));
-  if (!existing) throw new Error("webhook delivery conflicted on its body hash but could not be read back");
-  return { id: existing.id, isNew: false, text: text !== null };
+    select id, body_sha256, pg_notify(${jobsChannel}, ${splitQueue}) from stored`,
+  );
+  const ids = new Map(inserted.map((row) => [row.body_sha256, row.id]));
+  const answers = received.map(({ bodySha256, text }) => {
+    const id = ids.get(bodySha256);
+    // The first of identical bodies in a group is the one stored; the rest are its redeliveries.
+    ids.delete(bodySha256);
+    return id === undefined ? null : { id, isNew: true, text: text !== null };
+  });
+  const redelivered = received.filter((_, i) => answers[i] === null).map((r) => r.bodySha256);
+  if (redelivered.length === 0) return answers as StoredDelivery[];
+  // A statement of its own, whose snapshot sees a twin that committed meanwhile.
+  const existing = await rowsOf<{ id: string; body_sha256: string }>(
+    db,
+    sql`select id, body_sha256 from webhook_deliveries where ${anyOf(webhookDeliveries.bodySha256, redelivered)}`,
+  );
+  const existingIds = new Map(existing.map((row) => [row.body_sha256, row.id]));
+  return answers.map((answer, i) => {
+    if (answer) return answer;
+    const id = existingIds.get(received[i]!.bodySha256);
+    if (id === undefined) throw new Error("webhook delivery conflicted on its body hash but could not be read back");
+    return { id, isNew: false, text: received[i]!.text !== null };
+  });
 }
 
 /**
