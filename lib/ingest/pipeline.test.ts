@@ -9,7 +9,7 @@ import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { drainIngest, endBackoffs, itemsOf } from "@/testing/ingest";
 import { deliver, deliveryRows, receive, seedOutboundMessage, workspaceData } from "@/testing/webhook";
-import { applyNextBatch, maxItemAttempts } from "./process";
+import { applyNextBatch, drainWorkspace, lanesAfter, maxItemAttempts } from "./process";
 import { discardQuarantined, listQuarantined, replayQuarantined, showItem } from "./quarantine";
 import { deleteExpiredDeliveries } from "./retention";
 import { splitJobKey, splitShards } from "./deliveries";
@@ -241,6 +241,56 @@ describe("lanes", () => {
     expect((await pending()).length).toBe(600);
     await drainIngest();
     expect(await pending()).toEqual([]);
+  });
+  it("takes turns between the lanes, so that a customer's message waits for at most one batch of statuses", () => {
+    expect(lanesAfter(undefined)).toEqual(["messages", "statuses", "fields"]);
+    expect(lanesAfter("messages")).toEqual(["statuses", "fields", "messages"]);
+    expect(lanesAfter("statuses")).toEqual(["fields", "messages", "statuses"]);
+    expect(lanesAfter("fields")).toEqual(["messages", "statuses", "fields"]);
+  });
+
+  it("applies statuses while customers' messages keep arriving faster than their batches", { timeout: 120_000 }, async () => {
+    const f = (await createTestWorkspace("Foxtrot")).id;
+    const phone = "550000000000066";
+    await createTestNumber(f, phone);
+    const statuses = Array.from({ length: 300 }, (_, i) => ({ id: `wamid.KEEP.${i}.${randomUUID()}`, status: "sent", timestamp: "1795000001", recipient_id: "5215512345678" }));
+    await receive(envelope([{ id: "1044", changes: [change(phone, { statuses })] }]));
+    const pendingStatuses = async () =>
+      (await db().select().from(ingestItems).where(and(eq(ingestItems.workspaceId, f), eq(ingestItems.lane, "statuses"), eq(ingestItems.state, "pending")))).length;
+
+    // A busy inbox: before each batch, one more customer message has arrived.
+    let servedLast: Awaited<ReturnType<typeof applyNextBatch>>["lane"];
+    for (let i = 0; i < 4; i++) {
+      await receive(envelope([{ id: "1044", changes: [change(phone, { messages: [text(`otra vez ${i}`)] })] }]));
+      await splitReceivedDeliveries(db(), 60_000);
+      ({ lane: servedLast } = await applyNextBatch(f, servedLast));
+    }
+    expect(await texts(f)).toEqual(["otra vez 0", "otra vez 1", "otra vez 2"]);
+    expect(await pendingStatuses()).toBeLessThan(300);
+    await drainIngest();
+    expect(await pendingStatuses()).toBe(0);
+    expect(await texts(f)).toEqual(["otra vez 0", "otra vez 1", "otra vez 2", "otra vez 3"]);
+  });
+
+  it("alternates messages and statuses batch by batch through a workspace's drain", { timeout: 120_000 }, async () => {
+    const g = (await createTestWorkspace("Golf")).id;
+    const phone = "550000000000077";
+    await createTestNumber(g, phone);
+    const statuses = Array.from({ length: 600 }, (_, i) => ({ id: `wamid.TURN.${i}.${randomUUID()}`, status: "sent", timestamp: "1795000001", recipient_id: "5215512345678" }));
+    await receive(envelope([{ id: "1044", changes: [change(phone, { statuses })] }]));
+    await receive(envelope([{ id: "1044", changes: [change(phone, { messages: Array.from({ length: 600 }, (_, i) => text(`turno ${i}`)) })] }]));
+    await splitReceivedDeliveries(db(), 60_000);
+
+    expect(await drainWorkspace(g, 120_000)).toEqual({ applied: 1200, more: false });
+
+    // Each batch is one transaction, so its items share one done_at.
+    const done = await db()
+      .select({ lane: ingestItems.lane, doneAt: ingestItems.doneAt })
+      .from(ingestItems)
+      .where(eq(ingestItems.workspaceId, g))
+      .orderBy(ingestItems.doneAt);
+    const batches = done.filter((d, i) => i === 0 || d.doneAt!.getTime() !== done[i - 1]!.doneAt!.getTime()).map((d) => d.lane);
+    expect(batches.slice(0, 3)).toEqual(["messages", "statuses", "messages"]);
   });
 });
 

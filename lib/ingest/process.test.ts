@@ -46,7 +46,7 @@ describe("one batch", () => {
     const marker = `BAD-${randomUUID()}`;
     const texts = ["uno", "dos", "tres", "cuatro", "cinco", marker, "siete", "ocho", "nueve", "diez"];
     const items = await pending(texts);
-    expect(await refusing(marker, () => applyNextBatch(tenantId))).toBe(10);
+    expect(await refusing(marker, () => applyNextBatch(tenantId))).toEqual({ taken: 10, lane: "messages" });
     const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId)).orderBy(ingestItems.position);
     expect(after.map((i) => [i.state, i.attempts])).toEqual(texts.map((t) => (t === marker ? ["pending", 1] : ["done", 0])));
     expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(texts.filter((t) => t !== marker)));
@@ -74,7 +74,7 @@ describe("one batch", () => {
     } finally {
       await db().execute(sql`alter table ingest_items_away rename to ingest_items`);
     }
-    expect(await applyNextBatch(tenantId)).toBe(1);
+    expect(await applyNextBatch(tenantId)).toEqual({ taken: 1, lane: "messages" });
   });
 });
 

@@ -38,12 +38,23 @@ async function oneBatchPerWorkspace(tx: TenantTx, workspaceId: string): Promise<
 }
 
 /**
- * The due items of one workspace's lane (messages before statuses before other fields), taken
- * with FOR UPDATE SKIP LOCKED inside the tenant transaction that applies them: another instance
- * skips them, and a crash (the connection gone) releases them with nothing applied.
+ * The lanes in the order a workspace's next batch looks at them: messages, statuses, other
+ * fields, taking turns after the lane served last. Customers' messages come first in a fresh
+ * drain and wait for at most one batch of each other lane; and a storm of statuses, or a busy
+ * inbox's replies arriving faster than their batches, never keeps the other lanes waiting.
  */
-async function claimDue(tx: TenantTx, workspaceId: string): Promise<ClaimedRow[]> {
-  for (const lane of ingestLanes) {
+export function lanesAfter(servedLast: Lane | undefined): Lane[] {
+  const next = servedLast === undefined ? 0 : (ingestLanes.indexOf(servedLast) + 1) % ingestLanes.length;
+  return [...ingestLanes.slice(next), ...ingestLanes.slice(0, next)];
+}
+
+/**
+ * The due items of one workspace's lane (the first of `lanesAfter` with any), taken with FOR
+ * UPDATE SKIP LOCKED inside the tenant transaction that applies them: another instance skips
+ * them, and a crash (the connection gone) releases them with nothing applied.
+ */
+async function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefined): Promise<ClaimedRow[]> {
+  for (const lane of lanesAfter(servedLast)) {
     const rows = await tx
       .select()
       .from(ingestItems)
@@ -127,16 +138,17 @@ async function recordFailure(id: string, error: unknown): Promise<void> {
 /**
  * One batch of a workspace's due items: claimed, applied and marked done in one transaction.
  * When it throws, it is halved until the failing item is alone (`applyIsolating`). Returns how
- * many items it took up (0: nothing due).
+ * many items it took up (0: nothing due) and from which lane; `servedLast` is the lane of the
+ * batch before it in the same drain (`lanesAfter`).
  */
-export async function applyNextBatch(workspaceId: string): Promise<number> {
+export async function applyNextBatch(workspaceId: string, servedLast?: Lane): Promise<{ taken: number; lane?: Lane }> {
   let claimed: string[] = [];
   let lane: Lane | undefined;
   const started = performance.now();
   try {
     await withTenant(workspaceId, async (tx) => {
       await oneBatchPerWorkspace(tx, workspaceId);
-      const rows = await claimDue(tx, workspaceId);
+      const rows = await claimDue(tx, workspaceId, servedLast);
       claimed = rows.map((r) => r.id);
       lane = rows[0]?.lane;
       if (rows.length > 0) await applyRows(tx, workspaceId, rows);
@@ -152,7 +164,7 @@ export async function applyNextBatch(workspaceId: string): Promise<number> {
       await applyIsolating(workspaceId, claimed.slice(half));
     }
   }
-  return claimed.length;
+  return { taken: claimed.length, lane };
 }
 
 /**
@@ -162,10 +174,12 @@ export async function applyNextBatch(workspaceId: string): Promise<number> {
 export async function drainWorkspace(workspaceId: string, budgetMs: number): Promise<{ applied: number; more: boolean }> {
   const deadline = performance.now() + budgetMs;
   let applied = 0;
+  let servedLast: Lane | undefined;
   while (performance.now() < deadline) {
-    const n = await applyNextBatch(workspaceId);
-    if (n === 0) return { applied, more: false };
-    applied += n;
+    const { taken, lane } = await applyNextBatch(workspaceId, servedLast);
+    if (taken === 0) return { applied, more: false };
+    applied += taken;
+    servedLast = lane;
   }
   return { applied, more: true };
 }
