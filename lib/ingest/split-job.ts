@@ -44,11 +44,24 @@ export async function splitReceivedDeliveries(db: Database, budgetMs: number): P
   let split = 0;
   while (performance.now() < deadline) {
     const small = await splitBatch(db, { limit: deliveriesPerBatch, large: false });
-    const large = await splitBatch(db, { limit: 1, large: true });
+    const large = (await largeWaiting(db)) ? await splitBatch(db, { limit: 1, large: true }) : 0;
     if (small + large === 0) return { split, more: false };
     split += small + large;
   }
   return { split, more: true };
+}
+
+/**
+ * Whether a large delivery waits to be split, in one statement outside a transaction: most
+ * turns find none, and claiming to learn that took three round trips (begin, claim, commit).
+ */
+async function largeWaiting(db: Database): Promise<boolean> {
+  const rows = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(waitingOfSize(true))
+    .limit(1);
+  return rows.length > 0;
 }
 
 /** One batch of waiting deliveries of one size class; returns how many it claimed. */
@@ -80,22 +93,19 @@ export async function splitStoredDelivery(db: Database, deliveryId: string): Pro
   return report;
 }
 
-/**
- * Received deliveries, oldest first: a given one, or those no split has failed on yet, of one
- * size class (`octet_length` reads the stored size, not the body).
- */
-async function claimReceived(tx: Tx, which: { limit: number; deliveryId?: string; large?: boolean }): Promise<Claimed[]> {
+/** Received deliveries no split has failed on yet, of one size class (`octet_length` reads the stored size, not the body). */
+function waitingOfSize(large: boolean) {
   const size = sql<number>`octet_length(${webhookDeliveries.rawBody})`;
+  return and(eq(webhookDeliveries.state, "received"), eq(webhookDeliveries.attempts, 0), large ? gt(size, largeDeliveryBytes) : lte(size, largeDeliveryBytes));
+}
+
+/** Received deliveries, oldest first: a given one, or those waiting of one size class. */
+async function claimReceived(tx: Tx, which: { limit: number; deliveryId?: string; large?: boolean }): Promise<Claimed[]> {
   return tx
     .select({ id: webhookDeliveries.id, rawBody: webhookDeliveries.rawBody, receivedAt: webhookDeliveries.receivedAt })
     .from(webhookDeliveries)
     .where(
-      and(
-        eq(webhookDeliveries.state, "received"),
-        which.deliveryId
-          ? eq(webhookDeliveries.id, which.deliveryId)
-          : and(eq(webhookDeliveries.attempts, 0), which.large ? gt(size, largeDeliveryBytes) : lte(size, largeDeliveryBytes)),
-      ),
+      which.deliveryId ? and(eq(webhookDeliveries.state, "received"), eq(webhookDeliveries.id, which.deliveryId)) : waitingOfSize(which.large ?? false),
     )
     .orderBy(asc(webhookDeliveries.receivedAt))
     .limit(which.limit)
