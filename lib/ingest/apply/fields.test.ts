@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountNotices, businessNumbers, contacts, conversations, messageTemplates, messages } from "@/db/schema";
+import { accountNotices, businessNumbers, contacts, conversations, messageTemplates, messages, outboxEvents } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
 import type { Unsubscribe } from "@/lib/realtime/hub";
 import { listConversationTemplates, syncTemplates } from "@/lib/templates/templates";
@@ -12,6 +12,7 @@ import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 import { commitBarrier, recorder, testHub } from "@/testing/realtime";
 import { interleaved, onPostgres } from "@/testing/db/interleaved";
 import { statusItem } from "@/testing/ingest-items";
+import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
 import { applyFieldItems } from "./fields";
 import { applyStatuses } from "./statuses";
 import type { FieldItem, OtherField } from "./types";
@@ -190,6 +191,7 @@ describe("message_template_status_update", () => {
 });
 
 describe("user_preferences", () => {
+  logAtLevelInEachTest("info");
   const inbox = liveInbox();
   let a: string;
   let b: string;
@@ -226,13 +228,18 @@ describe("user_preferences", () => {
     expect(await contactOf(b)).toMatchObject({ marketingPreference: null, marketingPreferenceAt: null });
   });
 
-  it("lets the newer choice win, whatever order they arrive in", async () => {
+  it("lets the newer choice win, whatever order they arrive in, and tells the open thread only of a change", async () => {
     const waId = "5215500000001";
+    const { conversation } = await createTestConversation(a, { numberId: aNumber, waId });
+    const updated = [{ type: "conversation.updated", conversationId: conversation.id }];
     await apply(a, preference("resume", new Date(2_000_000_000_000), waId));
+    expect(await inbox.heardBy(a)).toEqual(updated);
     await apply(a, preference("stop", new Date(1_900_000_000_000), waId));
     expect(await contactOf(a, waId)).toMatchObject({ marketingPreference: "resume", marketingPreferenceAt: new Date(2_000_000_000_000) });
+    expect(await inbox.heardBy(a)).toEqual([]);
     await apply(a, preference("stop", new Date(2_100_000_000_000), waId));
     expect(await contactOf(a, waId)).toMatchObject({ marketingPreference: "stop" });
+    expect(await inbox.heardBy(a)).toEqual(updated);
   });
 
   it("records the choice of a customer who never wrote, without opening a conversation", async () => {
@@ -249,8 +256,11 @@ describe("user_preferences", () => {
     const unknown = itemFrom("field-user-preferences", {
       value: (v) => ({ ...v, user_preferences: [{ ...(v.user_preferences as object[])[0], wa_id: waId, category: "service_messages" }] }),
     });
-    await apply(a, unknown);
+    const { output } = await captureLogs(() => apply(a, unknown));
     expect(await contactOf(a, waId)).toBeUndefined();
+    expect(logLines(output).filter((l) => l.event === "user_preference_ignored")).toEqual([
+      expect.objectContaining({ level: "info", tenantId: a, itemId: unknown.itemId, category: "service_messages", value: "stop" }),
+    ]);
     const nobody = itemFrom("field-user-preferences", {
       value: (v) => ({ ...v, user_preferences: [{ category: "marketing_messages", value: "stop" }] }),
     });
@@ -368,6 +378,9 @@ describe("smb_message_echoes", () => {
       { type: "message.created", conversationId: conversation.id },
       { type: "conversation.updated", conversationId: conversation.id },
     ]);
+    // The live inbox folds repeats; later consumers read the outbox, one row per event.
+    const outbox = await withTenant(a, (tx) => tx.select({ type: outboxEvents.type }).from(outboxEvents).where(eq(outboxEvents.conversationId, conversation.id)));
+    expect(outbox.map((e) => e.type).sort()).toEqual(["conversation.updated", "message.created"]);
   });
 
   it("opens the conversation when the business wrote first from the app", async () => {
