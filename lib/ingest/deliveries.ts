@@ -2,9 +2,9 @@ import { sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import { anyOf } from "@/db/any-of";
 import type { Database } from "@/db/client";
-import { grouped, type GroupOptions } from "@/lib/grouped";
 import { rowsOf } from "@/db/rows";
 import { webhookDeliveries } from "@/db/schema";
+import { grouped, type GroupOptions } from "@/lib/grouped";
 import { jobsChannel } from "@/lib/jobs/queue";
 import { splitQueue } from "./queues";
 
@@ -36,7 +36,7 @@ export const splitJobKey = (shard: number) => `${splitJobKeyPrefix}${shard}`;
 
 /**
  * Deliveries received while others are being stored are stored together, up to this many in
- * one statement (docs/PERFORMANCE.md, "Acks stored together"). Above `groupedBytes` a delivery
+ * one statement: group commit (docs/PERFORMANCE.md, "deliveries stored together"). Above `groupedBytes` a delivery
  * goes alone, so that a few large bodies never make one huge statement or hold small ones.
  */
 const grouping: GroupOptions = { inFlight: 2, maxGroup: 64, deadlineMs: 10_000 };
