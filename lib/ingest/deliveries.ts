@@ -35,9 +35,10 @@ export const splitJobKeyPrefix = "split:";
 export const splitJobKey = (shard: number) => `${splitJobKeyPrefix}${shard}`;
 
 /**
- * Deliveries received while others are being stored are stored together, up to this many in
- * one statement: group commit (docs/PERFORMANCE.md, "deliveries stored together"). Above `groupedBytes` a delivery
- * goes alone, so that a few large bodies never make one huge statement or hold small ones.
+ * Deliveries received while others are being stored are stored together, up to `maxGroup` in
+ * one statement: group commit (docs/PERFORMANCE.md, "deliveries stored together"). Above
+ * `groupedBytes` a delivery goes alone, so that a few large bodies never make one huge
+ * statement or hold small ones.
  */
 const grouping: GroupOptions = { inFlight: 2, maxGroup: 64, deadlineMs: 10_000 };
 const groupedBytes = 64 * 1024;
