@@ -68,15 +68,15 @@ async function storeReceived(db: Database, received: Received[]): Promise<Stored
     received.map(({ raw, bodySha256, text }, i) => {
       const shard = Number.parseInt(bodySha256.slice(0, 2), 16) % splitShards;
       return text === null
-        ? sql`(${i}::int, ${Buffer.from(raw).toString("base64")}::text, ${bodySha256}::text, 'ignored'::delivery_state, ${notTextError}::text, now(), ${shard}::int)`
-        : sql`(${i}::int, ${text}::text, ${bodySha256}::text, 'received'::delivery_state, null::text, null::timestamptz, ${shard}::int)`;
+        ? sql`(${i}::int, ${Buffer.from(raw).toString("base64")}::text, ${bodySha256}::text, 'ignored'::delivery_state, ${notTextError}::text, now(), ${shard}::int, ${splitJobKey(shard)}::text)`
+        : sql`(${i}::int, ${text}::text, ${bodySha256}::text, 'received'::delivery_state, null::text, null::timestamptz, ${shard}::int, ${splitJobKey(shard)}::text)`;
     }),
     sql`, `,
   );
   const inserted = await rowsOf<{ id: string; body_sha256: string }>(
     db,
     sql`
-    with received (i, raw_body, body_sha256, state, error, processed_at, shard) as (values ${rows}),
+    with received (i, raw_body, body_sha256, state, error, processed_at, shard, split_key) as (values ${rows}),
     stored as (
       insert into webhook_deliveries (raw_body, body_sha256, state, error, processed_at)
       select raw_body, body_sha256, state, error, processed_at from received order by i
@@ -84,7 +84,7 @@ async function storeReceived(db: Database, received: Received[]): Promise<Stored
       returning id, body_sha256, state
     ), split as (
       insert into jobs (queue, payload, dedupe_key, max_attempts)
-      select distinct ${splitQueue}, jsonb_build_object('shard', received.shard), ${splitJobKeyPrefix} || received.shard, ${splitMaxAttempts}::int
+      select distinct ${splitQueue}, jsonb_build_object('shard', received.shard), received.split_key, ${splitMaxAttempts}::int
       from stored join received using (body_sha256) where stored.state = 'received'
       on conflict (queue, dedupe_key) where state in ('queued', 'running') do nothing
     )
