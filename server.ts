@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { defaultNodeEnv, env, EnvError } from "@/lib/config/env";
-import { stopProcessWorker } from "@/lib/jobs/process-worker";
+import { offerJobsThread, stopProcessWorker } from "@/lib/jobs/process-worker";
 import { createAppServer } from "@/lib/server/http-server";
 import { unsupportedNodeReason } from "@/lib/server/node-version";
 
@@ -45,6 +45,9 @@ try {
   console.error(error instanceof EnvError ? error.message : error);
   process.exit(1);
 }
+
+// The job thread's entry: this file's neighbour once compiled (scripts/build-server-entry.ts), else the source.
+offerJobsThread(new URL(import.meta.url.endsWith(".ts") ? "./lib/server/jobs-thread-main.ts" : "./jobs-thread.mjs", import.meta.url));
 
 const { default: next } = await import("next");
 // Requests arrive only once the server listens, below, when `handle` exists.

@@ -8,6 +8,7 @@ import type { TenantTx } from "@/db/transactions";
 import { describeError } from "@/lib/logging/errors";
 import { log } from "@/lib/log";
 import { applyItems } from "./apply";
+import { letAnswersGoFirst } from "./answers-first";
 import { BatchSizer } from "./batch-size";
 import { decodeItem } from "./items";
 import type { Lane } from "./split";
@@ -168,14 +169,16 @@ export async function applyNextBatch(workspaceId: string, servedLast?: Lane): Pr
 }
 
 /**
- * Applies a workspace's due items batch after batch until none is due or `budgetMs` has passed.
- * Returns whether work may remain (the caller hands it to a fresh job, so workspaces take turns).
+ * Applies a workspace's due items batch after batch until none is due or `budgetMs` has passed,
+ * each batch after the webhook's answers in flight (`letAnswersGoFirst`). Returns whether work
+ * may remain (the caller hands it to a fresh job, so workspaces take turns).
  */
 export async function drainWorkspace(workspaceId: string, budgetMs: number): Promise<{ applied: number; more: boolean }> {
   const deadline = performance.now() + budgetMs;
   let applied = 0;
   let servedLast: Lane | undefined;
   while (performance.now() < deadline) {
+    await letAnswersGoFirst();
     const { taken, lane } = await applyNextBatch(workspaceId, servedLast);
     if (taken === 0) return { applied, more: false };
     applied += taken;

@@ -3,6 +3,7 @@ import { env } from "@/lib/config/env";
 import { withinDeadline } from "@/lib/deadline";
 import { log } from "@/lib/log";
 import { checkSignature, verifyTokenMatches } from "@/lib/whatsapp/signature";
+import { countAnswer } from "./answers-first";
 import { storeDelivery } from "./deliveries";
 
 /**
@@ -46,7 +47,7 @@ export async function receiveWhatsAppDelivery(
     return answer(401, "Missing or invalid X-Hub-Signature-256: the body must be signed with the app secret.");
   }
   try {
-    const stored = await withinDeadline(storeDelivery(db(), body), deadlines.storeMs, "storing the delivery");
+    const stored = await withinDeadline(countAnswer(storeDelivery(db(), body)), deadlines.storeMs, "storing the delivery");
     if (!stored.text && stored.isNew) log.warn("webhook_delivery_ignored", { deliveryId: stored.id, reason: "body is not UTF-8 text" });
   } catch (error) {
     log.error("webhook_store_failed", { error });

@@ -4,6 +4,7 @@ import { ingestItems, webhookDeliveries } from "@/db/schema";
 import { describeError } from "@/lib/logging/errors";
 import { enqueueAll } from "@/lib/jobs/queue";
 import { log, withLogContext } from "@/lib/log";
+import { letAnswersGoFirst } from "./answers-first";
 import { splitMaxAttempts } from "./deliveries";
 import { applyQueue } from "./queues";
 import { itemRouter, type ItemRoute } from "./route";
@@ -37,12 +38,14 @@ type ItemRow = typeof ingestItems.$inferInsert;
  * rolls its batch back to `received`. Large deliveries go one per transaction, in turn with the
  * batches of small ones. A batch that fails is split again one delivery per
  * transaction, so that one delivery that cannot be split holds back no other; such a delivery
- * is left to `retryFailedSplits`.
+ * is left to `retryFailedSplits`. Each batch waits for the webhook's answers in flight first
+ * (`letAnswersGoFirst`).
  */
 export async function splitReceivedDeliveries(db: Database, budgetMs: number): Promise<{ split: number; more: boolean }> {
   const deadline = performance.now() + budgetMs;
   let split = 0;
   while (performance.now() < deadline) {
+    await letAnswersGoFirst();
     const small = await splitBatch(db, { limit: deliveriesPerBatch, large: false });
     const large = (await largeWaiting(db)) ? await splitBatch(db, { limit: 1, large: true }) : 0;
     if (small + large === 0) return { split, more: false };

@@ -2,7 +2,7 @@ import type { Worker } from "./worker";
 
 // One worker per process, kept on globalThis so dev hot reload does not start a second one, and
 // so server.ts (a module graph apart from Next.js's bundle, where it is started) can stop it.
-const holder = globalThis as typeof globalThis & { __switchboardWorker?: Worker };
+const holder = globalThis as typeof globalThis & { __switchboardWorker?: Worker; __switchboardJobsThreadEntry?: URL };
 
 export function processWorkerRunning(): boolean {
   return holder.__switchboardWorker !== undefined;
@@ -10,6 +10,19 @@ export function processWorkerRunning(): boolean {
 
 export function setProcessWorker(worker: Worker): void {
   holder.__switchboardWorker = worker;
+}
+
+/**
+ * The server (server.ts) says where the job thread's entry is, as built beside it; the worker
+ * then runs on that thread (lib/server/background-jobs.ts). Scripts and tests that offer none
+ * run it on their own thread.
+ */
+export function offerJobsThread(entry: URL): void {
+  holder.__switchboardJobsThreadEntry = entry;
+}
+
+export function jobsThreadEntry(): URL | undefined {
+  return holder.__switchboardJobsThreadEntry;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import nodemailer, { type Transporter } from "nodemailer";
-import MailComposer from "nodemailer/lib/mail-composer";
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { env } from "@/lib/config/env";
 import { runtimePath } from "@/lib/config/runtime-path";
 import { log } from "@/lib/log";

@@ -4,10 +4,12 @@ import { loginAttemptPruning } from "@/lib/auth/throttle";
 import { ingestHandlers, ingestSweep } from "@/lib/ingest/jobs";
 import { deliveryRetention } from "@/lib/ingest/retention";
 import { periodicWork } from "@/lib/jobs/periodic";
-import { processWorkerRunning, setProcessWorker } from "@/lib/jobs/process-worker";
-import { startWorker } from "@/lib/jobs/worker";
+import { jobsThreadEntry, processWorkerRunning, setProcessWorker } from "@/lib/jobs/process-worker";
+import { startWorker, type Worker } from "@/lib/jobs/worker";
 import { templateSync } from "@/lib/templates/templates";
 import { numberChecks } from "@/lib/workspace/numbers";
+import { answersInFlight } from "@/lib/ingest/answers-first";
+import { startJobsThread } from "./jobs-thread";
 
 const periodicJobs = [ingestSweep, deliveryRetention, templateSync(), numberChecks, loginAttemptPruning, accountMailPruning];
 
@@ -19,18 +21,26 @@ const periodicJobs = [ingestSweep, deliveryRetention, templateSync(), numberChec
  * schedule's first occurrence is due at once on a new database; restarts keep each
  * schedule's next occurrence. Whatever a stopped or crashed server left (queued jobs, items
  * whose transaction died with it) is picked up by the first claim and the first sweep.
+ *
+ * On Postgres the server runs it on a thread of its own (lib/server/jobs-thread.ts), so that
+ * processing never waits behind the webhook's answers nor they behind it. The embedded
+ * database lives in this thread and serves no other: there it runs here.
  */
 export async function startBackgroundJobs(handle: DatabaseHandle): Promise<void> {
   if (processWorkerRunning()) return;
+  const entry = jobsThreadEntry();
+  setProcessWorker(handle.kind === "postgres" && entry && handle.url ? await startJobsThread(entry, { databaseUrl: handle.url, answersInFlight: answersInFlight() }) : startJobWorker(handle));
+}
+
+/** The job worker on this thread, with the server's handlers and schedules. */
+export function startJobWorker(handle: DatabaseHandle): Worker {
   const periodic = periodicWork(periodicJobs);
-  setProcessWorker(
-    startWorker(handle, {
-      handlers: { ...periodic.handlers, ...ingestHandlers },
-      schedules: periodic.schedules,
-      // Ingest jobs stay running while they work (lib/ingest/jobs.ts): a dead instance's are
-      // claimed again when this lapses, so it bounds how long its workspaces wait (the crash
-      // suite measured 64 s with the default minute). Renewed every 5 s while a job runs.
-      leaseMs: 15_000,
-    }),
-  );
+  return startWorker(handle, {
+    handlers: { ...periodic.handlers, ...ingestHandlers },
+    schedules: periodic.schedules,
+    // Ingest jobs stay running while they work (lib/ingest/jobs.ts): a dead instance's are
+    // claimed again when this lapses, so it bounds how long its workspaces wait (the crash
+    // suite measured 64 s with the default minute). Renewed every 5 s while a job runs.
+    leaseMs: 15_000,
+  });
 }
