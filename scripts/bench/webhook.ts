@@ -34,7 +34,7 @@ import { BenchWorkspaces, seedBroadcast, type BenchWorkspace } from "./bench-dat
 import { buildDeliveries, customerWaId, inboundWamid, itemCount, textDelivery, type DeliverySpec } from "./deliveries";
 import type { FromLoadGenerator, LoadMode, LoadResult, ToLoadGenerator } from "./load-generator";
 import { buildProduction, buildStaleness, productionNodeFlags, sampleRss, startFloor, startNext, stopServer, treeCpuMs, waitUntilHealthy, type Server } from "./processes";
-import { freePort } from "../support/processes";
+import { freePort, productionEnvDefaults } from "../support/processes";
 import { signIn, openEventStream } from "./session";
 import { describeMachine, loadAverage } from "./machine";
 import { median, ms, percentile, table } from "./stats";
@@ -131,6 +131,8 @@ const appSecret = randomBytes(16).toString("hex");
 const nextPort = await freePort();
 const serverEnv: NodeJS.ProcessEnv = {
   LOG_LEVEL: "info",
+  // As npm start sets it (package.json), for both servers: the same runtime, minus the framework.
+  ...productionEnvDefaults(),
   ...process.env,
   NODE_ENV: "production",
   NEXT_TELEMETRY_DISABLED: "1",

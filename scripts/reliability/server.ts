@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { freePort, productionServerArgs, waitUntilAnswering } from "../support/processes";
+import { freePort, productionEnvDefaults, productionServerArgs, waitUntilAnswering } from "../support/processes";
 
 /** Configuration every instance of one suite shares: the same database and secrets. */
 export type ServerEnv = Record<string, string>;
@@ -19,7 +19,7 @@ export async function startServer(env: ServerEnv, port?: number): Promise<Server
   const listen = port ?? (await freePort());
   const url = `http://127.0.0.1:${listen}`;
   const child = spawn(process.execPath, productionServerArgs(listen), {
-    env: { ...process.env, ...env, NODE_ENV: "production", APP_URL: url, PORT: String(listen) },
+    env: { ...productionEnvDefaults(), ...process.env, ...env, NODE_ENV: "production", APP_URL: url, PORT: String(listen) },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { compiledServerEntry } from "../build-server-entry";
@@ -24,6 +25,20 @@ export function freePort(): Promise<number> {
  */
 export function productionServerArgs(port: number, nodeArgs: string[] = []): string[] {
   return [...nodeArgs, compiledServerEntry(path.join(process.cwd(), ".next")), "start", "--port", String(port), "--hostname", "127.0.0.1"];
+}
+
+/**
+ * The environment `npm start` gives the server unless it is set already (package.json's start
+ * script: `NAME=${NAME:-value}` before `node`), for the bench and the fault suites, which start
+ * the server without npm.
+ */
+export function productionEnvDefaults(): Record<string, string> {
+  const pkg = JSON.parse(fs.readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { scripts: { start: string } };
+  return envDefaultsOf(pkg.scripts.start);
+}
+
+export function envDefaultsOf(script: string): Record<string, string> {
+  return Object.fromEntries([...script.matchAll(/(?:^|\s)([A-Z][A-Z0-9_]*)=\$\{\1:-([^}\s]*)\}(?=\s)/g)].map((m) => [m[1]!, m[2]!]));
 }
 
 /**
