@@ -3,7 +3,7 @@
  * splitting and applying wait a moment. The job thread (lib/server/jobs-thread.ts) shares the
  * request thread's count, so it also yields to answers it cannot see.
  *
- * Measured (docs/PERFORMANCE.md, "A thread for the jobs"): with the jobs on a thread of their
+ * Measured (docs/PERFORMANCE.md, "a thread for the jobs"): with the jobs on a thread of their
  * own, 32 concurrent deliveries were answered at 0.35–0.42× the floor's rate, because the
  * processor took each delivery as it came, in batches of a few items, and its CPU and its
  * Postgres work took the cores the answers needed. Letting answers go first, 0.47–0.53×.

@@ -1,6 +1,7 @@
 import type { DatabaseHandle } from "@/db/client";
 import { accountMailPruning } from "@/lib/account/mail-throttle";
 import { loginAttemptPruning } from "@/lib/auth/throttle";
+import { answersInFlight } from "@/lib/ingest/answers-first";
 import { ingestHandlers, ingestSweep } from "@/lib/ingest/jobs";
 import { deliveryRetention } from "@/lib/ingest/retention";
 import { periodicWork } from "@/lib/jobs/periodic";
@@ -8,7 +9,6 @@ import { jobsThreadEntry, processWorkerRunning, setProcessWorker } from "@/lib/j
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 import { templateSync } from "@/lib/templates/templates";
 import { numberChecks } from "@/lib/workspace/numbers";
-import { answersInFlight } from "@/lib/ingest/answers-first";
 import { startJobsThread } from "./jobs-thread";
 
 const periodicJobs = [ingestSweep, deliveryRetention, templateSync(), numberChecks, loginAttemptPruning, accountMailPruning];
@@ -22,9 +22,10 @@ const periodicJobs = [ingestSweep, deliveryRetention, templateSync(), numberChec
  * schedule's next occurrence. Whatever a stopped or crashed server left (queued jobs, items
  * whose transaction died with it) is picked up by the first claim and the first sweep.
  *
- * On Postgres the server runs it on a thread of its own (lib/server/jobs-thread.ts), so that
- * processing never waits behind the webhook's answers nor they behind it. The embedded
- * database lives in this thread and serves no other: there it runs here.
+ * On Postgres the server runs it on a thread of its own (lib/server/jobs-thread.ts), so that its
+ * round trips no longer wait their turn on the event loop answering Meta; it lets those answers
+ * go first by itself (lib/ingest/answers-first.ts). The embedded database lives in this thread
+ * and serves no other: there it runs here.
  */
 export async function startBackgroundJobs(handle: DatabaseHandle): Promise<void> {
   if (processWorkerRunning()) return;

@@ -16,9 +16,10 @@ const restartDelayMs = 1_000;
 /**
  * Runs the process's job worker on a thread of its own (`entry`, lib/server/jobs-thread-main.ts
  * as the build compiled it), on its own connections to `databaseUrl`. Applying a batch is a
- * dozen round trips to Postgres, and on the request thread each waited behind the webhook's
- * answers: measured, a reply took a p95 of 336 ms from its 200 to the open inbox under a
- * status storm, and 142–153 ms with the jobs on a thread of their own (docs/PERFORMANCE.md).
+ * dozen round trips to Postgres, and on the request thread each waited its turn behind the
+ * webhook's answers: measured in the full bench, a reply took a p95 of 551–570 ms from its 200
+ * to the open inbox under a status storm, and 306–375 ms with the jobs on this thread
+ * (docs/PERFORMANCE.md, "a thread for the jobs").
  *
  * Resolves once the thread's worker runs; a thread that cannot start (its code does not load,
  * say) rejects, so that the server refuses to start rather than serve without processing. A
