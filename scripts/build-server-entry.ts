@@ -17,16 +17,12 @@ export function compiledServerEntry(nextDir: string): string {
 }
 
 /**
- * The job thread's entry (lib/server/jobs-thread.ts), compiled beside the server's. Unlike the
- * server's, it carries the pure-JavaScript packages it uses, tree-shaken: each thread loads its
- * own copy of every module, and the thread took 72 MB idle importing drizzle-orm, zod and
- * postgres whole, 40 MB bundled. PGlite (WebAssembly and data files found beside its module,
- * never opened on the thread), pino and nodemailer stay imports.
+ * The job thread's entry (lib/server/jobs-thread.ts) is compiled beside the server's, where
+ * server.ts looks for it. Unlike the server's, it carries the pure-JavaScript packages it uses,
+ * tree-shaken: each thread loads its own copy of every module, and the thread took 72 MB idle
+ * importing drizzle-orm, zod and postgres whole, 40 MB bundled. PGlite (WebAssembly and data
+ * files found beside its module, never opened on the thread), pino and nodemailer stay imports.
  */
-export function compiledJobsThreadEntry(nextDir: string): string {
-  return path.join(nextDir, "switchboard", "jobs-thread.mjs");
-}
-
 const threadExternals = ["@electric-sql/pglite", "@electric-sql/pglite/*", "pino", "nodemailer", "nodemailer/*"];
 
 export async function buildServerEntry(projectDir: string, nextDir: string): Promise<string> {
@@ -34,7 +30,7 @@ export async function buildServerEntry(projectDir: string, nextDir: string): Pro
   const common = { bundle: true, platform: "node", format: "esm", target: "node24", tsconfig: path.join(projectDir, "tsconfig.json"), logLevel: "warning" } as const;
   await Promise.all([
     build({ ...common, entryPoints: [path.join(projectDir, "server.ts")], outfile, packages: "external" }),
-    build({ ...common, entryPoints: [path.join(projectDir, "lib/server/jobs-thread-main.ts")], outfile: compiledJobsThreadEntry(nextDir), external: threadExternals }),
+    build({ ...common, entryPoints: [path.join(projectDir, "lib/server/jobs-thread-main.ts")], outfile: path.join(path.dirname(outfile), "jobs-thread.mjs"), external: threadExternals }),
   ]);
   return outfile;
 }
