@@ -18,6 +18,8 @@ const config = {
     "lib/ingest/jobs.ts",
     "lib/ingest/unsplit.ts",
     "lib/ingest/process.ts",
+    "lib/ingest/answers-first.ts",
+    "lib/server/jobs-thread.ts",
     "lib/ingest/route.ts",
     "lib/ingest/unrouted.ts",
     "lib/ingest/apply/messages.ts",

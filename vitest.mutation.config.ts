@@ -25,7 +25,7 @@ export default defineConfig({
       "app/api/webhooks/whatsapp/route.test.ts",
       "lib/outbound/send.test.ts",
       "lib/auth/{credentials,throttle}.test.ts",
-      "lib/server/background-jobs.test.ts",
+      "lib/server/{background-jobs,jobs-thread}.test.ts",
       "lib/workspace/{invitations,members,workspaces,roles,numbers-roles}.test.ts",
       "app/api/w/[[]slug]/outbound-routes.test.ts",
       "app/w/[[]slug]/settings/members/page.test.ts",
