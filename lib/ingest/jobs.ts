@@ -13,6 +13,15 @@ import { routeUnroutedItems } from "./unrouted";
 /** How long one split job splits before handing the rest to a fresh job, so that apply jobs queued meanwhile get their turn. */
 const splitJobBudgetMs = 1_000;
 
+/**
+ * Split jobs one worker runs at once. Each splits every waiting delivery, whatever its shard,
+ * so more than two on one instance only contend for the same deliveries: under a status storm
+ * the four shards' jobs kept running, held every slot for most of the time, and a workspace's
+ * apply job waited up to hundreds of milliseconds for one (docs/PERFORMANCE.md, "30 November
+ * 2026, night"). Two, so that one splitting a 3 MB delivery leaves the other the small ones.
+ */
+export const ingestQueueLimits: Record<string, number> = { [splitQueue]: 2 };
+
 /** How long one apply job works on its workspace before handing the rest to a fresh job (workspaces take turns). */
 const applyJobBudgetMs = 1_000;
 

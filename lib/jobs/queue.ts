@@ -60,7 +60,14 @@ export async function enqueueAll(executor: Executor, queue: string, entries: Arr
   return rows.length;
 }
 
-type ClaimInput = { queues: string[]; limit: number; leaseMs: number; worker: string };
+type ClaimInput = {
+  queues: string[];
+  limit: number;
+  leaseMs: number;
+  worker: string;
+  /** At most this many jobs of a queue in this claim (queues not named: up to `limit`). */
+  caps?: Record<string, number>;
+};
 
 /**
  * Takes up to `limit` jobs of the given queues whose claimant's lease lapsed, then jobs that are
@@ -71,18 +78,20 @@ type ClaimInput = { queues: string[]; limit: number; leaseMs: number; worker: st
 export async function claimJobs(db: Database, input: ClaimInput): Promise<Job[]> {
   const lapsed = await lease(db, input, and(eq(jobs.state, "running"), lt(jobs.lockedUntil, sql`now()`))!);
   if (lapsed.length >= input.limit) return lapsed;
-  const due = await lease(db, { ...input, limit: input.limit - lapsed.length }, and(eq(jobs.state, "queued"), lte(jobs.runAt, sql`now()`))!);
+  const due = await lease(db, { ...input, limit: input.limit - lapsed.length, caps: capsLeft(input.caps, lapsed) }, and(eq(jobs.state, "queued"), lte(jobs.runAt, sql`now()`))!);
   return [...lapsed, ...due];
 }
 
+function capsLeft(caps: Record<string, number> | undefined, taken: Job[]): Record<string, number> | undefined {
+  if (!caps) return undefined;
+  const left = { ...caps };
+  for (const job of taken) if (job.queue in left) left[job.queue]! -= 1;
+  return left;
+}
+
 async function lease(db: Database, input: ClaimInput, claimable: SQL): Promise<Job[]> {
-  const ids = db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(and(inArray(jobs.queue, input.queues), claimable))
-    .orderBy(jobs.runAt)
-    .limit(input.limit)
-    .for("update", { skipLocked: true });
+  const ids = claimableIds(input, claimable);
+  if (!ids) return [];
   return db
     .update(jobs)
     .set({
@@ -91,8 +100,26 @@ async function lease(db: Database, input: ClaimInput, claimable: SQL): Promise<J
       lockedUntil: sql`now() + ${input.leaseMs} * interval '1 millisecond'`,
       lockedBy: input.worker,
     })
-    .where(inArray(jobs.id, ids))
+    .where(sql`${jobs.id} in (${ids})`)
     .returning({ id: jobs.id, queue: jobs.queue, payload: jobs.payload, attempts: jobs.attempts, maxAttempts: jobs.maxAttempts });
+}
+
+/**
+ * The oldest claimable jobs' ids, locked. A capped queue gets a lock of its own, at most its cap
+ * deep, and the oldest of all those go: one statement however many queues are capped (FOR
+ * UPDATE is not allowed on a UNION, but is in each of its CTEs). Null when nothing may be taken.
+ */
+function claimableIds(input: ClaimInput, claimable: SQL): SQL | null {
+  const caps = input.caps ?? {};
+  const free = input.queues.filter((q) => !(q in caps));
+  const capped = input.queues.filter((q) => (caps[q] ?? 0) > 0);
+  const oldest = (queues: string[], limit: number, columns = sql`${jobs.id}, ${jobs.runAt}`) =>
+    sql`select ${columns} from ${jobs} where ${and(inArray(jobs.queue, queues), claimable)} order by ${jobs.runAt} limit ${limit} for update skip locked`;
+  if (capped.length === 0) return free.length === 0 ? null : oldest(free, input.limit, sql`${jobs.id}`);
+  const parts = [...(free.length > 0 ? [oldest(free, input.limit)] : []), ...capped.map((q) => oldest([q], Math.min(caps[q]!, input.limit)))];
+  const ctes = sql.join(parts.map((part, i) => sql`${sql.raw(`c${i}`)} as (${part})`), sql`, `);
+  const all = sql.join(parts.map((_, i) => sql`select * from ${sql.raw(`c${i}`)}`), sql` union all `);
+  return sql`with ${ctes} select id from (${all}) as claimable order by run_at limit ${input.limit}`;
 }
 
 /** This claim's row, and only while it is still this claim's. */

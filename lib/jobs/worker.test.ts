@@ -269,3 +269,37 @@ it("stops only once the job in hand has finished", async () => {
   expect(order).toEqual(["job finished", "stopped"]);
   expect(await rowsOf("slow")).toEqual([]);
 });
+
+it("runs no more of a queue's jobs at once than its limit, and gives the other slots to other queues", async () => {
+  // The limited queue's jobs are the oldest: claimed by age alone, they would fill every slot.
+  for (let i = 0; i < 4; i++) await enqueue(db(), "limited", { i });
+  for (let i = 0; i < 2; i++) await enqueue(db(), "other", { i });
+  const release = gate();
+  const now = { limited: 0, other: 0 };
+  let mostLimited = 0;
+  const holding = (queue: keyof typeof now) => async () => {
+    now[queue]++;
+    mostLimited = Math.max(mostLimited, now.limited);
+    await release.opened;
+    now[queue]--;
+  };
+  worker({ handlers: { limited: holding("limited"), other: holding("other") }, concurrency: 4, queueLimits: { limited: 1 } });
+
+  await expect.poll(() => ({ ...now })).toEqual({ limited: 1, other: 2 });
+  release.open();
+  await expect.poll(async () => (await rowsOf("limited")).length + (await rowsOf("other")).length).toBe(0);
+  expect(mostLimited).toBe(1);
+});
+
+it("claims at most a capped queue's cap, counting the lapsed jobs it takes back, and none of a queue capped at 0", async () => {
+  for (const queue of ["capped", "capped", "capped", "free", "free", "shut"]) await enqueue(db(), queue);
+  const claim = (caps: Record<string, number>) => claimJobs(db(), { queues: ["capped", "free", "shut"], limit: 4, leaseMs: 60_000, worker: "w", caps });
+
+  const first = await claim({ capped: 1, shut: 0 });
+  expect(first.map((j) => j.queue).sort()).toEqual(["capped", "free", "free"]);
+
+  // That claimant died: its capped job is taken back first, and fills the cap by itself.
+  await db().update(jobs).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(jobs.queue, "capped"));
+  const second = await claim({ capped: 1, shut: 0 });
+  expect(second.map((j) => [j.queue, j.attempts])).toEqual([["capped", 2]]);
+});

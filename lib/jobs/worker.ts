@@ -17,6 +17,8 @@ export type WorkerOptions = {
   pollMs?: number;
   /** Jobs claimed and run at once. */
   concurrency?: number;
+  /** At most this many jobs of a queue run at once, so that they leave the other slots to the rest. */
+  queueLimits?: Record<string, number>;
   /** How long a claim holds a job unless renewed; a worker that dies loses its jobs after this. */
   leaseMs?: number;
   /** Delay before a failed job's next attempt. */
@@ -45,7 +47,13 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
   const leaseMs = options.leaseMs ?? 60_000;
   const backoff = options.backoff ?? backoffMs;
   const name = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const running = new Set<Promise<void>>();
+  // Each running job's queue.
+  const running = new Map<Promise<void>, string>();
+  const capsLeft = () => {
+    const left = { ...options.queueLimits };
+    for (const queue of running.values()) if (queue in left) left[queue]! -= 1;
+    return left;
+  };
   // Jobs whose handlers returned, removed together at the next tick.
   let finished: Job[] = [];
   const flushFinished = async () => {
@@ -121,12 +129,12 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
     }
     const room = concurrency - running.size;
     if (room <= 0) return;
-    for (const job of await claimJobs(db, { queues, limit: room, leaseMs, worker: name })) {
+    for (const job of await claimJobs(db, { queues, limit: room, leaseMs, worker: name, caps: capsLeft() })) {
       const task = run(job).finally(() => {
         running.delete(task);
         wake();
       });
-      running.add(task);
+      running.set(task, job.queue);
     }
   };
 
@@ -146,7 +154,7 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
       }
       await sleep();
     }
-    await Promise.all(running);
+    await Promise.all(running.keys());
     await flushFinished().catch((error: unknown) => log.warn("jobs_complete_failed", { error }));
     await unlisten?.().catch(() => {});
   })();

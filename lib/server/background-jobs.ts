@@ -2,7 +2,7 @@ import type { DatabaseHandle } from "@/db/client";
 import { accountMailPruning } from "@/lib/account/mail-throttle";
 import { loginAttemptPruning } from "@/lib/auth/throttle";
 import { answersInFlight } from "@/lib/ingest/answers-first";
-import { ingestHandlers, ingestSweep } from "@/lib/ingest/jobs";
+import { ingestHandlers, ingestQueueLimits, ingestSweep } from "@/lib/ingest/jobs";
 import { deliveryRetention } from "@/lib/ingest/retention";
 import { periodicWork } from "@/lib/jobs/periodic";
 import { jobsThreadEntry, processWorkerRunning, setProcessWorker } from "@/lib/jobs/process-worker";
@@ -39,6 +39,7 @@ export function startJobWorker(handle: DatabaseHandle): Worker {
   return startWorker(handle, {
     handlers: { ...periodic.handlers, ...ingestHandlers },
     schedules: periodic.schedules,
+    queueLimits: ingestQueueLimits,
     // Ingest jobs stay running while they work (lib/ingest/jobs.ts): a dead instance's are
     // claimed again when this lapses, so it bounds how long its workspaces wait (the crash
     // suite measured 64 s with the default minute). Renewed every 5 s while a job runs.

@@ -46,6 +46,7 @@ type Part = (typeof allParts)[number];
 
 const usage = `npm run bench:webhook -- [--scale 1] [--only ${allParts.join(",")}] [--rounds 3] [--per-delivery 50]
                               [--mixed-seconds 60] [--inbound-rate 10] [--storm-rate <n>] [--profile <dir>] [--node-flags="<flags>"]
+                              [--keep-database]
 
   --scale          scales every size: at 1, 3,000 deliveries per ack round (1,000 at concurrency 4),
                    a backlog of 50,000 inbound messages over 100 workspaces and one of 150,000
@@ -62,6 +63,8 @@ const usage = `npm run bench:webhook -- [--scale 1] [--only ${allParts.join(",")
                    (npx tsx scripts/bench/profile-summary.ts <file.cpuprofile>)
   --node-flags=    Node flags for both servers instead of npm start's (package.json), after an
                    "=" since they start with dashes; --node-flags= alone means Node's defaults
+  --keep-database  leave the bench's database for reading afterwards (its name is printed): each
+                   item's created_at and done_at, its delivery's received_at; drop it when done
 
 Postgres: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); the bench creates
 and drops its own database switchboard_bench_webhook_* there.`;
@@ -77,6 +80,7 @@ const { values: args } = parseArgs({
     "storm-rate": { type: "string" },
     profile: { type: "string" },
     "node-flags": { type: "string" },
+    "keep-database": { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -173,7 +177,8 @@ async function cleanUp(keepLogs: boolean): Promise<void> {
   await Promise.all(servers.map(stopServer));
   await closeDatabase().catch(() => {});
   await running.monitor?.end({ timeout: 5 });
-  if (running.databaseCreated) {
+  if (running.databaseCreated && args["keep-database"]) console.log(`kept database ${databaseName} (--keep-database)`);
+  else if (running.databaseCreated) {
     await dropPostgresDatabase(serverUrl, databaseName).catch((error) => console.error(`could not drop ${databaseName}: ${error}`));
   }
   if (!keepLogs) fs.rmSync(workDir, { recursive: true, force: true });
