@@ -71,3 +71,63 @@ it.runIf(onPostgres)("starts a job thread again when it dies, and stops it for g
     starts.close();
   }
 });
+
+/** Starts the server's jobs on a thread running `code`, which says on a BroadcastChannel named `channel` what it does. */
+async function threadSaying(channel: string, code: string): Promise<{ said: string[]; close: () => void }> {
+  const said: string[] = [];
+  const listening = new BroadcastChannel(channel);
+  listening.onmessage = (event: MessageEvent<string>) => said.push(event.data);
+  offerJobsThread(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+  await startBackgroundJobs(database());
+  return { said, close: () => listening.close() };
+}
+
+it.runIf(onPostgres)("stops a running job thread for good: it ends, says nothing of dying, and is not started again", async () => {
+  const log = logMark();
+  const thread = await threadSaying(
+    "jobs-thread-stop",
+    `import { parentPort } from "node:worker_threads";
+    const channel = new BroadcastChannel("jobs-thread-stop");
+    channel.postMessage("started");
+    parentPort.postMessage("ready");
+    parentPort.on("message", (message) => {
+      if (message !== "stop") return;
+      channel.postMessage("stopping");
+      channel.close();
+      process.exit(0);
+    });`,
+  );
+  try {
+    await expect.poll(() => thread.said).toEqual(["started"]);
+    await stopProcessWorker();
+    expect(processWorkerRunning()).toBe(false);
+    await expect.poll(() => thread.said).toEqual(["started", "stopping"]);
+    // Longer than a restart's delay.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(thread.said).toEqual(["started", "stopping"]);
+    expect(log()).not.toContain("jobs_thread_exited");
+  } finally {
+    thread.close();
+  }
+});
+
+it.runIf(onPostgres)("stops at once while a dead job thread waits to be started again, and starts none", async () => {
+  const log = logMark();
+  const thread = await threadSaying(
+    "jobs-thread-gap",
+    `import { parentPort } from "node:worker_threads";
+    new BroadcastChannel("jobs-thread-gap").postMessage("started");
+    parentPort.postMessage("ready");
+    setTimeout(() => process.exit(4), 20);`,
+  );
+  try {
+    await expect.poll(() => log()).toContain('"code":4,"restartInMs":1000,"event":"jobs_thread_exited"');
+    // No thread is running: nothing would ever answer a stop or exit, so stopping must not wait for one.
+    const stopped = await Promise.race([stopProcessWorker().then(() => "stopped"), new Promise((resolve) => setTimeout(resolve, 500, "still waiting"))]);
+    expect(stopped).toBe("stopped");
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(thread.said).toEqual(["started"]);
+  } finally {
+    thread.close();
+  }
+});
