@@ -2,25 +2,21 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { messages } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { fixtureJson } from "@/testing/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
+import { reply } from "@/testing/fake-graph-server";
 import { getMessageMedia, type MessageMedia } from "./inbound-media";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 
-let graph: FakeGraph;
+const graph = fakeGraphPerFile();
 let mediaDir: string;
-beforeAll(async () => {
-  graph = await startFakeGraph();
+beforeAll(() => {
   mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-media-"));
 });
-afterAll(async () => {
-  await graph.close();
-  fs.rmSync(mediaDir, { recursive: true, force: true });
-});
-afterEach(() => graph.reset());
+afterAll(() => fs.rmSync(mediaDir, { recursive: true, force: true }));
 
 const deps = () => ({ graph: graph.client(), mediaDir });
 

@@ -1,13 +1,14 @@
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { tenantForPhoneNumber, withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, users } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { env, resetEnvForTests } from "@/lib/config/env";
+import { env } from "@/lib/config/env";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import type { Actor } from "@/lib/domain/context";
 import { createTestMember, createTestWorkspace, ownerCtx } from "@/testing/db/factories";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
+import { reply } from "@/testing/fake-graph-server";
 import { fixtureBytes } from "@/testing/fixtures";
 import { logMark } from "@/testing/logs";
 import { drainIngest } from "@/testing/ingest";
@@ -15,15 +16,12 @@ import { deliver, workspaceData } from "@/testing/webhook";
 import { connectSignedUpNumber, connectSignedUpNumberSchema, exchangeSignupCode, grantLifetimeMs } from "./embedded-signup";
 import { addNumber, listNumbers } from "./numbers";
 
-let graph: FakeGraph;
+const graph = fakeGraphPerFile({ viaEnv: true });
 let a: Actor;
 let b: Actor;
 let agent: Actor;
 
 beforeAll(async () => {
-  graph = await startFakeGraph();
-  process.env.WHATSAPP_GRAPH_URL = graph.url;
-  resetEnvForTests();
   const wa = await createTestWorkspace("Alpha");
   const wb = await createTestWorkspace("Bravo");
   a = { tenantId: wa.id, userId: (await createTestMember(wa.id, "admin")).id, role: "admin" };
@@ -31,13 +29,6 @@ beforeAll(async () => {
   agent = { tenantId: wa.id, userId: (await createTestMember(wa.id, "agent")).id, role: "agent" };
 });
 
-afterAll(async () => {
-  delete process.env.WHATSAPP_GRAPH_URL;
-  resetEnvForTests();
-  await graph.close();
-});
-
-beforeEach(() => graph.reset());
 afterEach(() => vi.useRealTimers());
 
 let sequence = 0;

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { tenantForPhoneNumber, withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, contacts, conversations, wabaOwners } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -8,7 +8,8 @@ import { resetEnvForTests } from "@/lib/config/env";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { deliver, workspaceData } from "@/testing/webhook";
 import { fixtureBytes } from "@/testing/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
+import { reply } from "@/testing/fake-graph-server";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { drainIngest } from "@/testing/ingest";
 import type { Actor } from "@/lib/domain/context";
@@ -29,17 +30,9 @@ const input = (phoneNumberId: string, accessToken: string | null = token, wabaId
   accessToken: accessToken ?? undefined,
 });
 
-let graph: FakeGraph;
-afterAll(async () => {
-  delete process.env.WHATSAPP_GRAPH_URL;
-  resetEnvForTests();
-  await graph.close();
-});
+const graph = fakeGraphPerFile({ viaEnv: true, resetAfterEach: false });
 
 beforeAll(async () => {
-  graph = await startFakeGraph();
-  process.env.WHATSAPP_GRAPH_URL = graph.url;
-  resetEnvForTests();
   const wabaA = ["110000000000001", "110000000000002", "110000000000003", "110000000000005", "110000000000006", "110000000000009"];
   graph.grant({ token, wabaId: "104400000000001", phoneNumberIds: wabaA });
   graph.grant({ token, wabaId: "104400000000099", phoneNumberIds: ["990000000000009"] });

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { auditLog, businessNumbers, invitations, memberships, phoneNumberRoutes, users, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestMember } from "@/testing/db/factories";
 import { signUp } from "@/lib/workspace/signup";
-import { env, resetEnvForTests } from "@/lib/config/env";
-import { startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { env } from "@/lib/config/env";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
 import { actAs } from "@/testing/next-request";
 import { expectNotFound, expectRedirect, formData, rendered } from "@/testing/expect-next";
 import { createInvitation } from "@/lib/workspace/invitations";
@@ -41,18 +41,10 @@ const tokenA = "EAAG-very-secret-access-token-A-0017";
 let a: { slug: string; id: string; ownerId: string; adminId: string; agentId: string };
 let b: { slug: string; id: string; ownerId: string; agentId: string; numberId: string; invitationId: string };
 
-let graph: FakeGraph;
-afterAll(async () => {
-  delete process.env.WHATSAPP_GRAPH_URL;
-  resetEnvForTests();
-  await graph.close();
-});
+// Connecting a number asks Meta, played by the fake Graph server, whether the token proves it.
+const graph = fakeGraphPerFile({ viaEnv: true, resetAfterEach: false });
 
 beforeAll(async () => {
-  // Connecting a number asks Meta, played by the fake Graph server, whether the token proves it.
-  graph = await startFakeGraph();
-  process.env.WHATSAPP_GRAPH_URL = graph.url;
-  resetEnvForTests();
   graph.grant({ token, wabaId: "104400000000002", phoneNumberIds: ["220000000000001"] });
   graph.grant({ token: tokenA, wabaId: "104400000000001", phoneNumberIds: ["110000000000001"] });
   const ownerA = await signUp({ name: "Ana", email: "ana@alpha.test", password: "alpha-password", workspaceName: "Alpha" }, { emailVerified: true });

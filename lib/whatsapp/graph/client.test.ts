@@ -1,10 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fixtureJson } from "@/testing/fixtures";
 import { backoffDelay, createGraphClient } from "./client";
 import { GraphError } from "./errors";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
+import { reply } from "@/testing/fake-graph-server";
 import { templateMessage, textMessage } from "./messages";
 
 const token = "EAAG-test-token-client-0001";
@@ -12,12 +13,7 @@ const auth = { token, phoneNumberId: "110000000000001" };
 const sendRequest = fixtureJson<{ to: string; context: { message_id: string }; text: { body: string } }>("graph", "send-text-request");
 const sentWamid = fixtureJson<{ messages: { id: string }[] }>("graph", "send-text-response-200").messages[0]!.id;
 
-let graph: FakeGraph;
-beforeAll(async () => {
-  graph = await startFakeGraph();
-});
-afterAll(() => graph.close());
-afterEach(() => graph.reset());
+const graph = fakeGraphPerFile();
 
 const aText = () => textMessage({ to: { waId: sendRequest.to }, body: sendRequest.text.body, replyToWamid: sendRequest.context.message_id });
 

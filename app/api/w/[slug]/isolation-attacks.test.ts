@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { messageTemplates, messages, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { createTestConversation, createTestMember, createTestMessage, createTestNumber } from "@/testing/db/factories";
 import { signUp } from "@/lib/workspace/signup";
-import { env, resetEnvForTests } from "@/lib/config/env";
+import { env } from "@/lib/config/env";
 import { streamReader } from "@/testing/realtime";
 import { formData, rendered } from "@/testing/expect-next";
 import { actAs } from "@/testing/next-request";
@@ -14,7 +14,7 @@ import { deliver, messageByWamid } from "@/testing/webhook";
 import { createInvitation } from "@/lib/workspace/invitations";
 import { addNumber } from "@/lib/workspace/numbers";
 import { fixtureJson } from "@/testing/fixtures";
-import { startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { queueAction } from "@/app/w/[slug]/inbox/actions";
 import ThreadPage from "@/app/w/[slug]/inbox/[conversationId]/page";
@@ -102,18 +102,10 @@ async function workspace(name: string, phoneNumberId: string, options: { token?:
   };
 }
 
-let graph: FakeGraph;
-afterAll(async () => {
-  delete process.env.WHATSAPP_GRAPH_URL;
-  resetEnvForTests();
-  await graph.close();
-});
+// Attacks that set A's own access token make A's replies real sends: Meta is the fake.
+const graph = fakeGraphPerFile({ viaEnv: true, resetAfterEach: false });
 
 beforeAll(async () => {
-  // Attacks that set A's own access token make A's replies real sends: Meta is the fake.
-  graph = await startFakeGraph();
-  process.env.WHATSAPP_GRAPH_URL = graph.url;
-  resetEnvForTests();
   graph.grant({ token: "EAAG-bravo-canary-token-0042", wabaId: "104400000000009", phoneNumberIds: ["520000000000001"] });
   a = await workspace("Alpha", "510000000000001", { label: "Alpha line", customer: "Alma Customer", text: "alpha-message", template: "alpha_template", invitee: "invitee@alpha.test" });
   b = await workspace("Bravo Canary Co", "520000000000001", {

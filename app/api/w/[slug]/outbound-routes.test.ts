@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { businessNumbers, messageTemplates, messages, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -11,7 +11,8 @@ import { updateNumber } from "@/lib/workspace/numbers";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
 import { actAs } from "@/testing/next-request";
 import { fixtureJson } from "@/testing/fixtures";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
+import { reply } from "@/testing/fake-graph-server";
 import { captureLogs } from "@/testing/logs";
 import { GET as composer } from "./conversations/[conversationId]/composer/route";
 import { POST as sendReply } from "./conversations/[conversationId]/replies/route";
@@ -26,19 +27,15 @@ vi.mock("next/headers", () => import("@/testing/next-request"));
  * The outbound API as the composer calls it: real signed-in users, a real database, and
  * Meta played by the fake Graph server the routes reach through WHATSAPP_GRAPH_URL.
  */
-let graph: FakeGraph;
-beforeAll(async () => {
-  graph = await startFakeGraph();
-  process.env.WHATSAPP_GRAPH_URL = graph.url;
+const graph = fakeGraphPerFile({ viaEnv: true });
+beforeAll(() => {
   process.env.WHATSAPP_GRAPH_VERSION = "v25.0";
   resetEnvForTests();
 });
-afterAll(async () => {
-  delete process.env.WHATSAPP_GRAPH_URL;
+afterAll(() => {
+  delete process.env.WHATSAPP_GRAPH_VERSION;
   resetEnvForTests();
-  await graph.close();
 });
-afterEach(() => graph.reset());
 
 type World = OutboundWorld & { slug: string };
 

@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { expect, it, vi } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { conversations, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { env, resetEnvForTests } from "@/lib/config/env";
+import { env } from "@/lib/config/env";
 import { outboundWorld } from "@/testing/outbound";
 import { rendered } from "@/testing/expect-next";
 import { actAs } from "@/testing/next-request";
-import { startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
 import { POST as readRoute } from "@/app/api/w/[slug]/conversations/[conversationId]/read/route";
 import ConversationPage from "./page";
 
@@ -23,17 +23,7 @@ vi.mock("next/server", async (original) => ({
  * Reading is something a person does, not something a GET does: Next prefetches linked
  * pages, and a prefetch must not tell the customer their message was read.
  */
-let graph: FakeGraph;
-beforeAll(async () => {
-  graph = await startFakeGraph();
-  process.env.WHATSAPP_GRAPH_URL = graph.url;
-  resetEnvForTests();
-});
-afterAll(async () => {
-  delete process.env.WHATSAPP_GRAPH_URL;
-  resetEnvForTests();
-  await graph.close();
-});
+const graph = fakeGraphPerFile({ viaEnv: true, resetAfterEach: false });
 
 it("a GET of the conversation page sends no read receipt and keeps the unread count; the client's read request does both", async () => {
   const world = await outboundWorld();

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { beforeAll, expect, it, vi } from "vitest";
 import { withPlatform } from "@/db/platform";
 import { messages, workspaces } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -11,12 +11,13 @@ import { TemplatePicker } from "@/components/composer/template-picker";
 import type { Message } from "@/components/inbox/api";
 import { MarketingOptOutNote } from "@/components/inbox/marketing-opt-out-note";
 import { MessageBubble } from "@/components/inbox/message-bubble";
-import { env, resetEnvForTests } from "@/lib/config/env";
+import { env } from "@/lib/config/env";
 import { applyFieldItems } from "@/lib/ingest/apply/fields";
 import type { FieldItem, OtherField } from "@/lib/ingest/apply/types";
 import { syncTemplates } from "@/lib/templates/templates";
 import { rendered } from "@/testing/expect-next";
-import { reply, startFakeGraph, type FakeGraph } from "@/testing/fake-graph-server";
+import { fakeGraphPerFile } from "@/testing/fake-graph-per-file";
+import { reply } from "@/testing/fake-graph-server";
 import { fixtureJson } from "@/testing/fixtures";
 import { actAs } from "@/testing/next-request";
 import { outboundWorld, type OutboundWorld } from "@/testing/outbound";
@@ -31,22 +32,14 @@ vi.mock("next/headers", () => import("@/testing/next-request"));
  * opt-out under the thread's title and in the template picker, replies typed in the WhatsApp
  * Business app marked as such, and a template Meta paused refused even from a stale picker.
  */
-let graph: FakeGraph;
+const graph = fakeGraphPerFile({ viaEnv: true, resetAfterEach: false });
 let world: OutboundWorld;
 let slug: string;
 beforeAll(async () => {
-  graph = await startFakeGraph();
-  process.env.WHATSAPP_GRAPH_URL = graph.url;
-  resetEnvForTests();
   // The customer's window closed two days ago: only templates can be sent.
   world = await outboundWorld({ lastInboundAt: new Date(Date.now() - 48 * 60 * 60 * 1000) });
   slug = (await withPlatform((tx) => tx.select().from(workspaces).where(eq(workspaces.id, world.tenantId))))[0]!.slug;
   await syncTemplates({ tenantId: world.tenantId });
-});
-afterAll(async () => {
-  delete process.env.WHATSAPP_GRAPH_URL;
-  resetEnvForTests();
-  await graph.close();
 });
 
 type Fixture = { entry: { id: string; time: number; changes: { field: OtherField; value: Record<string, unknown> }[] }[] };
