@@ -9,7 +9,9 @@ import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
 import { workspaceData } from "@/testing/webhook";
 import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
 import { storeDelivery } from "./deliveries";
-import { applyNextBatch, drainWorkspace, maxItemAttempts } from "./process";
+import { enterTenant } from "@/db/tenant";
+import { interleaved, onPostgres } from "@/testing/db/interleaved";
+import { applyNextBatch, drainWorkspace, maxItemAttempts, workspaceBatchLock } from "./process";
 import { splitReceivedDeliveries } from "./split-job";
 
 /**
@@ -86,5 +88,19 @@ describe("a workspace's drain", () => {
     expect(applied).toBeGreaterThan(0);
     expect(applied).toBeLessThan(600);
     expect(await drainWorkspace(tenantId, 120_000)).toEqual({ applied: 600 - applied, more: false });
+  });
+});
+
+describe("batches across instances", () => {
+  it.runIf(onPostgres)("wait for another instance's batch of the same workspace, and not for another workspace's", async () => {
+    await pending(["espera tu turno"]);
+    const elsewhere = (await createTestWorkspace("Elsewhere")).id;
+    // Another instance's batch of this workspace, still open.
+    const anotherBatch = async (tx: Parameters<Parameters<typeof interleaved>[0]>[0]) => {
+      await enterTenant(tx, tenantId, { lock: workspaceBatchLock(tenantId) });
+    };
+    expect(await interleaved(anotherBatch, () => applyNextBatch(tenantId))).toBe("waiting");
+    expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toContain("espera tu turno");
+    expect(await interleaved(anotherBatch, () => applyNextBatch(elsewhere))).toBe("finished");
   });
 });

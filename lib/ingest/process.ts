@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { anyOf } from "@/db/any-of";
 import { pipelined } from "@/db/pipelined";
 import { database, db } from "@/db/client";
@@ -31,12 +31,16 @@ type ClaimedRow = typeof ingestItems.$inferSelect;
 /**
  * One batch at a time per workspace, across instances: a batch holds its customers' contact and
  * conversation rows until it commits, and two batches taking them in opposite orders would
- * deadlock (then both be isolated and retried). Held until the transaction ends; other
- * workspaces' batches run in parallel.
+ * deadlock (then both be isolated and retried). A transaction-level advisory lock, taken as the
+ * batch's transaction enters the workspace (`withTenant`'s `lock`) and held until it ends;
+ * other workspaces' batches run in parallel.
  */
-async function oneBatchPerWorkspace(tx: TenantTx, workspaceId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))`);
+function inWorkspaceBatch<T>(workspaceId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+  return withTenant(workspaceId, work, { lock: workspaceBatchLock(workspaceId) });
 }
+
+/** The advisory lock a workspace's batch holds (`withTenant`'s `lock`). */
+export const workspaceBatchLock = (workspaceId: string) => `ingest:${workspaceId}`;
 
 /**
  * The lanes in the order a workspace's next batch looks at them: messages, statuses, other
@@ -52,27 +56,37 @@ export function lanesAfter(servedLast: Lane | undefined): Lane[] {
 /**
  * The due items of one workspace's lane (the first of `lanesAfter` with any), taken with FOR
  * UPDATE SKIP LOCKED inside the tenant transaction that applies them: another instance skips
- * them, and a crash (the connection gone) releases them with nothing applied.
+ * them, and a crash (the connection gone) releases them with nothing applied. One statement
+ * whatever lane has them: asking lane by lane, a status storm's batches each asked two empty
+ * lanes first (a round trip each, of about ten per batch).
  */
 async function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefined): Promise<ClaimedRow[]> {
-  for (const lane of lanesAfter(servedLast)) {
-    const rows = await tx
-      .select()
-      .from(ingestItems)
-      .where(
-        and(
-          eq(ingestItems.workspaceId, workspaceId),
-          eq(ingestItems.lane, lane),
-          eq(ingestItems.state, "pending"),
-          lte(ingestItems.runAt, sql`now()`),
-        ),
-      )
-      .orderBy(asc(ingestItems.runAt), asc(ingestItems.position))
-      .limit(batchSizes.size(lane))
-      .for("update", { skipLocked: true });
-    if (rows.length > 0) return rows;
-  }
-  return [];
+  const order = lanesAfter(servedLast);
+  const due = sql`${ingestItems.workspaceId} = ${workspaceId} and ${ingestItems.state} = 'pending' and ${ingestItems.runAt} <= now()`;
+  const lanes = sql.join(
+    order.map((lane, i) => sql`(${lane}, ${i}::int)`),
+    sql`, `,
+  );
+  const sizes = sql.join(
+    order.map((lane) => sql`when ${lane} then ${batchSizes.size(lane)}::int`),
+    sql` `,
+  );
+  const ids = sql`
+    with next as (
+      select l.lane from (values ${lanes}) as l(lane, turn)
+      where exists (select 1 from ${ingestItems} where ${due} and ${ingestItems.lane} = l.lane)
+      order by l.turn limit 1
+    )
+    select ${ingestItems.id} from ${ingestItems}
+    where ${due} and ${ingestItems.lane} = (select lane from next)
+    order by ${ingestItems.runAt}, ${ingestItems.position}
+    limit (select case lane ${sizes} end from next)
+    for update skip locked`;
+  return tx
+    .select()
+    .from(ingestItems)
+    .where(sql`${ingestItems.id} in (${ids})`)
+    .orderBy(asc(ingestItems.runAt), asc(ingestItems.position));
 }
 
 async function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
@@ -104,8 +118,7 @@ async function applyRows(tx: TenantTx, workspaceId: string, rows: ClaimedRow[]):
  */
 async function applyIsolating(workspaceId: string, ids: string[]): Promise<void> {
   try {
-    await withTenant(workspaceId, async (tx) => {
-      await oneBatchPerWorkspace(tx, workspaceId);
+    await inWorkspaceBatch(workspaceId, async (tx) => {
       const rows = await claimIds(tx, ids);
       if (rows.length > 0) await applyRows(tx, workspaceId, rows);
     });
@@ -147,8 +160,7 @@ export async function applyNextBatch(workspaceId: string, servedLast?: Lane): Pr
   let lane: Lane | undefined;
   const started = performance.now();
   try {
-    await withTenant(workspaceId, async (tx) => {
-      await oneBatchPerWorkspace(tx, workspaceId);
+    await inWorkspaceBatch(workspaceId, async (tx) => {
       const rows = await claimDue(tx, workspaceId, servedLast);
       claimed = rows.map((r) => r.id);
       lane = rows[0]?.lane;
