@@ -1,5 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
-import { anyOf } from "@/db/any-of";
+import { sql } from "drizzle-orm";
 import { messageStatuses, messages } from "@/db/schema";
 import { rowsOf } from "@/db/rows";
 import { lockName, lockNames } from "@/lib/domain/locks";
@@ -18,7 +17,7 @@ import type { IngestCtx, StatusItem } from "./types";
  * The wamids are locked first (lib/domain/locks.ts), as the send does before it stores a
  * wamid (lib/outbound/send.ts): whichever commits second sees the other's row, so a status
  * arriving while the send records its wamid is never lost. Applying the same items again
- * inserts no status and so changes nothing. Five statements for a batch of any size.
+ * inserts no status and so changes nothing. Four statements for a batch of any size.
  */
 export async function applyStatuses(ctx: IngestCtx, items: StatusItem[]): Promise<void> {
   const { tx, tenantId } = ctx;
@@ -34,40 +33,43 @@ export async function applyStatuses(ctx: IngestCtx, items: StatusItem[]): Promis
   // One JSON parameter, not five per status: a storm's batches are hundreds of statuses, and
   // building a parameter for each was a large part of the server's CPU (docs/PERFORMANCE.md).
   const statuses = [...unique.values()].map((item) => ({ wamid: item.status.id, status: item.status.status, at: item.occurredAt, payload: item.status }));
-  const recorded = await rowsOf<{ wamid: string }>(
+  // Every status now recorded for the wamids that got a new one, in the statement that records
+  // them: those it inserted, and those recorded before it (its snapshot does not hold the rows it
+  // inserts). Meta's payload comes back only for a failure, the one status whose reason is shown.
+  const recorded = await rowsOf<Recorded>(
     tx,
-    sql`insert into ${messageStatuses} (tenant_id, wamid, status, occurred_at, payload)
-      select ${tenantId}::uuid, wamid, status, at, payload from jsonb_to_recordset(${JSON.stringify(statuses)}::jsonb) as s(wamid text, status text, at timestamptz, payload jsonb)
-      on conflict do nothing
-      returning wamid`,
+    sql`
+      with inserted as (
+        insert into ${messageStatuses} (tenant_id, wamid, status, occurred_at, payload)
+        select ${tenantId}::uuid, wamid, status, at, payload from jsonb_to_recordset(${JSON.stringify(statuses)}::jsonb) as s(wamid text, status text, at timestamptz, payload jsonb)
+        on conflict do nothing
+        returning wamid, status, occurred_at, payload
+      )
+      select wamid, status, extract(epoch from occurred_at)::float8 * 1000 as "atMs", case when status = 'failed' then payload::text end as failure
+      from inserted
+      union all
+      select wamid, status, extract(epoch from occurred_at)::float8 * 1000, case when status = 'failed' then payload::text end
+      from ${messageStatuses}
+      where tenant_id = ${tenantId} and wamid in (select wamid from inserted)`,
   );
-  if (recorded.length === 0) return;
-
-  const changed = [...new Set(recorded.map((r) => r.wamid))];
-  await moveForward(ctx, changed);
+  if (recorded.length > 0) await moveForward(ctx, recorded);
 }
+
+/** A status recorded for a wamid: its time in epoch milliseconds, and Meta's payload as JSON text when it is a failure. */
+type Recorded = { wamid: string; status: string; atMs: number; failure: string | null };
 
 /**
  * Moves each message to the furthest status recorded for its wamid. The rank check is in
  * the UPDATE's WHERE clause, so Postgres re-checks it against the newest row version when
  * another writer committed first: forward only, without reading the message first.
  */
-async function moveForward({ tx, tenantId }: IngestCtx, wamids: string[]): Promise<void> {
-  const all = await tx
-    .select({
-      wamid: messageStatuses.wamid,
-      status: messageStatuses.status,
-      occurredAt: messageStatuses.occurredAt,
-      payload: messageStatuses.payload,
-    })
-    .from(messageStatuses)
-    .where(and(eq(messageStatuses.tenantId, tenantId), anyOf(messageStatuses.wamid, wamids)));
-  const byWamid = new Map<string, typeof all>();
-  for (const s of all) byWamid.set(s.wamid, [...(byWamid.get(s.wamid) ?? []), s]);
-  const targets = [...byWamid].flatMap(([wamid, recorded]) => {
-    const best = furthestStatus(recorded);
+async function moveForward({ tx, tenantId }: IngestCtx, recorded: Recorded[]): Promise<void> {
+  const byWamid = new Map<string, Array<Recorded & { occurredAt: Date }>>();
+  for (const r of recorded) byWamid.set(r.wamid, [...(byWamid.get(r.wamid) ?? []), { ...r, occurredAt: new Date(Number(r.atMs)) }]);
+  const targets = [...byWamid].flatMap(([wamid, all]) => {
+    const best = furthestStatus(all);
     if (!best) return [];
-    const error = best.status === "failed" ? deliveryErrorFromStatus(best.payload) : null;
+    const error = best.status === "failed" ? deliveryErrorFromStatus(best.failure === null ? null : JSON.parse(best.failure)) : null;
     return [{ wamid, status: best.status, rank: statusRank(best.status), error }];
   });
   if (targets.length === 0) return;
