@@ -4,7 +4,7 @@ import { database, db } from "@/db/client";
 import { storeDelivery } from "@/lib/ingest/deliveries";
 import { offerJobsThread, processWorkerRunning, stopProcessWorker } from "@/lib/jobs/process-worker";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
-import { logMark } from "@/testing/logs";
+import { logAtLevelInEachTest, logMark } from "@/testing/logs";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { workspaceData } from "@/testing/webhook";
 import { startBackgroundJobs } from "./background-jobs";
@@ -13,6 +13,7 @@ import { startBackgroundJobs } from "./background-jobs";
 const onPostgres = inject("testDatabase").kind === "postgres";
 
 afterEach(() => stopProcessWorker());
+logAtLevelInEachTest("info");
 
 /** Blocks this thread, asking Postgres through psql, until `query` answers `expected` or 60 s pass. */
 function blockUntil(query: string, expected: string): string {
@@ -28,6 +29,7 @@ function blockUntil(query: string, expected: string): string {
 }
 
 it.runIf(onPostgres)("applies deliveries on a thread of its own, while the request thread is busy", async () => {
+  const log = logMark();
   const tenantId = (await createTestWorkspace("Alpha")).id;
   await createTestNumber(tenantId, "110000000000019");
   offerJobsThread(new URL("./jobs-thread-main.ts", import.meta.url));
@@ -37,14 +39,24 @@ it.runIf(onPostgres)("applies deliveries on a thread of its own, while the reque
   // From here until the message is applied, nothing else runs on this thread.
   expect(blockUntil("select count(*) from messages where wamid = 'wamid.THREAD1'", "1")).toBe("1");
   expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(["while you were busy"]);
+  expect(log()).toMatch(/"threadId":[1-9]\d*,"event":"jobs_thread_started"/);
 });
 
-it.runIf(onPostgres)("refuses to start the server when the job thread cannot start, saying why", async () => {
+it.runIf(onPostgres)("refuses to start the server when the job thread cannot start, saying why, and tries no other", async () => {
+  const log = logMark();
   offerJobsThread(new URL("data:text/javascript,throw new Error('the build is broken')"));
   const failed = startBackgroundJobs(database());
   await expect(failed).rejects.toThrow("The job thread stopped (exit 1) before its worker ran.");
   await expect(failed.catch((error: Error) => String(error.cause))).resolves.toContain("the build is broken");
   expect(processWorkerRunning()).toBe(false);
+  // Longer than a restart's delay: the server failing to start is the whole answer.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const failures = log()
+    .split("\n")
+    .filter((line) => line.includes('"event":"jobs_thread_failed"'));
+  expect(failures).toHaveLength(1);
+  expect(failures[0]).toContain("the build is broken");
+  expect(log()).not.toContain("jobs_thread_exited");
 });
 
 it.runIf(onPostgres)("starts a job thread again when it dies, and stops it for good when the server stops", async () => {
@@ -99,7 +111,8 @@ it.runIf(onPostgres)("stops a running job thread for good: it ends, says nothing
   );
   try {
     await expect.poll(() => thread.said).toEqual(["started"]);
-    await stopProcessWorker();
+    // Once the thread has ended, not at the server's 10 s give-up.
+    expect(await Promise.race([stopProcessWorker(60_000).then(() => "stopped"), new Promise((resolve) => setTimeout(resolve, 5_000, "still waiting"))])).toBe("stopped");
     expect(processWorkerRunning()).toBe(false);
     await expect.poll(() => thread.said).toEqual(["started", "stopping"]);
     // Longer than a restart's delay.

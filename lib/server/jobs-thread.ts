@@ -30,6 +30,8 @@ export async function startJobsThread(entry: URL, data: JobsThreadData): Promise
   let stopping = false;
   let thread!: Thread;
   let running = false;
+  // Only a thread that once ran is started again: the first one failing fails the server's start.
+  let ranOnce = false;
   let restart: NodeJS.Timeout | undefined;
   const start = () => {
     // A TypeScript entry (tests) needs tsx where the parent was not started through it; else the
@@ -47,7 +49,11 @@ export async function startJobsThread(entry: URL, data: JobsThreadData): Promise
     const started = thread;
     return new Promise<void>((resolve, reject) => {
       let failure: unknown;
-      started.once("message", (message) => message === jobsThreadReady && resolve());
+      started.once("message", (message) => {
+        if (message !== jobsThreadReady) return;
+        ranOnce = true;
+        resolve();
+      });
       started.on("error", (error) => {
         failure = error;
         log.error("jobs_thread_failed", { error });
@@ -55,16 +61,13 @@ export async function startJobsThread(entry: URL, data: JobsThreadData): Promise
       started.on("exit", (code) => {
         running = false;
         reject(new Error(`The job thread stopped (exit ${code}) before its worker ran.`, { cause: failure }));
-        if (stopping) return;
+        if (stopping || !ranOnce) return;
         log.error("jobs_thread_exited", { code, restartInMs: restartDelayMs });
         restart = setTimeout(() => void start().catch(() => {}), restartDelayMs);
       });
     });
   };
-  await start().catch((error: unknown) => {
-    stopping = true;
-    throw error;
-  });
+  await start();
   log.info("jobs_thread_started", { threadId: thread.threadId });
   const tell = (message: JobsThreadMessage) => thread.postMessage(message);
   return {
