@@ -1,10 +1,9 @@
-import { eq, sql } from "drizzle-orm";
-import postgres from "postgres";
-import { expect, inject, it } from "vitest";
-import { db, database } from "@/db/client";
+import { eq } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { database } from "@/db/client";
 import { withPlatform } from "@/db/platform";
 import { loginAttempts } from "@/db/schema";
-import { databaseUrl } from "@/testing/db/databases";
+import { onPostgres, whileTableLocked } from "@/testing/db/interleaved";
 import { authenticate, clientIp, type SignInOutcome } from "./credentials";
 import { signUp } from "@/lib/workspace/signup";
 import { pruneLoginAttempts, throttleMessage } from "./throttle";
@@ -128,34 +127,13 @@ it("lets only the one attempt an address has left through when ten arrive at onc
  * guesses then race in every run. PGlite is one connection; the guesses interleave there anyway.
  */
 async function racing<T>(work: () => Promise<T>): Promise<T> {
-  const target = inject("testDatabase");
-  if (target.kind !== "postgres" || database().kind !== "postgres") return work();
-  const [{ name }] = (await db().execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
-  const blocker = postgres(databaseUrl(target.serverUrl, name), { max: 2, onnotice: () => {} });
-  try {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const holding = blocker.begin(async (tx) => {
-      await tx`lock table login_attempts in access exclusive mode`;
-      locked();
-      await released;
-    });
-    await isLocked;
+  if (!onPostgres || database().kind !== "postgres") return work();
+  const started = await whileTableLocked("login_attempts", async (waiting) => {
     const running = work();
-    for (;;) {
-      const [row] = await blocker<{ waiting: number }[]>`select count(*)::int as waiting from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and application_name = 'switchboard'`;
-      if (row!.waiting >= 10) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    release();
-    await holding;
-    return await running;
-  } finally {
-    await blocker.end({ timeout: 5 });
-  }
+    while ((await waiting()) < 10) await new Promise((resolve) => setTimeout(resolve, 20));
+    return { running };
+  });
+  return started.running;
 }
 
 it("forgets sign-in attempts after a day, and pruning never lifts a pause that is still running", async () => {

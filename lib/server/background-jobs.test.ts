@@ -1,10 +1,8 @@
-import { eq, sql } from "drizzle-orm";
-import postgres from "postgres";
-import { afterEach, expect, inject, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { afterEach, expect, it } from "vitest";
 import { database, db } from "@/db/client";
 import { jobs, jobSchedules } from "@/db/schema";
-import { databaseUrl } from "@/testing/db/databases";
-import { onPostgres } from "@/testing/db/interleaved";
+import { onPostgres, whileTableLocked } from "@/testing/db/interleaved";
 import { splitJobKey, splitMaxAttempts, splitShards } from "@/lib/ingest/deliveries";
 import { splitQueue } from "@/lib/ingest/queues";
 import { enqueue } from "@/lib/jobs/queue";
@@ -37,32 +35,15 @@ it("schedules the six periodic jobs and, at start, processes what a stopped serv
 });
 
 it.runIf(onPostgres)("runs at most two split jobs at once, however many shards wait", async () => {
-  const target = inject("testDatabase") as { kind: "postgres"; serverUrl: string };
-  const [{ name }] = (await db().execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
-  const blocker = postgres(databaseUrl(target.serverUrl, name), { max: 2, onnotice: () => {} });
-  try {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    // Every split job waits on its first look at the deliveries until this lock goes.
-    const holding = blocker.begin(async (tx) => {
-      await tx`lock table webhook_deliveries in access exclusive mode`;
-      locked();
-      await released;
-    });
-    await isLocked;
+  const splitJobs = async () => (await db().select({ state: jobs.state }).from(jobs).where(eq(jobs.queue, splitQueue))).map((j) => j.state).sort();
+  // Every split job waits on its first look at the deliveries until this lock goes.
+  await whileTableLocked("webhook_deliveries", async () => {
     for (let shard = 0; shard < splitShards; shard++) {
       await enqueue(db(), splitQueue, { shard }, { dedupeKey: splitJobKey(shard), maxAttempts: splitMaxAttempts });
     }
     await startBackgroundJobs(database());
-    const splitJobs = async () => (await db().select({ state: jobs.state }).from(jobs).where(eq(jobs.queue, splitQueue))).map((j) => j.state).sort();
     await expect.poll(async () => (await splitJobs()).filter((state) => state === "running").length).toBeGreaterThan(0);
     expect(await splitJobs()).toEqual(["queued", "queued", "running", "running"]);
-    release();
-    await holding;
-    await expect.poll(splitJobs).toEqual([]);
-  } finally {
-    await blocker.end({ timeout: 5 });
-  }
+  });
+  await expect.poll(splitJobs).toEqual([]);
 });
