@@ -285,8 +285,15 @@ it("runs no more of a queue's jobs at once than its limit, and gives the other s
   };
   worker({ handlers: { limited: holding("limited"), other: holding("other") }, concurrency: 4, queueLimits: { limited: 1 } });
 
-  await expect.poll(() => ({ ...now })).toEqual({ limited: 1, other: 2 });
-  release.open();
+  try {
+    await expect.poll(() => ({ ...now })).toEqual({ limited: 1, other: 2 });
+    // A slot is free and older limited jobs wait: the worker's next claim, which this enqueue
+    // brings about, must take the newer job of the other queue.
+    await enqueue(db(), "other", { i: 2 });
+    await expect.poll(() => ({ ...now })).toEqual({ limited: 1, other: 3 });
+  } finally {
+    release.open();
+  }
   await expect.poll(async () => (await rowsOf("limited")).length + (await rowsOf("other")).length).toBe(0);
   expect(mostLimited).toBe(1);
 });
@@ -302,4 +309,9 @@ it("claims at most a capped queue's cap, counting the lapsed jobs it takes back,
   await db().update(jobs).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(jobs.queue, "capped"));
   const second = await claim({ capped: 1, shut: 0 });
   expect(second.map((j) => [j.queue, j.attempts])).toEqual([["capped", 2]]);
+
+  // Every queue capped: the caps alone decide, and a queue capped at 0 gives nothing even alone.
+  const onlyCapped = await claimJobs(db(), { queues: ["capped", "shut"], limit: 4, leaseMs: 60_000, worker: "w", caps: { capped: 1, shut: 0 } });
+  expect(onlyCapped.map((j) => j.queue)).toEqual(["capped"]);
+  expect(await claimJobs(db(), { queues: ["shut"], limit: 4, leaseMs: 60_000, worker: "w", caps: { shut: 0 } })).toEqual([]);
 });
