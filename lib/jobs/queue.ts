@@ -78,14 +78,15 @@ type ClaimInput = {
 export async function claimJobs(db: Database, input: ClaimInput): Promise<Job[]> {
   const lapsed = await lease(db, input, and(eq(jobs.state, "running"), lt(jobs.lockedUntil, sql`now()`))!);
   if (lapsed.length >= input.limit) return lapsed;
-  const due = await lease(db, { ...input, limit: input.limit - lapsed.length, caps: capsLeft(input.caps, lapsed) }, and(eq(jobs.state, "queued"), lte(jobs.runAt, sql`now()`))!);
+  const caps = input.caps && capsLeft(input.caps, lapsed.map((job) => job.queue));
+  const due = await lease(db, { ...input, limit: input.limit - lapsed.length, caps }, and(eq(jobs.state, "queued"), lte(jobs.runAt, sql`now()`))!);
   return [...lapsed, ...due];
 }
 
-function capsLeft(caps: Record<string, number> | undefined, taken: Job[]): Record<string, number> | undefined {
-  if (!caps) return undefined;
+/** What `caps` leaves once jobs of these queues are taken (or running): one less per job of a capped queue. */
+export function capsLeft(caps: Record<string, number>, taken: Iterable<string>): Record<string, number> {
   const left = { ...caps };
-  for (const job of taken) if (job.queue in left) left[job.queue]! -= 1;
+  for (const queue of taken) if (queue in left) left[queue]! -= 1;
   return left;
 }
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import type { DatabaseHandle } from "@/db/client";
 import { describeError } from "@/lib/logging/errors";
 import { log } from "@/lib/log";
-import { backoffMs, claimJobs, completeJobs, extendLease, failJob, jobsChannel, type Job } from "./queue";
+import { backoffMs, capsLeft, claimJobs, completeJobs, extendLease, failJob, jobsChannel, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules, type Schedule } from "./schedule";
 
 export type JobHandler = (job: Job) => Promise<void>;
@@ -49,11 +49,6 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
   const name = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   // Each running job's queue.
   const running = new Map<Promise<void>, string>();
-  const capsLeft = () => {
-    const left = { ...options.queueLimits };
-    for (const queue of running.values()) if (queue in left) left[queue]! -= 1;
-    return left;
-  };
   // Jobs whose handlers returned, removed together at the next tick.
   let finished: Job[] = [];
   const flushFinished = async () => {
@@ -129,7 +124,7 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
     }
     const room = concurrency - running.size;
     if (room <= 0) return;
-    for (const job of await claimJobs(db, { queues, limit: room, leaseMs, worker: name, caps: capsLeft() })) {
+    for (const job of await claimJobs(db, { queues, limit: room, leaseMs, worker: name, caps: capsLeft(options.queueLimits ?? {}, running.values()) })) {
       const task = run(job).finally(() => {
         running.delete(task);
         wake();
