@@ -1,6 +1,7 @@
 import { and, eq, or, sql } from "drizzle-orm";
 import { anyOf } from "@/db/any-of";
 import { contacts } from "@/db/schema";
+import { pipelined } from "@/db/pipelined";
 import { rowsOf } from "@/db/rows";
 import { lockName, lockNames } from "@/lib/domain/locks";
 import { mergeContacts, type ContactsCtx } from "./merge";
@@ -107,6 +108,19 @@ function rewritten(people: Map<string, Person>): ContactRow[] {
   );
 }
 
+/** The identities one call has locked (`lockIdentities`), which resolveContacts need not lock again. */
+export type IdentityLocks = { readonly keys: ReadonlySet<string> };
+
+/**
+ * Locks every identity the senders name (advisory, in key order), the first step of
+ * resolveContacts: a caller may send it early, beside statements it does not protect.
+ */
+export async function lockIdentities({ tx, tenantId }: ContactsCtx, senders: Sender[]): Promise<IdentityLocks> {
+  const keys = new Set(senders.flatMap(keysOf));
+  await lockNames(tx, tenantId, [...keys].map(lockOf));
+  return { keys };
+}
+
 /**
  * The contact of each sender, in order: found by phone number or user id, created on first
  * sight, joined when one message shows two contacts to be one person (mergeContacts), moved
@@ -118,13 +132,33 @@ function rewritten(people: Map<string, Person>): ContactRow[] {
  * the same customer waits and then finds what the first created. A contact whose other
  * identity was not in the batch but must be rewritten gets that lock too, then everything
  * is read again (rare: a number passed to another person, a changed user id).
- * Statements: lock, read, then one update and one insert at most, plus any merges.
+ * Statements: lock, read, then one insert and one update at most, plus any merges.
  */
 export async function resolveContacts(ctx: ContactsCtx, senders: Sender[]): Promise<string[]> {
+  const [contactIds] = await resolveContactsThen(ctx, senders, async () => undefined);
+  return contactIds;
+}
+
+/**
+ * resolveContacts, then `next` with the contacts' ids, sent beside the contacts' last update
+ * (their new identifiers and profile names), which nothing `next` reads depends on: for the
+ * message applier's conversations, one round trip fewer per batch. `locked`: identities the
+ * caller already locked with lockIdentities.
+ */
+export async function resolveContactsThen<T>(
+  ctx: ContactsCtx,
+  senders: Sender[],
+  next: (contactIds: string[]) => Promise<T>,
+  { locked: already }: { locked?: IdentityLocks } = {},
+): Promise<[string[], T]> {
   const { tx, tenantId } = ctx;
-  if (senders.length === 0) return [];
-  const locked = new Set(senders.flatMap(keysOf));
-  await lockNames(tx, tenantId, [...locked].map(lockOf));
+  if (senders.length === 0) return [[], await next([])];
+  const locked = new Set(already?.keys);
+  const unlocked = [...new Set(senders.flatMap(keysOf))].filter((key) => !locked.has(key));
+  if (unlocked.length > 0) {
+    await lockNames(tx, tenantId, unlocked.map(lockOf));
+    for (const key of unlocked) locked.add(key);
+  }
 
   let result = plan(senders, await findContacts(ctx, locked));
   for (let round = 0; ; round++) {
@@ -160,17 +194,6 @@ export async function resolveContacts(ctx: ContactsCtx, senders: Sender[]): Prom
     }
   }
 
-  if (updates.length > 0) {
-    // A name only from a message newer than the one that gave the current name.
-    await tx.execute(sql`
-      update ${contacts} as c set
-        wa_id = u."waId",
-        user_id = u."userId",
-        profile_name = case when u.name is not null and u.at > coalesce(c.profile_name_at, '-infinity') then u.name else c.profile_name end,
-        profile_name_at = case when u.name is not null and u.at > coalesce(c.profile_name_at, '-infinity') then u.at else c.profile_name_at end
-      from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as u(id uuid, "waId" text, "userId" text, name text, at timestamptz)
-      where c.tenant_id = ${tenantId} and c.id = u.id`);
-  }
   if (inserts.length > 0) {
     // One JSON parameter rather than five per contact, as for the messages beside them.
     const created = await rowsOf<{ id: string; waId: string | null; userId: string | null }>(
@@ -187,7 +210,23 @@ export async function resolveContacts(ctx: ContactsCtx, senders: Sender[]): Prom
       contactOf.set(insert.root, (insert.waId !== null ? byWaId.get(insert.waId) : undefined) ?? byUserId.get(insert.userId!)!);
     }
   }
-  return personOf.map((root) => contactOf.get(root)!);
+  const contactIds = personOf.map((root) => contactOf.get(root)!);
+  // An updated contact keeps its id, and the new ones share no identifier with it (one
+  // person, one contact), so the update and `next` go out together.
+  const updated =
+    updates.length === 0
+      ? Promise.resolve()
+      : // A name only from a message newer than the one that gave the current name.
+        tx.execute(sql`
+      update ${contacts} as c set
+        wa_id = u."waId",
+        user_id = u."userId",
+        profile_name = case when u.name is not null and u.at > coalesce(c.profile_name_at, '-infinity') then u.name else c.profile_name end,
+        profile_name_at = case when u.name is not null and u.at > coalesce(c.profile_name_at, '-infinity') then u.at else c.profile_name_at end
+      from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as u(id uuid, "waId" text, "userId" text, name text, at timestamptz)
+      where c.tenant_id = ${tenantId} and c.id = u.id`);
+  const [, after] = await pipelined(updated, next(contactIds));
+  return [contactIds, after];
 }
 
 function newestNamed(senders: Sender[]): Sender | undefined {

@@ -102,9 +102,9 @@ it("stores a batch of 1,000 messages from 50 customers in a handful of statement
     await applyMessages({ tx, tenantId: a }, items);
     return counter.count;
   });
-  // Lock, read and write contacts, conversations, messages, counts, events: the counter counts.
-  expect(statements).toBeGreaterThanOrEqual(6);
-  expect(statements).toBeLessThanOrEqual(10);
+  // Redelivery check, locks, contacts read, contacts created, conversations, then the messages
+  // with their counts and events in one statement.
+  expect(statements).toBe(6);
   const data = await workspaceData(a);
   const bulk = data.contacts.filter((c) => c.waId?.startsWith("1555100"));
   expect(bulk).toHaveLength(50);
@@ -115,6 +115,28 @@ it("stores a batch of 1,000 messages from 50 customers in a handful of statement
   const first = bulk.find((c) => c.waId === "15551000000")!;
   expect(threads.find((c) => c.contactId === first.id)).toMatchObject({ lastMessageAt: new Date(base + 950_000) });
   expect(first).toMatchObject({ profileName: "Bulk 0", profileNameAt: new Date(base + 950_000) });
+});
+
+it("stores a known customer's reply in six statements, the contact's new name and the counts included", async () => {
+  const first = new Date("2026-11-20T13:00:00Z");
+  await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.REPLY1", waId: "15550000009", name: "Cy", text: "hi", at: first })]);
+  const later = new Date(first.getTime() + 60_000);
+  const statements = await withTenant(a, async (tx) => {
+    const counter = countStatements(tx);
+    await applyMessages({ tx, tenantId: a }, [textItem({ businessNumberId: aNumber, wamid: "wamid.REPLY2", waId: "15550000009", name: "Cyd", text: "again", at: later })]);
+    return counter.count;
+  });
+  // Redelivery check, locks, contact read, its new name, the conversation, then the message
+  // with its count and events in one statement.
+  expect(statements).toBe(6);
+  const { conversation, contact, messages } = await threadOf("wamid.REPLY2");
+  expect(contact).toMatchObject({ profileName: "Cyd", profileNameAt: later });
+  expect(conversation).toMatchObject({ unreadCount: 2, lastMessageAt: later, lastInboundAt: later });
+  expect(messages.map((m) => m.text)).toEqual(["hi", "again"]);
+  expect((await eventsFor([conversation.id])).slice(-2).map(({ type, messageId }) => [type, messageId])).toEqual([
+    ["message.created", messages[1]!.id],
+    ["conversation.updated", undefined],
+  ]);
 });
 
 it("never moves the last message time backwards when an older message arrives late", async () => {

@@ -1,12 +1,12 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { anyOf } from "@/db/any-of";
 import { pipelined } from "@/db/pipelined";
 import { conversations, messages } from "@/db/schema";
 import { rowsOf } from "@/db/rows";
-import { resolveContacts, type Sender } from "@/lib/contacts/identity";
+import { lockIdentities, resolveContactsThen, type Sender } from "@/lib/contacts/identity";
 import { log } from "@/lib/log";
 import { summaryToStore } from "@/lib/messages/summary";
-import { notifyWorkspace, type WorkspaceEvent } from "@/lib/realtime/events";
+import { recordEvents } from "@/lib/realtime/events";
 import { referencedWamid } from "@/lib/whatsapp/references";
 import type { IngestCtx, MessageItem } from "./types";
 
@@ -14,9 +14,7 @@ import type { IngestCtx, MessageItem } from "./types";
  * Reactions attach to another bubble and `system` lines are not the customer writing:
  * neither makes a conversation unread, reopens it, or opens WhatsApp's reply window.
  */
-function isCustomerMessage(type: string): boolean {
-  return type !== "reaction" && type !== "system";
-}
+const customerMessage = (type: SQL) => sql`${type} not in ('reaction', 'system')`;
 
 /** Who sent the item, as resolveContacts needs it; null when Meta named nobody. */
 function senderOf(item: MessageItem): Sender | null {
@@ -41,17 +39,17 @@ function senderOf(item: MessageItem): Sender | null {
   return { waId, userId, profileName: profile?.profile?.name, at: item.occurredAt };
 }
 
-// Bounded by Postgres's 65,535 parameters per statement (ten per message).
-const insertChunk = 1000;
-
 /**
  * Stores one workspace's inbound messages, set-based, following docs/ARCHITECTURE.md
  * "Messages: how each kind is stored": contacts resolved (lib/contacts/identity.ts),
  * conversations found or created, messages inserted once per wamid, then the conversations
  * of the customer messages this call inserted reopened, counted unread and moved forward
- * (WhatsApp's time, never arrival), and one notification statement. Every side effect
- * follows from the rows the insert returned, so applying the same items again changes
- * nothing and tells nobody. About ten statements for a batch of any size.
+ * (WhatsApp's time, never arrival), and their events recorded. Every side effect follows
+ * from the rows the insert returned, in the insert's own statement, so applying the same
+ * items again changes nothing and tells nobody. Four round trips for a batch of known
+ * customers of any size (redelivery check and locks, contacts, their update beside the
+ * conversations, the messages with everything that follows from them), one more for new
+ * customers.
  */
 export async function applyMessages(ctx: IngestCtx, items: MessageItem[]): Promise<void> {
   const { tx, tenantId } = ctx;
@@ -67,73 +65,77 @@ export async function applyMessages(ctx: IngestCtx, items: MessageItem[]): Promi
   if (byWamid.size === 0) return;
 
   // A redelivery stops here without touching contacts or conversations; copies racing past
-  // this check are still stored once, by the insert's unique key.
-  const known = await tx
-    .select({ wamid: messages.wamid })
-    .from(messages)
-    .where(and(eq(messages.tenantId, tenantId), anyOf(messages.wamid, [...byWamid.keys()])));
+  // this check are still stored once, by the insert's unique key. The senders' identities are
+  // locked meanwhile: the check reads no contact, and a redelivery's locks cost nothing.
+  const [known, locked] = await pipelined(
+    tx
+      .select({ wamid: messages.wamid })
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), anyOf(messages.wamid, [...byWamid.keys()]))),
+    lockIdentities(
+      ctx,
+      [...byWamid.values()].map((f) => f.sender),
+    ),
+  );
   for (const { wamid } of known) byWamid.delete(wamid!);
   const fresh = [...byWamid.values()];
   if (fresh.length === 0) return;
 
-  const contactIds = await resolveContacts(ctx, fresh.map((f) => f.sender));
-  const conversationOf = await findOrCreateConversations(
+  const [contactIds, conversationOf] = await resolveContactsThen(
     ctx,
-    fresh.map(({ item }, i) => ({ businessNumberId: item.businessNumberId, contactId: contactIds[i]!, at: item.occurredAt })),
+    fresh.map((f) => f.sender),
+    (ids) =>
+      findOrCreateConversations(
+        ctx,
+        fresh.map(({ item }, i) => ({ businessNumberId: item.businessNumberId, contactId: ids[i]!, at: item.occurredAt })),
+      ),
+    { locked },
   );
 
-  const sentAt = new Map(fresh.map(({ item }) => [item.message.id, item.occurredAt]));
-  const inserted: Array<{ id: string; conversationId: string; type: string; sentAt: Date }> = [];
-  for (let start = 0; start < fresh.length; start += insertChunk) {
-    const rows = fresh.slice(start, start + insertChunk).map(({ item }, i) => ({
-      conversationId: conversationOf.get(conversationKey(item.businessNumberId, contactIds[start + i]!))!.id,
-      wamid: item.message.id,
-      type: item.message.type,
-      text: summaryToStore(item.message),
-      payload: item.message,
-      sentAt: item.occurredAt,
-      replyToWamid: referencedWamid(item.message),
-    }));
-    // One JSON parameter rather than one per column and message, as for statuses (lib/ingest/apply/statuses.ts).
-    const stored = await rowsOf<{ id: string; conversationId: string; type: string; wamid: string }>(
-      tx,
-      sql`insert into ${messages} (tenant_id, conversation_id, direction, wamid, type, text, payload, sent_at, reply_to_wamid)
-        select ${tenantId}::uuid, "conversationId", 'inbound', wamid, type, text, payload, "sentAt", "replyToWamid"
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          as m("conversationId" uuid, wamid text, type text, text text, payload jsonb, "sentAt" timestamptz, "replyToWamid" text)
-        on conflict (tenant_id, wamid) do nothing
-        returning id, conversation_id as "conversationId", type, wamid`,
-    );
-    inserted.push(...stored.map(({ wamid, ...m }) => ({ ...m, sentAt: sentAt.get(wamid)! })));
-  }
-  if (inserted.length === 0) return;
-
-  const customer = new Map<string, { n: number; at: Date }>();
-  for (const m of inserted.filter((m) => isCustomerMessage(m.type))) {
-    const seen = customer.get(m.conversationId);
-    customer.set(m.conversationId, { n: (seen?.n ?? 0) + 1, at: seen && seen.at > m.sentAt ? seen.at : m.sentAt });
-  }
-  const counted: Array<Promise<unknown>> = [];
-  if (customer.size > 0) {
-    const counts = [...customer].map(([id, c]) => ({ id, n: c.n, at: c.at.toISOString() }));
-    counted.push(tx.execute(sql`
+  // One JSON parameter rather than one per column and message, as for statuses (lib/ingest/apply/statuses.ts).
+  const rows = fresh.map(({ item }, i) => ({
+    ord: i,
+    conversationId: conversationOf.get(conversationKey(item.businessNumberId, contactIds[i]!))!.id,
+    wamid: item.message.id,
+    type: item.message.type,
+    text: summaryToStore(item.message),
+    payload: item.message,
+    sentAt: item.occurredAt,
+    replyToWamid: referencedWamid(item.message),
+  }));
+  const created = [...conversationOf.values()].filter((c) => c.created).map((c) => c.id);
+  // message.created for each message inserted, in the batch's order, then conversation.updated
+  // for each conversation a customer's message changed or that this batch created.
+  await tx.execute(sql`
+    with m as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as m(ord int, "conversationId" uuid, wamid text, type text, text text, payload jsonb, "sentAt" timestamptz, "replyToWamid" text)
+    ),
+    inserted as (
+      insert into ${messages} (tenant_id, conversation_id, direction, wamid, type, text, payload, sent_at, reply_to_wamid)
+      select ${tenantId}::uuid, "conversationId", 'inbound', wamid, type, text, payload, "sentAt", "replyToWamid" from m order by ord
+      on conflict (tenant_id, wamid) do nothing
+      returning id, conversation_id, type, sent_at, wamid
+    ),
+    counted as (
       update ${conversations} as c set
         status = 'open',
         unread_count = c.unread_count + u.n,
         last_message_at = greatest(c.last_message_at, u.at),
         last_inbound_at = greatest(c.last_inbound_at, u.at)
-      from jsonb_to_recordset(${JSON.stringify(counts)}::jsonb) as u(id uuid, n int, at timestamptz)
-      where c.tenant_id = ${tenantId} and c.id = u.id`));
-  }
-
-  const created = new Set([...conversationOf.values()].filter((c) => c.created).map((c) => c.id));
-  const changed = new Set(inserted.map((m) => m.conversationId).filter((id) => customer.has(id) || created.has(id)));
-  const events: WorkspaceEvent[] = [
-    ...inserted.map((m) => ({ tenantId, type: "message.created" as const, conversationId: m.conversationId, messageId: m.id })),
-    ...[...changed].map((conversationId) => ({ tenantId, type: "conversation.updated" as const, conversationId })),
-  ];
-  // Neither depends on the other: sent together, one round trip (db/pipelined.ts).
-  await pipelined(...counted, notifyWorkspace(tx, events[0]!, ...events.slice(1)));
+      from (select conversation_id, count(*)::int as n, max(sent_at) as at from inserted where ${customerMessage(sql`type`)} group by conversation_id) as u
+      where c.tenant_id = ${tenantId} and c.id = u.conversation_id
+    ),
+    events as (
+      select m.ord, ${tenantId}::uuid as tenant_id, 'message.created' as type, i.conversation_id, i.id as message_id
+      from inserted as i join m using (wamid)
+      union all
+      select ${rows.length} + min(m.ord), ${tenantId}::uuid, 'conversation.updated', i.conversation_id, null::uuid
+      from inserted as i join m using (wamid)
+      where ${customerMessage(sql`i.type`)} or i.conversation_id = any(${sql.param(created)}::uuid[])
+      group by i.conversation_id
+    ),
+    ${recordEvents(sql`events`)}`);
 }
 
 const conversationKey = (businessNumberId: string, contactId: string) => `${businessNumberId}:${contactId}`;
