@@ -6,6 +6,7 @@ import { jobsOverview } from "./overview";
 import { claimJobs, completeJob, enqueue, enqueueAll, jobsChannel, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules } from "./schedule";
 import { startWorker, type Worker, type WorkerOptions } from "./worker";
+import { logLines, logMark } from "@/testing/logs";
 
 const workers: Worker[] = [];
 afterEach(async () => {
@@ -314,4 +315,51 @@ it("claims at most a capped queue's cap, counting the lapsed jobs it takes back,
   const onlyCapped = await claimJobs(db(), { queues: ["capped", "shut"], limit: 4, leaseMs: 60_000, worker: "w", caps: { capped: 1, shut: 0 } });
   expect(onlyCapped.map((j) => j.queue)).toEqual(["capped"]);
   expect(await claimJobs(db(), { queues: ["shut"], limit: 4, leaseMs: 60_000, worker: "w", caps: { shut: 0 } })).toEqual([]);
+});
+
+it("renews the lease of a job that runs longer than it, so no other worker runs the job meanwhile", async () => {
+  const leaseMs = 600;
+  const started = gate();
+  const release = gate();
+  const ran: string[] = [];
+  const holding = (name: string) => async () => {
+    ran.push(name);
+    started.open();
+    await release.opened;
+  };
+  await enqueue(db(), "long");
+  worker({ handlers: { long: holding("a") }, leaseMs });
+  await started.opened;
+  // A second worker looks every 20 ms for the whole time: had the lease lapsed, it would take the job.
+  worker({ handlers: { long: holding("b") }, leaseMs, pollMs: 20 });
+  await new Promise((resolve) => setTimeout(resolve, 4 * leaseMs));
+  const [row] = await rowsOf("long");
+  expect(row).toMatchObject({ state: "running", attempts: 1 });
+  release.open();
+  await expect.poll(async () => (await rowsOf("long")).length).toBe(0);
+  expect(ran).toEqual(["a"]);
+});
+
+it("warns, naming the job, when a running job's lease was taken over, and leaves the job to its new claimant", async () => {
+  const log = logMark();
+  const started = gate();
+  const release = gate();
+  const [id] = [await enqueue(db(), "taken")];
+  worker({
+    handlers: {
+      taken: async () => {
+        started.open();
+        await release.opened;
+      },
+    },
+    leaseMs: 300,
+  });
+  await started.opened;
+  // What a claim after a lapsed lease does: the job's attempt is another claimant's now.
+  await db().update(jobs).set({ attempts: sql`${jobs.attempts} + 1`, lockedBy: "another instance" }).where(eq(jobs.id, id!));
+  await expect.poll(() => logLines(log()).filter((l) => l.event === "job_lease_lost")).toEqual([
+    expect.objectContaining({ level: "warn", jobId: id, queue: "taken", attempt: 1 }),
+  ]);
+  release.open();
+  await expect.poll(async () => (await rowsOf("taken"))[0]).toMatchObject({ state: "running", lockedBy: "another instance", attempts: 2 });
 });
