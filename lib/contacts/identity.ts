@@ -135,30 +135,26 @@ export async function lockIdentities({ tx, tenantId }: ContactsCtx, senders: Sen
  * Statements: lock, read, then one insert and one update at most, plus any merges.
  */
 export async function resolveContacts(ctx: ContactsCtx, senders: Sender[]): Promise<string[]> {
-  const [contactIds] = await resolveContactsThen(ctx, senders, async () => undefined);
+  const [contactIds] = await resolveContactsThen(ctx, senders, async () => undefined, await lockIdentities(ctx, senders));
   return contactIds;
 }
 
 /**
- * resolveContacts, then `next` with the contacts' ids, sent beside the contacts' last update
- * (their new identifiers and profile names), which nothing `next` reads depends on: for the
- * message applier's conversations, one round trip fewer per batch. `locked`: identities the
- * caller already locked with lockIdentities.
+ * resolveContacts, given the senders' locks (`lockIdentities` for these senders or more), then
+ * `next` with the contacts' ids, sent beside the contacts' last update (their new identifiers
+ * and profile names), which nothing `next` reads depends on: for the message applier's
+ * conversations, one round trip fewer per batch.
  */
 export async function resolveContactsThen<T>(
   ctx: ContactsCtx,
   senders: Sender[],
   next: (contactIds: string[]) => Promise<T>,
-  { locked: already }: { locked?: IdentityLocks } = {},
+  identities: IdentityLocks,
 ): Promise<[string[], T]> {
   const { tx, tenantId } = ctx;
+  // Without senders the lookup below would name no identity, and read every contact.
   if (senders.length === 0) return [[], await next([])];
-  const locked = new Set(already?.keys);
-  const unlocked = [...new Set(senders.flatMap(keysOf))].filter((key) => !locked.has(key));
-  if (unlocked.length > 0) {
-    await lockNames(tx, tenantId, unlocked.map(lockOf));
-    for (const key of unlocked) locked.add(key);
-  }
+  const locked = new Set(identities.keys);
 
   let result = plan(senders, await findContacts(ctx, locked));
   for (let round = 0; ; round++) {

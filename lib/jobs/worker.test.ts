@@ -68,6 +68,7 @@ it("reclaims a job whose claimant's lease lapsed, and the old claimant can no lo
 });
 
 it("retries a failing job after a growing delay and parks it after its last attempt, with the reason", async () => {
+  const log = logMark();
   await enqueue(db(), "flaky", {}, { maxAttempts: 3 });
   let calls = 0;
   const w = worker({
@@ -92,11 +93,23 @@ it("retries a failing job after a growing delay and parks it after its last atte
     w.wake();
   }
   expect(delays).toEqual([5_000, 10_000]);
+  // Each failure told the operator, a retry as a warning and the last as an error.
+  expect(logLines(log()).filter((l) => l.queue === "flaky")).toEqual([
+    expect.objectContaining({ level: "warn", event: "job_failed", attempt: 1, maxAttempts: 3, error: expect.objectContaining({ message: "upstream said no (1)" }) }),
+    expect.objectContaining({ level: "warn", event: "job_failed", attempt: 2, maxAttempts: 3, error: expect.objectContaining({ message: "upstream said no (2)" }) }),
+  ]);
 
   await expect.poll(async () => (await rowsOf("flaky"))[0]).toMatchObject({ state: "parked", attempts: 3, lastError: "upstream said no (3)" });
   const overview = await jobsOverview(db());
   expect(overview.counts).toContainEqual({ queue: "flaky", state: "parked", jobs: 1 });
   expect(overview.parked).toContainEqual(expect.objectContaining({ queue: "flaky", attempts: 3, lastError: "upstream said no (3)" }));
+  expect(logLines(log()).filter((l) => l.queue === "flaky").at(-1)).toMatchObject({
+    level: "error",
+    event: "job_parked",
+    jobId: expect.any(String),
+    attempt: 3,
+    error: expect.objectContaining({ message: "upstream said no (3)" }),
+  });
   await db().update(jobs).set({ runAt: sql`now()` }).where(eq(jobs.queue, "flaky"));
   w.wake();
   await db().execute(sql`select 1`);
@@ -335,9 +348,13 @@ it("renews the lease of a job that runs longer than it, so no other worker runs 
   await new Promise((resolve) => setTimeout(resolve, 4 * leaseMs));
   const [row] = await rowsOf("long");
   expect(row).toMatchObject({ state: "running", attempts: 1 });
+  const log = logMark();
   release.open();
   await expect.poll(async () => (await rowsOf("long")).length).toBe(0);
   expect(ran).toEqual(["a"]);
+  // Once done, the job's lease is left alone: renewing it now would find no job and warn.
+  await new Promise((resolve) => setTimeout(resolve, leaseMs));
+  expect(logLines(log()).filter((l) => l.event === "job_lease_lost")).toEqual([]);
 });
 
 it("warns, naming the job, when a running job's lease was taken over, and leaves the job to its new claimant", async () => {

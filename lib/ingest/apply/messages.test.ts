@@ -6,6 +6,7 @@ import { withTenant } from "@/db/tenant";
 import type { Unsubscribe } from "@/lib/realtime/hub";
 import { createTestConversation, createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { countStatements, messageItem, textItem } from "@/testing/ingest-items";
+import { logLines, logMark } from "@/testing/logs";
 import { commitBarrier, recorder, testHub } from "@/testing/realtime";
 import { workspaceData } from "@/testing/webhook";
 import { applyMessages } from "./messages";
@@ -119,11 +120,11 @@ it("stores a batch of 1,000 messages from 50 customers in a handful of statement
 
 it("stores a known customer's reply in six statements, the contact's new name and the counts included", async () => {
   const first = new Date("2026-11-20T13:00:00Z");
-  await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.REPLY1", waId: "15550000009", name: "Cy", text: "hi", at: first })]);
+  await apply([textItem({ businessNumberId: aNumber, wamid: "wamid.REPLY1", waId: "15550000020", name: "Cy", text: "hi", at: first })]);
   const later = new Date(first.getTime() + 60_000);
   const statements = await withTenant(a, async (tx) => {
     const counter = countStatements(tx);
-    await applyMessages({ tx, tenantId: a }, [textItem({ businessNumberId: aNumber, wamid: "wamid.REPLY2", waId: "15550000009", name: "Cyd", text: "again", at: later })]);
+    await applyMessages({ tx, tenantId: a }, [textItem({ businessNumberId: aNumber, wamid: "wamid.REPLY2", waId: "15550000020", name: "Cyd", text: "again", at: later })]);
     return counter.count;
   });
   // Redelivery check, locks, contact read, its new name, the conversation, then the message
@@ -194,13 +195,17 @@ it("neither counts nor reopens for a reaction or a system line, but stores both 
   expect((await eventsFor([conversation.id])).slice(heard).map((e) => e.type)).toEqual(["message.created", "message.created"]);
 });
 
-it("skips a message that names no sender and stores the others beside it", async () => {
+it("skips a message that names no sender, saying which, and stores the others beside it", async () => {
+  const log = logMark();
   await apply([
     messageItem({ businessNumberId: aNumber, message: { id: "wamid.NOBODY1", type: "text", text: { body: "from nobody" } } }),
     textItem({ businessNumberId: aNumber, wamid: "wamid.SOMEBODY1", waId: "15550000007", text: "from somebody" }),
   ]);
   const { messages } = await workspaceData(a);
   expect(messages.filter((m) => ["wamid.NOBODY1", "wamid.SOMEBODY1"].includes(m.wamid!)).map((m) => m.text)).toEqual(["from somebody"]);
+  expect(logLines(log()).filter((l) => l.event === "webhook_message_without_sender")).toEqual([
+    expect.objectContaining({ level: "warn", tenantId: a, wamid: "wamid.NOBODY1", phoneNumberId: expect.any(String) }),
+  ]);
 });
 
 it("stores one message and one contact for copies of a first message applied at once in separate transactions", async () => {

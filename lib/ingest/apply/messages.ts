@@ -89,7 +89,7 @@ export async function applyMessages(ctx: IngestCtx, items: MessageItem[]): Promi
         ctx,
         fresh.map(({ item }, i) => ({ businessNumberId: item.businessNumberId, contactId: ids[i]!, at: item.occurredAt })),
       ),
-    { locked },
+    locked,
   );
 
   // One JSON parameter rather than one per column and message, as for statuses (lib/ingest/apply/statuses.ts).
