@@ -108,7 +108,7 @@ function rewritten(people: Map<string, Person>): ContactRow[] {
   );
 }
 
-/** The identities one call has locked (`lockIdentities`), which resolveContacts need not lock again. */
+/** The identities a transaction has locked (`lockIdentities`), which resolveContactsThen reads contacts under. */
 export type IdentityLocks = { readonly keys: ReadonlySet<string> };
 
 /**
