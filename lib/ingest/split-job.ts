@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, lt, lte, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/client";
+import { pipelined } from "@/db/pipelined";
 import { ingestItems, webhookDeliveries } from "@/db/schema";
 import { describeError } from "@/lib/logging/errors";
 import { enqueueAll } from "@/lib/jobs/queue";
@@ -183,14 +184,21 @@ async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[
     marks.push({ id: delivery.id, state, note: report.note });
     reports.push(report);
   }
-  for (let i = 0; i < items.length; i += insertChunk) await insertItems(tx, items.slice(i, i + insertChunk));
-  await tx.execute(sql`
-    update ${webhookDeliveries} as d set
-      state = m.state::delivery_state, error = m.note, attempts = d.attempts + 1, processed_at = now()
-    from jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) as m(id uuid, state text, note text)
-    where d.id = m.id`);
+  const inserted = (async () => {
+    for (let i = 0; i < items.length; i += insertChunk) await insertItems(tx, items.slice(i, i + insertChunk));
+  })();
   const workspaces = [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
-  await enqueueAll(tx, applyQueue, workspaces.map((workspaceId) => ({ payload: { workspaceId }, options: { dedupeKey: workspaceId } })));
+  // The items, the deliveries' marks and the wake-ups touch different rows and read none of
+  // each other's: sent together (db/pipelined.ts), one round trip instead of three.
+  await pipelined(
+    inserted,
+    tx.execute(sql`
+      update ${webhookDeliveries} as d set
+        state = m.state::delivery_state, error = m.note, attempts = d.attempts + 1, processed_at = now()
+      from jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) as m(id uuid, state text, note text)
+      where d.id = m.id`),
+    enqueueAll(tx, applyQueue, workspaces.map((workspaceId) => ({ payload: { workspaceId }, options: { dedupeKey: workspaceId } }))),
+  );
   return reports;
 }
 
