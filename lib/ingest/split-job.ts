@@ -11,7 +11,7 @@ import { applyQueue } from "./queues";
 import { itemRouter, type ItemRoute } from "./route";
 import { splitDelivery, type SplitItem } from "./split";
 
-/** Rows per insert: well under Postgres's 65,535 parameters at 17 columns a row. */
+/** Rows per insert statement: a 3 MB delivery's thousands of items go as several JSON parameters of moderate size, not one string of megabytes. */
 const insertChunk = 1000;
 
 /**
@@ -157,7 +157,11 @@ async function splitAlone(db: Database, deliveryId: string): Promise<void> {
  * and sending 15 parameters for each of thousands of items was a tenth of the server's CPU
  * under a status storm (docs/PERFORMANCE.md). A position already split inserts nothing.
  */
-async function insertItems(tx: Tx, rows: ItemRow[]): Promise<void> {
+async function insertItems(tx: Tx, items: ItemRow[]): Promise<void> {
+  for (let i = 0; i < items.length; i += insertChunk) await insertChunkOf(tx, items.slice(i, i + insertChunk));
+}
+
+async function insertChunkOf(tx: Tx, rows: ItemRow[]): Promise<void> {
   await tx.execute(sql`
     insert into ${ingestItems} (delivery_id, position, path, kind, lane, route_by, phone_number_id, waba_id, workspace_id,
       business_number_id, state, last_error, occurred_at, timestamp_substituted, body)
@@ -184,14 +188,11 @@ async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[
     marks.push({ id: delivery.id, state, note: report.note });
     reports.push(report);
   }
-  const inserted = (async () => {
-    for (let i = 0; i < items.length; i += insertChunk) await insertItems(tx, items.slice(i, i + insertChunk));
-  })();
   const workspaces = [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
   // The items, the deliveries' marks and the wake-ups touch different rows and read none of
   // each other's: sent together (db/pipelined.ts), one round trip instead of three.
   await pipelined(
-    inserted,
+    insertItems(tx, items),
     tx.execute(sql`
       update ${webhookDeliveries} as d set
         state = m.state::delivery_state, error = m.note, attempts = d.attempts + 1, processed_at = now()

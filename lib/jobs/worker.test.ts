@@ -2,11 +2,11 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, expect, it } from "vitest";
 import { database, db } from "@/db/client";
 import { jobs, jobSchedules } from "@/db/schema";
+import { logLines, logMark } from "@/testing/logs";
 import { jobsOverview } from "./overview";
 import { claimJobs, completeJob, enqueue, enqueueAll, jobsChannel, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules } from "./schedule";
 import { startWorker, type Worker, type WorkerOptions } from "./worker";
-import { logLines, logMark } from "@/testing/logs";
 
 const workers: Worker[] = [];
 afterEach(async () => {
@@ -361,7 +361,7 @@ it("warns, naming the job, when a running job's lease was taken over, and leaves
   const log = logMark();
   const started = gate();
   const release = gate();
-  const [id] = [await enqueue(db(), "taken")];
+  const id = (await enqueue(db(), "taken"))!;
   worker({
     handlers: {
       taken: async () => {
@@ -373,7 +373,7 @@ it("warns, naming the job, when a running job's lease was taken over, and leaves
   });
   await started.opened;
   // What a claim after a lapsed lease does: the job's attempt is another claimant's now.
-  await db().update(jobs).set({ attempts: sql`${jobs.attempts} + 1`, lockedBy: "another instance" }).where(eq(jobs.id, id!));
+  await db().update(jobs).set({ attempts: sql`${jobs.attempts} + 1`, lockedBy: "another instance" }).where(eq(jobs.id, id));
   await expect.poll(() => logLines(log()).filter((l) => l.event === "job_lease_lost")).toEqual([
     expect.objectContaining({ level: "warn", jobId: id, queue: "taken", attempt: 1 }),
   ]);
