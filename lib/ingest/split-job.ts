@@ -188,9 +188,8 @@ async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[
     marks.push({ id: delivery.id, state, note: report.note });
     reports.push(report);
   }
-  const workspaces = [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
-  // The items, the deliveries' marks and the wake-ups touch different rows and read none of
-  // each other's: sent together (db/pipelined.ts), one round trip instead of three.
+  // The items and the deliveries' marks touch different rows and read none of each other's:
+  // sent together (db/pipelined.ts), one round trip instead of two.
   await pipelined(
     insertItems(tx, items),
     tx.execute(sql`
@@ -198,8 +197,14 @@ async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[
         state = m.state::delivery_state, error = m.note, attempts = d.attempts + 1, processed_at = now()
       from jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) as m(id uuid, state text, note text)
       where d.id = m.id`),
-    enqueueAll(tx, applyQueue, workspaces.map((workspaceId) => ({ payload: { workspaceId }, options: { dedupeKey: workspaceId } }))),
   );
+  // The wake-ups go last, just before the commit. A workspace's running apply job absorbs them
+  // (the enqueue finds its live key and adds nothing), then completes and looks once more for
+  // work, which cannot see these items before they commit: the later the enqueue, the shorter
+  // the time in which the job can finish unseen and leave them to the sweep (lib/ingest/jobs.ts).
+  // Sent beside the inserts, a status backlog once waited five seconds for it.
+  const workspaces = [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
+  await enqueueAll(tx, applyQueue, workspaces.map((workspaceId) => ({ payload: { workspaceId }, options: { dedupeKey: workspaceId } })));
   return reports;
 }
 
