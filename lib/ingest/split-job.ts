@@ -158,17 +158,16 @@ async function splitAlone(db: Database, deliveryId: string): Promise<void> {
  * under a status storm (docs/PERFORMANCE.md). A position already split inserts nothing.
  */
 async function insertItems(tx: Tx, items: ItemRow[]): Promise<void> {
-  for (let i = 0; i < items.length; i += insertChunk) await insertChunkOf(tx, items.slice(i, i + insertChunk));
-}
-
-async function insertChunkOf(tx: Tx, rows: ItemRow[]): Promise<void> {
-  await tx.execute(sql`
-    insert into ${ingestItems} (delivery_id, position, path, kind, lane, route_by, phone_number_id, waba_id, workspace_id,
-      business_number_id, state, last_error, occurred_at, timestamp_substituted, body)
-    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r("deliveryId" uuid, position int, path text, kind text,
-      lane text, "routeBy" text, "phoneNumberId" text, "wabaId" text, "workspaceId" uuid, "businessNumberId" uuid, state text,
-      "lastError" text, "occurredAt" timestamptz, "timestampSubstituted" boolean, body jsonb)
-    on conflict do nothing`);
+  for (let i = 0; i < items.length; i += insertChunk) {
+    const rows = items.slice(i, i + insertChunk);
+    await tx.execute(sql`
+      insert into ${ingestItems} (delivery_id, position, path, kind, lane, route_by, phone_number_id, waba_id, workspace_id,
+        business_number_id, state, last_error, occurred_at, timestamp_substituted, body)
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r("deliveryId" uuid, position int, path text, kind text,
+        lane text, "routeBy" text, "phoneNumberId" text, "wabaId" text, "workspaceId" uuid, "businessNumberId" uuid, state text,
+        "lastError" text, "occurredAt" timestamptz, "timestampSubstituted" boolean, body jsonb)
+      on conflict do nothing`);
+  }
 }
 
 /**
@@ -201,8 +200,8 @@ async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[
   // The wake-ups go last, just before the commit. A workspace's running apply job absorbs them
   // (the enqueue finds its live key and adds nothing), then completes and looks once more for
   // work, which cannot see these items before they commit: the later the enqueue, the shorter
-  // the time in which the job can finish unseen and leave them to the sweep (lib/ingest/jobs.ts).
-  // Sent beside the inserts, a status backlog once waited five seconds for it.
+  // the time in which the job can finish unseen and leave them to the sweep (lib/ingest/jobs.ts;
+  // sent beside the inserts, a status backlog waited five seconds: docs/PERFORMANCE.md).
   const workspaces = [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
   await enqueueAll(tx, applyQueue, workspaces.map((workspaceId) => ({ payload: { workspaceId }, options: { dedupeKey: workspaceId } })));
   return reports;
