@@ -5,13 +5,14 @@ import { database, db } from "@/db/client";
 import { ingestItems, jobs } from "@/db/schema";
 import { claimJobs, jobsChannel } from "@/lib/jobs/queue";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
+import { onPostgres, whileCommitsHeld } from "@/testing/db/interleaved";
 import { drainIngest, itemsOf } from "@/testing/ingest";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { deliveryRows, workspaceData } from "@/testing/webhook";
 import { splitMaxAttempts, storeDelivery } from "./deliveries";
 import { ingestHandlers, sweepIngest } from "./jobs";
 import { applyQueue, splitQueue } from "./queues";
-import { splitReceivedDeliveries } from "./split-job";
+import { splitReceivedDeliveries, splitStoredDelivery } from "./split-job";
 
 /**
  * The ingest jobs' hand-offs: work that arrives as a job completes is never left for the sweep
@@ -76,6 +77,26 @@ it("hands items that fall due as an apply job completes to a fresh job for their
   expect(await queued(applyQueue)).toEqual([{ payload: { workspaceId: tenantId }, dedupeKey: tenantId, maxAttempts: 5 }]);
   await drainIngest();
   expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(["a tiempo", "tarde"]));
+});
+
+it.runIf(onPostgres)("wakes a workspace whose apply job finished while a split of its items was committing", async () => {
+  await storeDelivery(db(), text("antes del cierre"));
+  await splitReceivedDeliveries(db(), 60_000);
+  const job = await claimOne(applyQueue);
+  const late = await storeDelivery(db(), text("durante el cierre"));
+
+  const { split } = await whileCommitsHeld("ingest_items", async (waiting) => {
+    // The split has written its items and waits to commit; the workspace's job finishes meanwhile.
+    const split = splitStoredDelivery(db(), late.id);
+    await expect.poll(waiting).toBe(1);
+    await ingestHandlers[applyQueue]!(job);
+    return { split };
+  });
+  expect(await split).toMatchObject({ items: 1, pending: 1 });
+
+  expect(await queued(applyQueue)).toEqual([{ payload: { workspaceId: tenantId }, dedupeKey: tenantId, maxAttempts: 5 }]);
+  await ingestHandlers[applyQueue]!(await claimOne(applyQueue));
+  expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(["antes del cierre", "durante el cierre"]));
 });
 
 it("enqueues nothing after an apply job that left no due item", async () => {

@@ -71,16 +71,19 @@ async function largeWaiting(db: Database): Promise<boolean> {
 /** One batch of waiting deliveries of one size class; returns how many it claimed. */
 async function splitBatch(db: Database, which: { limit: number; large: boolean }): Promise<number> {
   let claimed: string[] = [];
+  let woken: string[] = [];
   try {
     await db.transaction(async (tx) => {
       const rows = await claimReceived(tx, which);
       claimed = rows.map((r) => r.id);
-      if (rows.length > 0) await splitClaimed(tx, rows);
+      if (rows.length > 0) woken = (await splitClaimed(tx, rows)).workspaces;
     });
   } catch (error) {
     if (claimed.length === 0) throw error;
     for (const id of claimed) await splitAlone(db, id);
+    return claimed.length;
   }
+  await wakeWorkspaces(db, woken);
   return claimed.length;
 }
 
@@ -89,12 +92,26 @@ async function splitBatch(db: Database, which: { limit: number; large: boolean }
  * what a batch falls back to, and what tests call to split a delivery they choose.
  */
 export async function splitStoredDelivery(db: Database, deliveryId: string): Promise<SplitReport | null> {
-  let report: SplitReport | null = null;
-  await db.transaction(async (tx) => {
+  const split = await db.transaction(async (tx) => {
     const rows = await claimReceived(tx, { limit: 1, deliveryId });
-    if (rows.length > 0) report = (await splitClaimed(tx, rows))[0]!;
+    return rows.length > 0 ? splitClaimed(tx, rows) : null;
   });
-  return report;
+  if (!split) return null;
+  await wakeWorkspaces(db, split.workspaces);
+  return split.reports[0]!;
+}
+
+/**
+ * Wakes the apply job of each workspace a split gave work, once the split has committed. A
+ * workspace's running apply job absorbs the wake-up (the enqueue finds its live key and adds
+ * nothing) and, once done, looks once more for work (lib/ingest/jobs.ts): woken only after the
+ * commit, that look sees the items, whatever the order. Woken inside the transaction, a job
+ * could finish and look between the enqueue and the commit, and leave the items to the sweep
+ * (docs/PERFORMANCE.md, "The wake-ups put back last"). Dying between the commit and this
+ * leaves them to the sweep too, which is its job.
+ */
+async function wakeWorkspaces(db: Database, workspaces: string[]): Promise<void> {
+  await enqueueAll(db, applyQueue, workspaces.map((workspaceId) => ({ payload: { workspaceId }, options: { dedupeKey: workspaceId } })));
 }
 
 /** Received deliveries no split has failed on yet, of one size class (`octet_length` reads the stored size, not the body). */
@@ -172,11 +189,11 @@ async function insertItems(tx: Tx, items: ItemRow[]): Promise<void> {
 
 /**
  * Splits claimed deliveries into routed items, in the caller's transaction: the items (each
- * unique per delivery and position, so a second split inserts nothing), each delivery marked
- * as split (`processed`, or `ignored` with the reason when nothing in it can be applied), and
- * the wake-up of each workspace that has new work.
+ * unique per delivery and position, so a second split inserts nothing) and each delivery marked
+ * as split (`processed`, or `ignored` with the reason when nothing in it can be applied).
+ * Returns the workspaces that have new work, for the caller to wake once this commits.
  */
-async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[]> {
+async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<{ reports: SplitReport[]; workspaces: string[] }> {
   const route = itemRouter(tx);
   const items: ItemRow[] = [];
   const marks: Array<{ id: string; state: "processed" | "ignored"; note: string | null }> = [];
@@ -197,14 +214,7 @@ async function splitClaimed(tx: Tx, deliveries: Claimed[]): Promise<SplitReport[
       from jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) as m(id uuid, state text, note text)
       where d.id = m.id`),
   );
-  // The wake-ups go last, just before the commit. A workspace's running apply job absorbs them
-  // (the enqueue finds its live key and adds nothing), then completes and looks once more for
-  // work, which cannot see these items before they commit: the later the enqueue, the shorter
-  // the time in which the job can finish unseen and leave them to the sweep (lib/ingest/jobs.ts;
-  // sent beside the inserts, a status backlog waited five seconds: docs/PERFORMANCE.md).
-  const workspaces = [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))];
-  await enqueueAll(tx, applyQueue, workspaces.map((workspaceId) => ({ payload: { workspaceId }, options: { dedupeKey: workspaceId } })));
-  return reports;
+  return { reports, workspaces: [...new Set(items.filter((r) => r.state === "pending").map((r) => r.workspaceId!))] };
 }
 
 async function splitOne(

@@ -50,21 +50,52 @@ export async function interleaved(held: (tx: PlatformTx) => Promise<unknown>, me
  * connections waiting on a lock. What `during` returns is handed back once the lock is gone
  * (wrap a promise that needs the table in an object, or it would wait for itself). Postgres only.
  */
-export async function whileTableLocked<T>(table: string, during: (waiting: () => Promise<number>) => Promise<T>): Promise<T> {
+export function whileTableLocked<T>(table: string, during: (waiting: () => Promise<number>) => Promise<T>): Promise<T> {
+  return whileHolding(`lock table ${table} in access exclusive mode`, during);
+}
+
+/**
+ * Runs `during` while transactions of ours that insert into `table` cannot commit: a deferred
+ * constraint trigger, there only meanwhile, makes each commit wait for an advisory lock a
+ * connection of its own holds. Everything before the commit runs, so a test can put work of
+ * its own between a transaction's last statement and its commit, the one gap no statement
+ * can be made to wait in. `waiting()` and what is handed back are as for `whileTableLocked`.
+ * Postgres only.
+ */
+export async function whileCommitsHeld<T>(table: string, during: (waiting: () => Promise<number>) => Promise<T>): Promise<T> {
+  await db().execute(
+    sql.raw(`create function commit_held() returns trigger language plpgsql as $fn$
+      begin perform pg_advisory_xact_lock_shared(${commitHeldKey}); return null; end $fn$`),
+  );
+  await db().execute(
+    sql.raw(`create constraint trigger commit_held after insert on ${table} deferrable initially deferred for each row execute function commit_held()`),
+  );
+  try {
+    return await whileHolding(`select pg_advisory_xact_lock(${commitHeldKey})`, during);
+  } finally {
+    await db().execute(sql.raw(`drop trigger commit_held on ${table}`));
+    await db().execute(sql`drop function commit_held()`);
+  }
+}
+
+const commitHeldKey = 7_461_020;
+
+/** Runs `during` while a transaction of a connection of its own holds what `statement` takes. */
+async function whileHolding<T>(statement: string, during: (waiting: () => Promise<number>) => Promise<T>): Promise<T> {
   const target = inject("testDatabase") as { kind: "postgres"; serverUrl: string };
   const [{ name }] = (await db().execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
   const blocker = postgres(databaseUrl(target.serverUrl, name), { max: 2, onnotice: () => {} });
   try {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    let held!: () => void;
+    const isHeld = new Promise<void>((resolve) => (held = resolve));
     const holding = blocker.begin(async (tx) => {
-      await tx.unsafe(`lock table ${table} in access exclusive mode`);
-      locked();
+      await tx.unsafe(statement);
+      held();
       await released;
     });
-    await isLocked;
+    await isHeld;
     const waiting = async () => {
       const [row] = await blocker<{ waiting: number }[]>`select count(*)::int as waiting from pg_stat_activity
         where datname = current_database() and wait_event_type = 'Lock' and application_name = 'switchboard'`;
