@@ -48,7 +48,8 @@ type Received = { raw: Uint8Array; bodySha256: string; text: string | null };
 /**
  * Stores a signed delivery durably, once per distinct body, and wakes the processor. One
  * statement (so one round trip, and atomic on its own) inserts the raw deliveries of a group,
- * makes sure a split job is queued for each shard they fall in, and notifies the workers.
+ * makes sure a split job is queued for each shard they fall in (holding a live one until the
+ * commit, as `enqueue` does, so that it cannot finish without seeing them), and notifies the workers.
  * Meta's redelivery of the same bytes finds the row stored the first time and enqueues
  * nothing; a concurrent twin's insert waits for ours and then finds it. A body that is not
  * UTF-8 text is kept base64-encoded, as ignored, and nothing is enqueued.
@@ -82,10 +83,13 @@ async function storeReceived(db: Database, received: Received[]): Promise<Stored
       select raw_body, body_sha256, state, error, processed_at from received order by i
       on conflict (body_sha256) do nothing
       returning id, body_sha256, state
+    ), held as (
+      select 1 from jobs where queue = ${splitQueue} and dedupe_key in (select split_key from received) and state in ('queued', 'running')
+      for key share
     ), split as (
       insert into jobs (queue, payload, dedupe_key, max_attempts)
       select distinct ${splitQueue}, jsonb_build_object('shard', received.shard), received.split_key, ${splitMaxAttempts}::int
-      from stored join received using (body_sha256) where stored.state = 'received'
+      from stored join received using (body_sha256) where stored.state = 'received' and (select count(*) from held) >= 0
       on conflict (queue, dedupe_key) where state in ('queued', 'running') do nothing
     )
     select id, body_sha256, pg_notify(${jobsChannel}, ${splitQueue}) from stored`,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { database, db } from "@/db/client";
@@ -124,6 +124,27 @@ it("hands a delivery stored as a split job completes to a fresh job of the same 
   await drainIngest();
   expect((await deliveryRows()).filter((d) => d.state === "received")).toEqual([]);
   expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(["primera", "guardada al terminar"]));
+});
+
+it.runIf(onPostgres)("splits a delivery whose store was committing as the split job it woke finished", async () => {
+  const body = text("guardándose al terminar");
+  const shard = Number.parseInt(createHash("sha256").update(body).digest("hex").slice(0, 2), 16) % 4;
+  await db().insert(jobs).values({ queue: splitQueue, payload: { shard }, dedupeKey: `split:${shard}`, maxAttempts: splitMaxAttempts });
+  const job = await claimOne(splitQueue);
+
+  const { stored } = await whileCommitsHeld("webhook_deliveries", async (waiting) => {
+    // The delivery's one statement has run, its wake-up found the shard's job running, and its
+    // commit waits; the job finishes meanwhile.
+    const stored = storeDelivery(db(), body);
+    await expect.poll(waiting).toBe(1);
+    await ingestHandlers[splitQueue]!(job);
+    return { stored };
+  });
+  const { id } = await stored;
+
+  expect(await queued(splitQueue)).toEqual([{ payload: { shard }, dedupeKey: `split:${shard}`, maxAttempts: splitMaxAttempts }]);
+  await ingestHandlers[splitQueue]!(await claimOne(splitQueue));
+  expect((await deliveryRows()).find((d) => d.id === id)).toMatchObject({ state: "processed" });
 });
 
 it("sweeps a delivery whose split job was lost into one split job per shard, and wakes the workers", async () => {

@@ -3,7 +3,7 @@ import { db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { ingestItems, phoneNumberRoutes } from "@/db/schema";
 import type { JobHandler } from "@/lib/jobs/worker";
-import { claimJobs, completeJob, completeJobs, defaultMaxAttempts, enqueue, jobsChannel } from "@/lib/jobs/queue";
+import { claimJobs, completeJobs, defaultMaxAttempts, enqueue, finishJob, jobsChannel, requeueJob } from "@/lib/jobs/queue";
 import { splitJobKey, splitJobKeyPrefix, splitMaxAttempts, splitShards } from "./deliveries";
 import { drainWorkspace } from "./process";
 import { applyQueue, splitQueue } from "./queues";
@@ -30,25 +30,28 @@ const applyJobBudgetMs = 1_000;
  * A job stays `running` while it works, so the wake-ups of work arriving meanwhile find it and
  * enqueue nothing: one drain per workspace and one split per shard at a time, and no worker
  * slot spent waiting on another's lock (measured: with the job completed first, a status storm
- * kept up to four jobs of one workspace queued on its lock, and the splits starved). Once done,
- * the job's row goes first, then it looks once more: work that arrived after its last claim was
- * either seen by that look or enqueued a fresh job itself.
+ * kept up to four jobs of one workspace queued on its lock, and the splits starved). A job whose
+ * time ran out with work left goes back to the queue. Done, it finishes (`finishJob`): if a
+ * wake-up it absorbed has yet to commit, it goes back to the queue too; otherwise its row goes
+ * and it looks once more, for work committed after its last claim whose wake-up it absorbed.
  */
 export const ingestHandlers: Record<string, JobHandler> = {
   [splitQueue]: async (job) => {
     // Jobs migration 0013 enqueued name a delivery instead of a shard; any split job splits every waiting delivery.
     const shard = (job.payload as { shard?: number }).shard ?? 0;
     const { more } = await splitReceivedDeliveries(db(), splitJobBudgetMs);
-    await completeJob(db(), job);
-    if (more || (await anyWaiting(sql`select 1 from webhook_deliveries where state = 'received' and attempts = 0`))) {
+    if (more) return void (await requeueJob(db(), job));
+    if ((await finishJob(db(), job)) !== "done") return;
+    if (await anyWaiting(sql`select 1 from webhook_deliveries where state = 'received' and attempts = 0`)) {
       await enqueue(db(), splitQueue, { shard }, { dedupeKey: splitJobKey(shard), maxAttempts: splitMaxAttempts });
     }
   },
   [applyQueue]: async (job) => {
     const { workspaceId } = job.payload as { workspaceId: string };
     const { more } = await drainWorkspace(workspaceId, applyJobBudgetMs);
-    await completeJob(db(), job);
-    if (more || (await anyWaiting(sql`select 1 from ingest_items where workspace_id = ${workspaceId} and state = 'pending' and run_at <= now()`))) {
+    if (more) return void (await requeueJob(db(), job));
+    if ((await finishJob(db(), job)) !== "done") return;
+    if (await anyWaiting(sql`select 1 from ingest_items where workspace_id = ${workspaceId} and state = 'pending' and run_at <= now()`)) {
       await enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId });
     }
   },

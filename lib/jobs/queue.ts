@@ -1,5 +1,7 @@
 import { and, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database, Tx } from "@/db/client";
+import { anyOf } from "@/db/any-of";
+import { rowsOf } from "@/db/rows";
 import { jobs } from "@/db/schema";
 
 /** The channel an enqueue notifies, so idle workers claim at once instead of at their next poll. */
@@ -11,13 +13,24 @@ export type Job<P = unknown> = {
   id: string;
   queue: string;
   payload: P;
-  /** This claim's attempt, from 1; also the fence that keeps a worker whose lease lapsed from finishing a job another worker now holds. */
+  /** This claim's attempt, from 1. */
   attempts: number;
+  /**
+   * This claim's token (`locked_by`: the worker and a random part): the fence that keeps a
+   * worker whose lease lapsed from finishing a job another claim now holds, the same
+   * worker's later claim of a job handed back (`requeueJob`) included.
+   */
+  claim: string;
   maxAttempts: number;
 };
 
 export type EnqueueOptions = {
-  /** While a job with this key is queued or running in the queue, another enqueue with it does nothing. */
+  /**
+   * While a job with this key is queued or running in the queue, another enqueue with it adds
+   * nothing: that job stands for both. It holds the job's row (FOR KEY SHARE) until the
+   * enqueuer's transaction ends, so the job cannot finish unseen before the enqueuer's work
+   * commits (`finishJob`).
+   */
   dedupeKey?: string;
   runAt?: Date;
   maxAttempts?: number;
@@ -25,16 +38,8 @@ export type EnqueueOptions = {
 
 export const defaultMaxAttempts = 5;
 
-const jobRow = (queue: string, payload: unknown, options: EnqueueOptions) => ({
-  queue,
-  payload,
-  dedupeKey: options.dedupeKey,
-  runAt: options.runAt,
-  maxAttempts: options.maxAttempts ?? defaultMaxAttempts,
-});
-
-/** A job whose dedupe key is taken by a queued or running job of its queue is not added. */
-const unlessLive = { target: [jobs.queue, jobs.dedupeKey], where: sql`${jobs.state} in ('queued', 'running')` };
+/** A queued or running job: the jobs whose dedupe keys are taken (the partial unique index `jobs_live_dedupe_key`). */
+const live = sql`state in ('queued', 'running')`;
 
 /**
  * Adds a job; inside the caller's transaction when given its `tx`, so the job exists only if
@@ -42,22 +47,46 @@ const unlessLive = { target: [jobs.queue, jobs.dedupeKey], where: sql`${jobs.sta
  * null when a job with the same dedupe key already exists.
  */
 export async function enqueue(executor: Executor, queue: string, payload: unknown = {}, options: EnqueueOptions = {}): Promise<string | null> {
-  const [row] = await executor.insert(jobs).values(jobRow(queue, payload, options)).onConflictDoNothing(unlessLive).returning({ id: jobs.id });
-  if (!row) return null;
-  await executor.execute(sql`select pg_notify(${jobsChannel}, ${queue})`);
-  return row.id;
+  const [id] = await insertJobs(executor, queue, [{ payload, options }]);
+  return id ?? null;
 }
 
-/** `enqueue` for many jobs of one queue in two statements, whatever their number; returns how many were added. */
+/** `enqueue` for many jobs of one queue in one statement, whatever their number; returns how many were added. */
 export async function enqueueAll(executor: Executor, queue: string, entries: Array<{ payload: unknown; options?: EnqueueOptions }>): Promise<number> {
-  if (entries.length === 0) return 0;
-  const rows = await executor
-    .insert(jobs)
-    .values(entries.map((e) => jobRow(queue, e.payload, e.options ?? {})))
-    .onConflictDoNothing(unlessLive)
-    .returning({ id: jobs.id });
-  if (rows.length > 0) await executor.execute(sql`select pg_notify(${jobsChannel}, ${queue})`);
-  return rows.length;
+  return (await insertJobs(executor, queue, entries)).length;
+}
+
+/**
+ * One statement: holds the live jobs that have the entries' dedupe keys, then inserts those
+ * whose key no live job has, and notifies the workers if it added any. The hold comes first
+ * (the insert waits on its count): held after the insert looked, a job could finish between
+ * the two.
+ */
+async function insertJobs(executor: Executor, queue: string, entries: Array<{ payload: unknown; options?: EnqueueOptions }>): Promise<string[]> {
+  if (entries.length === 0) return [];
+  const rows = entries.map(({ payload, options = {} }) => ({
+    payload,
+    dedupeKey: options.dedupeKey ?? null,
+    runAt: options.runAt ?? null,
+    maxAttempts: options.maxAttempts ?? defaultMaxAttempts,
+  }));
+  const keys = rows.flatMap((row) => (row.dedupeKey === null ? [] : [row.dedupeKey]));
+  const added = await rowsOf<{ id: string }>(
+    executor,
+    sql`
+    with held as (
+      select 1 from ${jobs} where ${jobs.queue} = ${queue} and ${anyOf(jobs.dedupeKey, keys)} and ${live} for key share
+    ), added as (
+      insert into ${jobs} (queue, payload, dedupe_key, run_at, max_attempts)
+      select ${queue}, r."payload", r."dedupeKey", coalesce(r."runAt", now()), r."maxAttempts"
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r("payload" jsonb, "dedupeKey" text, "runAt" timestamptz, "maxAttempts" int)
+      where (select count(*) from held) >= 0
+      on conflict (queue, dedupe_key) where ${live} do nothing
+      returning id
+    )
+    select id::text, pg_notify(${jobsChannel}, ${queue}) from added`,
+  );
+  return added.map((row) => row.id);
 }
 
 type ClaimInput = {
@@ -99,23 +128,25 @@ async function lease(db: Database, input: ClaimInput, claimable: SQL): Promise<J
       state: "running",
       attempts: sql`${jobs.attempts} + 1`,
       lockedUntil: sql`now() + ${input.leaseMs} * interval '1 millisecond'`,
-      lockedBy: input.worker,
+      lockedBy: sql`${input.worker} || '#' || gen_random_uuid()`,
     })
     .where(sql`${jobs.id} in (${ids})`)
-    .returning({ id: jobs.id, queue: jobs.queue, payload: jobs.payload, attempts: jobs.attempts, maxAttempts: jobs.maxAttempts });
+    .returning({ id: jobs.id, queue: jobs.queue, payload: jobs.payload, attempts: jobs.attempts, maxAttempts: jobs.maxAttempts, claim: sql<string>`${jobs.lockedBy}` });
 }
 
 /**
- * The oldest claimable jobs' ids, locked. A capped queue gets a lock of its own, at most its cap
- * deep, and the oldest of all those go: one statement however many queues are capped (FOR
- * UPDATE is not allowed on a UNION, but is in each of its CTEs). Null when nothing may be taken.
+ * The oldest claimable jobs' ids, locked FOR NO KEY UPDATE, which an enqueue's hold (FOR KEY
+ * SHARE) does not block: a job held by enqueuers one after another is still claimed. A capped
+ * queue gets a lock of its own, at most its cap deep, and the oldest of all those go: one
+ * statement however many queues are capped (a locking clause is not allowed on a UNION, but is
+ * in each of its CTEs). Null when nothing may be taken.
  */
 function claimableIds(input: ClaimInput, claimable: SQL): SQL | null {
   const caps = input.caps ?? {};
   const free = input.queues.filter((q) => !(q in caps));
   const capped = input.queues.filter((q) => (caps[q] ?? 0) > 0);
   const oldest = (queues: string[], limit: number, columns = sql`${jobs.id}, ${jobs.runAt}`) =>
-    sql`select ${columns} from ${jobs} where ${and(inArray(jobs.queue, queues), claimable)} order by ${jobs.runAt} limit ${limit} for update skip locked`;
+    sql`select ${columns} from ${jobs} where ${and(inArray(jobs.queue, queues), claimable)} order by ${jobs.runAt} limit ${limit} for no key update skip locked`;
   if (capped.length === 0) return free.length === 0 ? null : oldest(free, input.limit, sql`${jobs.id}`);
   const parts = [...(free.length > 0 ? [oldest(free, input.limit)] : []), ...capped.map((q) => oldest([q], Math.min(caps[q]!, input.limit)))];
   const ctes = sql.join(parts.map((part, i) => sql`${sql.raw(`c${i}`)} as (${part})`), sql`, `);
@@ -124,7 +155,7 @@ function claimableIds(input: ClaimInput, claimable: SQL): SQL | null {
 }
 
 /** This claim's row, and only while it is still this claim's. */
-const heldBy = (job: Job) => and(eq(jobs.id, job.id), eq(jobs.attempts, job.attempts), eq(jobs.state, "running"));
+const heldBy = (job: Job) => and(eq(jobs.id, job.id), eq(jobs.lockedBy, job.claim), eq(jobs.state, "running"));
 
 /** Keeps a running job's lease; false when it was lost (lapsed and reclaimed). */
 export async function extendLease(db: Database, job: Job, leaseMs: number): Promise<boolean> {
@@ -152,6 +183,36 @@ export async function completeJobs(executor: Executor, finished: Job[]): Promise
     .where(or(...finished.map(heldBy)))
     .returning({ id: jobs.id });
   return rows.length;
+}
+
+/**
+ * Removes a finished job, unless an enqueue it stands for has yet to commit (its enqueuer holds
+ * the row, `EnqueueOptions.dedupeKey`): then hands it back to the queue instead, to run again
+ * once it is claimed, for the enqueuer's work it could not see. "lost" when the lease was lost
+ * meanwhile. A worker's own lease renewal, in flight at that moment, hands it back too: one
+ * run more, never one less.
+ */
+export async function finishJob(executor: Executor, job: Job): Promise<"done" | "requeued" | "lost"> {
+  const removed = await executor
+    .delete(jobs)
+    .where(sql`${jobs.id} in (select ${jobs.id} from ${jobs} where ${heldBy(job)} for update skip locked)`)
+    .returning({ id: jobs.id });
+  if (removed.length > 0) return "done";
+  return (await requeueJob(executor, job)) ? "requeued" : "lost";
+}
+
+/**
+ * Hands a running job back to its queue, due now, behind the jobs already due: what a job does
+ * when its time is up and work remains. The attempt is not counted (the next claim takes the
+ * same number again). False when the lease was lost.
+ */
+export async function requeueJob(executor: Executor, job: Job): Promise<boolean> {
+  const rows = await executor
+    .update(jobs)
+    .set({ state: "queued", runAt: sql`now()`, attempts: sql`${jobs.attempts} - 1`, lockedUntil: null, lockedBy: null })
+    .where(heldBy(job))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
 }
 
 /**
