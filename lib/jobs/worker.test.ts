@@ -446,3 +446,67 @@ it.runIf(onPostgres)("waits for a job being finished before deciding an enqueue'
   expect(added).not.toBeNull();
   expect(await rowsOf("finishing")).toMatchObject([{ state: "queued", payload: { after: true } }]);
 });
+
+/** Runs `during` with the jobs table out of reach, as when the database fails under a running job. */
+async function withoutJobsTable<T>(during: () => Promise<T>): Promise<T> {
+  await db().execute(sql`alter table jobs rename to jobs_away`);
+  try {
+    return await during();
+  } finally {
+    await db().execute(sql`alter table jobs_away rename to jobs`);
+  }
+}
+
+it("warns, naming the job, when its lease cannot be renewed, and finishes it once the database is back", async () => {
+  const log = logMark();
+  const started = gate();
+  const release = gate();
+  const id = (await enqueue(db(), "unrenewed"))!;
+  worker({
+    handlers: {
+      unrenewed: async () => {
+        started.open();
+        await release.opened;
+      },
+    },
+    leaseMs: 600,
+    concurrency: 1,
+  });
+  await started.opened;
+  await withoutJobsTable(() =>
+    expect
+      .poll(() => logLines(log()).filter((l) => l.event === "job_lease_renewal_failed"), { interval: 10 })
+      .toEqual([expect.objectContaining({ level: "warn", jobId: id, queue: "unrenewed", error: expect.objectContaining({ message: expect.stringMatching(/jobs/) }) })]),
+  );
+  release.open();
+  await expect.poll(async () => (await rowsOf("unrenewed")).length).toBe(0);
+});
+
+it("logs an error, naming the job, when its failure cannot be recorded, and runs it again once its lease lapses", async () => {
+  const log = logMark();
+  const runs: number[] = [];
+  const id = (await enqueue(db(), "unrecorded"))!;
+  let restore: () => void = () => {};
+  const restored = new Promise<void>((resolve) => (restore = resolve));
+  worker({
+    handlers: {
+      unrecorded: async (job) => {
+        runs.push(job.attempts);
+        if (runs.length > 1) return;
+        await db().execute(sql`alter table jobs rename to jobs_away`);
+        restore();
+        throw new Error("the handler failed while the database was away");
+      },
+    },
+    leaseMs: 300,
+    concurrency: 1,
+  });
+  await restored;
+  await expect.poll(() => logLines(log()).filter((l) => l.event === "job_fail_not_recorded")).toEqual([
+    expect.objectContaining({ level: "error", jobId: id, queue: "unrecorded", error: expect.objectContaining({ message: expect.stringMatching(/jobs/) }) }),
+  ]);
+  await db().execute(sql`alter table jobs_away rename to jobs`);
+  await expect.poll(async () => (await rowsOf("unrecorded")).length).toBe(0);
+  expect(runs).toEqual([1, 2]);
+  expect(logLines(log()).filter((l) => l.event === "job_failed" || l.event === "job_parked")).toEqual([]);
+});
