@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/db/client";
 import { messages } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
 import { windowClosedReason } from "@/lib/messages/delivery-error";
@@ -295,5 +297,55 @@ describe("no status lost between the send storing its wamid and Meta's statuses"
       () => withTenant(a, (tx) => recordSent(tx, { ...pending, wamid: "wamid.RACE-STATUS-OPEN" })),
     );
     await expectFailed("wamid.RACE-STATUS-OPEN");
+  });
+});
+
+describe("a workspace Postgres's statistics do not know yet", () => {
+  /** Rows of message_statuses this transaction has read so far, by index or by scan (counted by Postgres as it reads them). */
+  const statusRowsRead = async (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) => {
+    const result = await tx.execute(
+      sql`select (coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0))::int as read from pg_stat_xact_user_tables where relname = 'message_statuses'`,
+    );
+    const [row] = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as { read: number }[];
+    return row?.read ?? 0;
+  };
+
+  it("has a batch read back only its own wamids' earlier statuses, not all of the workspace's", async () => {
+    // The statistics are taken before the workspace has a message or a status, as on a platform
+    // where workspaces arrive between the times Postgres samples its tables.
+    await apply(Array.from({ length: 2000 }, (_, i) => statusItem({ wamid: `wamid.CROWD.B${i}`, status: "sent", at: at(1) })), b);
+    await db().execute(sql`analyze`);
+    const crowded = (await createTestWorkspace("Crowded")).id;
+    const { conversation } = await createTestConversation(crowded, { numberId: (await createTestNumber(crowded, "330000000000003")).id });
+    await withTenant(crowded, (tx) =>
+      tx.insert(messages).values(
+        Array.from({ length: 3000 }, (_, i) => ({
+          tenantId: crowded,
+          conversationId: conversation.id,
+          direction: "outbound" as const,
+          wamid: `wamid.CROWD.${i}`,
+          type: "text",
+          text: "broadcast",
+          payload: { type: "text" },
+          status: "sent" as const,
+          sentAt: at(0),
+        })),
+      ),
+    );
+    for (let chunk = 0; chunk < 3; chunk++) {
+      await apply(Array.from({ length: 1000 }, (_, i) => statusItem({ wamid: `wamid.CROWD.${chunk * 1000 + i}`, status: "sent", at: at(1) })), crowded);
+    }
+
+    const read = await withTenant(crowded, async (tx) => {
+      const before = await statusRowsRead(tx);
+      await applyStatuses({ tx, tenantId: crowded }, [
+        ...Array.from({ length: 10 }, (_, i) => statusItem({ wamid: `wamid.CROWD.${i}`, status: "delivered", at: at(2) })),
+        ...Array.from({ length: 10 }, (_, i) => statusItem({ wamid: `wamid.CROWD.NEW.${i}`, status: "sent", at: at(2) })),
+      ]);
+      return (await statusRowsRead(tx)) - before;
+    });
+    // The ten known wamids' earlier `sent`, and nothing of the 3,000 others.
+    expect(read).toBeLessThanOrEqual(20);
+    expect((await workspaceData(crowded)).messages.filter((m) => m.status === "delivered")).toHaveLength(10);
   });
 });

@@ -36,6 +36,11 @@ export async function applyStatuses(ctx: IngestCtx, items: StatusItem[]): Promis
   // Every status now recorded for the wamids that got a new one, in the statement that records
   // them: those it inserted, and those recorded before it (its snapshot does not hold the rows it
   // inserts). Meta's payload comes back only for a failure, the one status whose reason is shown.
+  // The earlier ones are looked up wamid by wamid: a workspace that Postgres's statistics did not
+  // know yet looks to it like a handful of rows, and as a join against `inserted` (or a filter by
+  // an array of the wamids) it read all of the workspace's statuses for every batch, 200 ms each
+  // under a storm (docs/PERFORMANCE.md, "1 December 2026"). OFFSET 0 keeps the lookup from being
+  // flattened back into such a join.
   const recorded = await rowsOf<Recorded>(
     tx,
     sql`
@@ -48,9 +53,11 @@ export async function applyStatuses(ctx: IngestCtx, items: StatusItem[]): Promis
       select wamid, status, extract(epoch from occurred_at)::float8 * 1000 as "atMs", case when status = 'failed' then payload::text end as failure
       from inserted
       union all
-      select wamid, status, extract(epoch from occurred_at)::float8 * 1000, case when status = 'failed' then payload::text end
-      from ${messageStatuses}
-      where tenant_id = ${tenantId} and wamid in (select wamid from inserted)`,
+      select earlier.wamid, earlier.status, extract(epoch from earlier.occurred_at)::float8 * 1000, case when earlier.status = 'failed' then earlier.payload::text end
+      from (select distinct wamid from inserted) as batch
+      cross join lateral (
+        select wamid, status, occurred_at, payload from ${messageStatuses} where tenant_id = ${tenantId} and wamid = batch.wamid offset 0
+      ) as earlier`,
   );
   if (recorded.length > 0) await moveForward(ctx, recorded);
 }
