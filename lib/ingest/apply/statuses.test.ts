@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
 import { messages } from "@/db/schema";
 import { enterTenant, withTenant } from "@/db/tenant";
 import { windowClosedReason } from "@/lib/messages/delivery-error";
@@ -33,6 +34,24 @@ afterAll(() => stop());
 const apply = (items: StatusItem[], tenantId = a) => withTenant(tenantId, (tx) => applyStatuses({ tx, tenantId }, items));
 const at = (second: number) => new Date(Date.UTC(2026, 10, 20, 10, 0, second));
 const seed = (wamid: string) => seedOutboundMessage({ tenantId: a, businessNumberId: aNumber, waId: "5215512345678", wamid });
+
+/** Outbound messages of one broadcast, `sent`, stored in one insert. */
+const storeBroadcast = (tenantId: string, conversationId: string, wamids: string[]) =>
+  withTenant(tenantId, (tx) =>
+    tx.insert(messages).values(
+      wamids.map((wamid) => ({
+        tenantId,
+        conversationId,
+        direction: "outbound" as const,
+        wamid,
+        type: "text",
+        text: "broadcast",
+        payload: { type: "text" },
+        status: "sent" as const,
+        sentAt: at(0),
+      })),
+    ),
+  );
 
 /** The events for this message committed so far (a barrier proves nothing is still in flight). */
 async function eventsFor(messageId: string) {
@@ -141,21 +160,7 @@ it("ends at read when sent, delivered and read are applied at the same moment in
 
 it("applies 3,000 statuses for 1,000 messages in a handful of statements, and applying them again changes nothing and tells nobody", async () => {
   const { conversation } = await createTestConversation(a, { numberId: aNumber });
-  await withTenant(a, (tx) =>
-    tx.insert(messages).values(
-      Array.from({ length: 1000 }, (_, i) => ({
-        tenantId: a,
-        conversationId: conversation.id,
-        direction: "outbound" as const,
-        wamid: `wamid.STORM${i}`,
-        type: "text",
-        text: "broadcast",
-        payload: { type: "text" },
-        status: "sent" as const,
-        sentAt: at(0),
-      })),
-    ),
-  );
+  await storeBroadcast(a, conversation.id, Array.from({ length: 1000 }, (_, i) => `wamid.STORM${i}`));
   const items = Array.from({ length: 1000 }, (_, i) =>
     ["sent", "delivered", "read"].map((status, j) => statusItem({ wamid: `wamid.STORM${i}`, status, at: at(j) })),
   ).flat();
@@ -303,10 +308,10 @@ describe("no status lost between the send storing its wamid and Meta's statuses"
 describe("a workspace Postgres's statistics do not know yet", () => {
   /** Rows of message_statuses this transaction has read so far, by index or by scan (counted by Postgres as it reads them). */
   const statusRowsRead = async (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) => {
-    const result = await tx.execute(
+    const [row] = await rowsOf<{ read: number }>(
+      tx,
       sql`select (coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0))::int as read from pg_stat_xact_user_tables where relname = 'message_statuses'`,
     );
-    const [row] = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as { read: number }[];
     return row?.read ?? 0;
   };
 
@@ -317,21 +322,7 @@ describe("a workspace Postgres's statistics do not know yet", () => {
     await db().execute(sql`analyze`);
     const crowded = (await createTestWorkspace("Crowded")).id;
     const { conversation } = await createTestConversation(crowded, { numberId: (await createTestNumber(crowded, "330000000000003")).id });
-    await withTenant(crowded, (tx) =>
-      tx.insert(messages).values(
-        Array.from({ length: 3000 }, (_, i) => ({
-          tenantId: crowded,
-          conversationId: conversation.id,
-          direction: "outbound" as const,
-          wamid: `wamid.CROWD.${i}`,
-          type: "text",
-          text: "broadcast",
-          payload: { type: "text" },
-          status: "sent" as const,
-          sentAt: at(0),
-        })),
-      ),
-    );
+    await storeBroadcast(crowded, conversation.id, Array.from({ length: 3000 }, (_, i) => `wamid.CROWD.${i}`));
     for (let chunk = 0; chunk < 3; chunk++) {
       await apply(Array.from({ length: 1000 }, (_, i) => statusItem({ wamid: `wamid.CROWD.${chunk * 1000 + i}`, status: "sent", at: at(1) })), crowded);
     }
