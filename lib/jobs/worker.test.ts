@@ -28,6 +28,22 @@ function gate() {
   return { open, opened };
 }
 
+/** A worker whose handler for `queue` holds its job until `release` opens; `started` resolves once it runs. */
+function holdingWorker(queue: string, options: Omit<WorkerOptions, "handlers">) {
+  const started = gate();
+  const release = gate();
+  worker({
+    handlers: {
+      [queue]: async () => {
+        started.open();
+        await release.opened;
+      },
+    },
+    ...options,
+  });
+  return { started: started.opened, release };
+}
+
 it("two workers racing over one queue run every job exactly once", async () => {
   const ids = [];
   for (let i = 0; i < 24; i++) ids.push(await enqueue(db(), "race", { i }));
@@ -360,19 +376,9 @@ it("renews the lease of a job that runs longer than it, so no other worker runs 
 
 it("warns, naming the job, when a running job's lease was taken over, and leaves the job to its new claimant", async () => {
   const log = logMark();
-  const started = gate();
-  const release = gate();
   const id = (await enqueue(db(), "taken"))!;
-  worker({
-    handlers: {
-      taken: async () => {
-        started.open();
-        await release.opened;
-      },
-    },
-    leaseMs: 300,
-  });
-  await started.opened;
+  const { started, release } = holdingWorker("taken", { leaseMs: 300 });
+  await started;
   // What a claim after a lapsed lease does: the job's attempt is another claimant's now.
   await db().update(jobs).set({ attempts: sql`${jobs.attempts} + 1`, lockedBy: "another instance" }).where(eq(jobs.id, id));
   await expect.poll(() => logLines(log()).filter((l) => l.event === "job_lease_lost")).toEqual([
@@ -459,20 +465,9 @@ async function withoutJobsTable<T>(during: () => Promise<T>): Promise<T> {
 
 it("warns, naming the job, when its lease cannot be renewed, and finishes it once the database is back", async () => {
   const log = logMark();
-  const started = gate();
-  const release = gate();
   const id = (await enqueue(db(), "unrenewed"))!;
-  worker({
-    handlers: {
-      unrenewed: async () => {
-        started.open();
-        await release.opened;
-      },
-    },
-    leaseMs: 600,
-    concurrency: 1,
-  });
-  await started.opened;
+  const { started, release } = holdingWorker("unrenewed", { leaseMs: 600, concurrency: 1 });
+  await started;
   await withoutJobsTable(() =>
     expect
       .poll(() => logLines(log()).filter((l) => l.event === "job_lease_renewal_failed"), { interval: 10 })
