@@ -3,14 +3,14 @@ import { db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { ingestItems, phoneNumberRoutes } from "@/db/schema";
 import type { JobHandler } from "@/lib/jobs/worker";
-import { claimJobs, completeJobs, defaultMaxAttempts, enqueue, finishJob, jobsChannel, requeueJob } from "@/lib/jobs/queue";
+import { claimJobs, completeJobs, defaultMaxAttempts, enqueue, finishJob, jobsChannel, requeueJob, type Job } from "@/lib/jobs/queue";
 import { splitJobKey, splitJobKeyPrefix, splitMaxAttempts, splitShards } from "./deliveries";
 import { drainWorkspace } from "./process";
 import { applyQueue, splitQueue } from "./queues";
 import { retryFailedSplits, splitReceivedDeliveries } from "./split-job";
 import { routeUnroutedItems } from "./unrouted";
 
-/** How long one split job splits before handing the rest to a fresh job, so that apply jobs queued meanwhile get their turn. */
+/** How long one split job splits before going back to the queue, so that apply jobs queued meanwhile get their turn. */
 const splitJobBudgetMs = 1_000;
 
 /**
@@ -22,7 +22,7 @@ const splitJobBudgetMs = 1_000;
  */
 export const ingestQueueLimits: Record<string, number> = { [splitQueue]: 2 };
 
-/** How long one apply job works on its workspace before handing the rest to a fresh job (workspaces take turns). */
+/** How long one apply job works on its workspace before going back to the queue behind the others due (workspaces take turns). */
 const applyJobBudgetMs = 1_000;
 
 /**
@@ -40,22 +40,29 @@ export const ingestHandlers: Record<string, JobHandler> = {
     // Jobs migration 0013 enqueued name a delivery instead of a shard; any split job splits every waiting delivery.
     const shard = (job.payload as { shard?: number }).shard ?? 0;
     const { more } = await splitReceivedDeliveries(db(), splitJobBudgetMs);
-    if (more) return void (await requeueJob(db(), job));
-    if ((await finishJob(db(), job)) !== "done") return;
-    if (await anyWaiting(sql`select 1 from webhook_deliveries where state = 'received' and attempts = 0`)) {
-      await enqueue(db(), splitQueue, { shard }, { dedupeKey: splitJobKey(shard), maxAttempts: splitMaxAttempts });
-    }
+    await endTurn(job, more, sql`select 1 from webhook_deliveries where state = 'received' and attempts = 0`, () =>
+      enqueue(db(), splitQueue, { shard }, { dedupeKey: splitJobKey(shard), maxAttempts: splitMaxAttempts }),
+    );
   },
   [applyQueue]: async (job) => {
     const { workspaceId } = job.payload as { workspaceId: string };
     const { more } = await drainWorkspace(workspaceId, applyJobBudgetMs);
-    if (more) return void (await requeueJob(db(), job));
-    if ((await finishJob(db(), job)) !== "done") return;
-    if (await anyWaiting(sql`select 1 from ingest_items where workspace_id = ${workspaceId} and state = 'pending' and run_at <= now()`)) {
-      await enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId });
-    }
+    await endTurn(job, more, sql`select 1 from ingest_items where workspace_id = ${workspaceId} and state = 'pending' and run_at <= now()`, () =>
+      enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId }),
+    );
   },
 };
+
+/**
+ * Ends an ingest job's turn: back to the queue when its time ran out with work left; otherwise
+ * finished (`finishJob`), and when `waiting` then finds work no one holds, a fresh job for it
+ * (`again`).
+ */
+async function endTurn(job: Job, more: boolean, waiting: SQL, again: () => Promise<unknown>): Promise<void> {
+  if (more) return void (await requeueJob(db(), job));
+  if ((await finishJob(db(), job)) !== "done") return;
+  if (await anyWaiting(waiting)) await again();
+}
 
 /** Whether `rows` has a row no one holds: rows another job has claimed (locked) are its to finish. */
 async function anyWaiting(rows: SQL): Promise<boolean> {
