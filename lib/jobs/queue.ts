@@ -157,14 +157,20 @@ function claimableIds(input: ClaimInput, claimable: SQL): SQL | null {
 /** This claim's row, and only while it is still this claim's. */
 const heldBy = (job: Job) => and(eq(jobs.id, job.id), eq(jobs.lockedBy, job.claim), eq(jobs.state, "running"));
 
-/** Keeps a running job's lease; false when it was lost (lapsed and reclaimed). */
-export async function extendLease(db: Database, job: Job, leaseMs: number): Promise<boolean> {
+/**
+ * Keeps a running job's lease: "held". Otherwise "lost" when another claim runs the job now (its
+ * lease lapsed and was reclaimed), or "ended" when nothing runs it any more (finished, handed
+ * back or parked): what a renewal sent as its own job ends finds, which is no loss.
+ */
+export async function extendLease(db: Database, job: Job, leaseMs: number): Promise<"held" | "lost" | "ended"> {
   const rows = await db
     .update(jobs)
     .set({ lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
     .where(heldBy(job))
     .returning({ id: jobs.id });
-  return rows.length > 0;
+  if (rows.length > 0) return "held";
+  const [now] = await db.select({ state: jobs.state }).from(jobs).where(eq(jobs.id, job.id));
+  return now?.state === "running" ? "lost" : "ended";
 }
 
 /**

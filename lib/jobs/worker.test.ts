@@ -5,7 +5,7 @@ import { jobs, jobSchedules } from "@/db/schema";
 import { logLines, logMark } from "@/testing/logs";
 import { jobsOverview } from "./overview";
 import { onPostgres, interleaved } from "@/testing/db/interleaved";
-import { claimJobs, completeJob, enqueue, enqueueAll, finishJob, jobsChannel, requeueJob, type Job } from "./queue";
+import { claimJobs, completeJob, enqueue, enqueueAll, extendLease, finishJob, jobsChannel, requeueJob, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules } from "./schedule";
 import { startWorker, type Worker, type WorkerOptions } from "./worker";
 
@@ -504,4 +504,19 @@ it("logs an error, naming the job, when its failure cannot be recorded, and runs
   await expect.poll(async () => (await rowsOf("unrecorded")).length).toBe(0);
   expect(runs).toEqual([1, 2]);
   expect(logLines(log()).filter((l) => l.event === "job_failed" || l.event === "job_parked")).toEqual([]);
+});
+
+it("tells a lease still held, from one another claim took over, from one whose job has ended", async () => {
+  await enqueue(db(), "renewal");
+  const job = await claimOne("renewal");
+  expect(await extendLease(db(), job, 60_000)).toBe("held");
+  await db().update(jobs).set({ lockedBy: "another instance" }).where(eq(jobs.id, job.id));
+  expect(await extendLease(db(), job, 60_000)).toBe("lost");
+  await db().update(jobs).set({ lockedBy: job.claim }).where(eq(jobs.id, job.id));
+  // Its own end, which a renewal sent just before can find: handed back, then finished.
+  expect(await requeueJob(db(), job)).toBe(true);
+  expect(await extendLease(db(), job, 60_000)).toBe("ended");
+  const again = await claimOne("renewal");
+  expect(await finishJob(db(), again)).toBe("done");
+  expect(await extendLease(db(), again, 60_000)).toBe("ended");
 });

@@ -85,7 +85,7 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
     const handler = options.handlers[job.queue]!;
     const renew = setInterval(() => {
       extendLease(db, job, leaseMs).then(
-        (held) => held || log.warn("job_lease_lost", { jobId: job.id, queue: job.queue, attempt: job.attempts }),
+        (lease) => lease === "lost" && log.warn("job_lease_lost", { jobId: job.id, queue: job.queue, attempt: job.attempts }),
         (error: unknown) => log.warn("job_lease_renewal_failed", { jobId: job.id, queue: job.queue, error }),
       );
     }, leaseMs / 3);
