@@ -90,6 +90,7 @@ async function storeReceived(db: Database, received: Received[]): Promise<Stored
       insert into jobs (queue, payload, dedupe_key, max_attempts)
       select distinct ${splitQueue}, jsonb_build_object('shard', received.shard), received.split_key, ${splitMaxAttempts}::int
       from stored join received using (body_sha256) where stored.state = 'received' and (select count(*) from held) >= 0
+      order by received.split_key
       on conflict (queue, dedupe_key) where state in ('queued', 'running') do nothing
     )
     select id, body_sha256, pg_notify(${jobsChannel}, ${splitQueue}) from stored`,

@@ -83,6 +83,7 @@ export async function sweepIngest(): Promise<void> {
     insert into jobs (queue, payload, dedupe_key, max_attempts)
     select distinct ${applyQueue}, jsonb_build_object('workspaceId', workspace_id), workspace_id::text, ${defaultMaxAttempts}::int
     from ingest_items where state = 'pending' and run_at <= now() and workspace_id is not null
+    order by workspace_id::text
     on conflict do nothing`);
   await db().execute(sql`
     insert into jobs (queue, payload, dedupe_key, max_attempts)

@@ -58,7 +58,9 @@ export async function enqueueAll(executor: Executor, queue: string, entries: Arr
 
 /**
  * One statement: holds the live jobs that have the entries' dedupe keys, then inserts those
- * whose key no live job has, and notifies the workers if it added any. The hold comes first
+ * whose key no live job has, in key order (as every multi-key enqueue does: two inserting the
+ * same keys in different orders each waited on the other, a deadlock seen under the fuzz
+ * suite), and notifies the workers if it added any. The hold comes first
  * (the insert waits on its count): held after the insert looked, a job could finish between
  * the two.
  */
@@ -81,6 +83,7 @@ async function insertJobs(executor: Executor, queue: string, entries: Array<{ pa
       select ${queue}, r."payload", r."dedupeKey", coalesce(r."runAt", now()), r."maxAttempts"
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r("payload" jsonb, "dedupeKey" text, "runAt" timestamptz, "maxAttempts" int)
       where (select count(*) from held) >= 0
+      order by r."dedupeKey"
       on conflict (queue, dedupe_key) where ${live} do nothing
       returning id
     )
