@@ -340,3 +340,34 @@ describe("a workspace Postgres's statistics do not know yet", () => {
     expect((await workspaceData(crowded)).messages.filter((m) => m.status === "delivered")).toHaveLength(10);
   });
 });
+
+describe("a broadcast's statuses, on the pages its messages were stored on", () => {
+  /** Updates of messages this transaction has made so far, and how many of them left every index alone (HOT). */
+  const messageUpdates = async (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) => {
+    const [row] = await rowsOf<{ all: number; hot: number }>(
+      tx,
+      sql`select coalesce(n_tup_upd, 0)::int as all, coalesce(n_tup_hot_upd, 0)::int as hot from pg_stat_xact_user_tables where relname = 'messages'`,
+    );
+    return row ?? { all: 0, hot: 0 };
+  };
+
+  it("moves a good share of a freshly stored broadcast to delivered without touching the messages' six indexes", async () => {
+    // Each message update that finds no room on its page writes a new entry in every index of
+    // messages, the trigram search index included: that was most of a status storm's cost of
+    // moving messages (docs/PERFORMANCE.md, "1 December 2026: statuses").
+    const broadcaster = (await createTestWorkspace("Broadcaster")).id;
+    const { conversation } = await createTestConversation(broadcaster, { numberId: (await createTestNumber(broadcaster, "330000000000004")).id });
+    await storeBroadcast(broadcaster, conversation.id, Array.from({ length: 500 }, (_, i) => `wamid.PAGES.${i}`));
+
+    const updates = await withTenant(broadcaster, async (tx) => {
+      await applyStatuses(
+        { tx, tenantId: broadcaster },
+        Array.from({ length: 500 }, (_, i) => statusItem({ wamid: `wamid.PAGES.${i}`, status: "delivered", at: at(2) })),
+      );
+      return messageUpdates(tx);
+    });
+    expect(updates.all).toBe(500);
+    expect(updates.hot).toBeGreaterThanOrEqual(100);
+    expect((await workspaceData(broadcaster)).messages.filter((m) => m.status === "delivered")).toHaveLength(500);
+  });
+});
