@@ -1,6 +1,5 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { anyOf } from "@/db/any-of";
-import { pipelined } from "@/db/pipelined";
 import { database, db } from "@/db/client";
 import { ingestItems, ingestLanes } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -60,7 +59,7 @@ export function lanesAfter(servedLast: Lane | undefined): Lane[] {
  * whatever lane has them: asking lane by lane, a status storm's batches each asked two empty
  * lanes first (a round trip each, of about ten per batch).
  */
-async function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefined): Promise<ClaimedRow[]> {
+function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefined): Promise<ClaimedRow[]> {
   const order = lanesAfter(servedLast);
   const due = sql`${ingestItems.workspaceId} = ${workspaceId} and ${ingestItems.state} = 'pending' and ${ingestItems.runAt} <= now()`;
   const lanes = sql.join(
@@ -71,7 +70,9 @@ async function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | un
     order.map((lane) => sql`when ${lane} then ${batchSizes.size(lane)}::int`),
     sql` `,
   );
-  const ids = sql`
+  return claimAsDone(
+    tx,
+    sql`
     with next as (
       select l.lane from (values ${lanes}) as l(lane, turn)
       where exists (select 1 from ${ingestItems} where ${due} and ${ingestItems.lane} = l.lane)
@@ -81,34 +82,36 @@ async function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | un
     where ${due} and ${ingestItems.lane} = (select lane from next)
     order by ${ingestItems.runAt}, ${ingestItems.position}
     limit (select case lane ${sizes} end from next)
-    for update skip locked`;
-  return tx
-    .select()
-    .from(ingestItems)
-    .where(sql`${ingestItems.id} in (${ids})`)
-    .orderBy(asc(ingestItems.runAt), asc(ingestItems.position));
+    for update skip locked`,
+  );
 }
 
-async function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
-  return tx
-    .select()
-    .from(ingestItems)
-    .where(and(anyOf(ingestItems.id, ids), eq(ingestItems.state, "pending")))
-    .orderBy(asc(ingestItems.runAt), asc(ingestItems.position))
-    .for("update", { skipLocked: true });
+function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
+  return claimAsDone(
+    tx,
+    sql`select ${ingestItems.id} from ${ingestItems} where ${anyOf(ingestItems.id, ids)} and ${ingestItems.state} = 'pending' for update skip locked`,
+  );
 }
 
 /**
- * Applies claimed items and marks them done in the same transaction: done exactly when
- * applied. The mark goes out beside the appliers' statements, not after them: if any fails,
- * the transaction rolls the mark back with them.
+ * Marks the items `ids` selects done as it claims them, and returns them in the order they are
+ * to be applied. Done exactly when applied: the claim is the first statement of the
+ * transaction that applies them, and when any applier fails the mark rolls back with it. One
+ * write of each item where a lock, then an update in a statement of its own, were two
+ * (docs/PERFORMANCE.md, "1 December 2026: statuses").
  */
-async function applyRows(tx: TenantTx, workspaceId: string, rows: ClaimedRow[]): Promise<void> {
-  const markDone = tx
+async function claimAsDone(tx: TenantTx, ids: SQL): Promise<ClaimedRow[]> {
+  const rows = await tx
     .update(ingestItems)
     .set({ state: "done", doneAt: sql`now()`, lastError: null })
-    .where(anyOf(ingestItems.id, rows.map((r) => r.id)));
-  await pipelined(markDone.execute(), applyItems({ tx, tenantId: workspaceId }, rows.map(decodeItem)));
+    .where(sql`${ingestItems.id} in (${ids})`)
+    .returning();
+  return rows.sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || a.position - b.position);
+}
+
+/** Applies claimed items, in the transaction that claimed them. */
+function applyRows(tx: TenantTx, workspaceId: string, rows: ClaimedRow[]): Promise<void> {
+  return applyItems({ tx, tenantId: workspaceId }, rows.map(decodeItem));
 }
 
 /**
