@@ -28,25 +28,33 @@ export function observer(sql: postgres.Sql) {
 export type Observer = ReturnType<typeof observer>;
 
 /**
- * Polls `read` until it reaches `target` or `timeoutMs` passes. The poll period follows the
- * query's own cost (never below `minPollMs`, at least four times the query's time), so
- * watching costs Postgres at most a fifth of a core; the time found is the start of the first
- * read that saw the target, precise to one period. Times are `performance.now()` values.
+ * Polls `read` until it reaches `target` or `timeoutMs` passes. The poll period is at least
+ * `minPollMs` and four times the query's own time, so that near the end watching costs Postgres
+ * at most a fifth of a core. Given `maxPollMs`, while the count is far from the target the
+ * period is half the time the rate so far says is left, up to `maxPollMs`: counting a backlog
+ * of 150,000 statuses took 25 ms a poll, and polled at the densest period all along, it took
+ * a tenth of Postgres's time from the pipeline it measured (docs/PERFORMANCE.md, "1 December
+ * 2026: statuses"). The time found is the start of the first read that saw the target, precise
+ * to the period before it (`pollMs`). Times are `performance.now()` values.
  */
 export async function waitUntilCount(
   read: () => Promise<number>,
   target: number,
-  { timeoutMs, minPollMs = 50 }: { timeoutMs: number; minPollMs?: number },
+  { timeoutMs, minPollMs = 50, maxPollMs = 0 }: { timeoutMs: number; minPollMs?: number; maxPollMs?: number },
 ): Promise<{ reachedAt: number | null; last: number; pollMs: number }> {
   const deadline = performance.now() + timeoutMs;
+  let first: { at: number; count: number } | undefined;
   let pollMs = minPollMs;
   for (;;) {
     const started = performance.now();
     const last = await read();
     if (last >= target) return { reachedAt: started, last, pollMs };
     if (started > deadline) return { reachedAt: null, last, pollMs };
+    first ??= { at: started, count: last };
     const took = performance.now() - started;
-    pollMs = Math.max(minPollMs, 4 * took);
+    const perMs = (last - first.count) / (started - first.at);
+    const leftMs = perMs > 0 ? (target - last) / perMs : 0;
+    pollMs = Math.max(minPollMs, 4 * took, Math.min(maxPollMs, leftMs / 2));
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

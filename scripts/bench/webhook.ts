@@ -372,7 +372,7 @@ async function backlogPart(ctx: Context, kind: "inbound" | "statuses", set: Benc
   const rss = sampleRss(ctx.next.child.pid!);
   const loaded = runLoad(webhookUrl(ctx.next), spec, closed(32));
   loaded.catch(() => {}); // awaited below; a failure meanwhile must not end the process unreported
-  const seen = await waitUntilCount(count, before + items, { timeoutMs: 900_000, minPollMs: 100 });
+  const seen = await waitUntilCount(count, before + items, { timeoutMs: 900_000, minPollMs: 100, maxPollMs: 2_000 });
   const result = await loaded;
   failOnErrors(`${kind} backlog`, result);
   if (seen.reachedAt === null) throw new Error(`${kind} backlog: ${seen.last - before} of ${items} visible after 900 s`);
