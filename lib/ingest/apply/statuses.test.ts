@@ -169,7 +169,7 @@ it("applies 3,000 statuses for 1,000 messages in a handful of statements, and ap
     await applyStatuses({ tx, tenantId: a }, items);
     return counter.count;
   });
-  expect(statements).toBe(4);
+  expect(statements).toBe(3);
   const storm = (await workspaceData(a)).messages.filter((m) => m.wamid?.startsWith("wamid.STORM"));
   expect(new Set(storm.map((m) => m.status))).toEqual(new Set(["read"]));
 

@@ -4,7 +4,7 @@ import { rowsOf } from "@/db/rows";
 import { lockName, lockNames } from "@/lib/domain/locks";
 import { deliveryErrorFromStatus } from "@/lib/messages/delivery-error";
 import { currentStatusRank, furthestStatus, statusRank } from "@/lib/messages/status";
-import { notifyWorkspace } from "@/lib/realtime/events";
+import { recordEvents } from "@/lib/realtime/events";
 import type { IngestCtx, StatusItem } from "./types";
 
 /**
@@ -12,12 +12,12 @@ import type { IngestCtx, StatusItem } from "./types";
  * (wamid, status) once, with its own time (message_statuses, kept even for a wamid we do
  * not know: the send may not have stored it yet), then each message that got a new status
  * moved forward only, to the furthest status recorded for it (`played` ranks as read), a
- * failure with its reason, and one notification for the messages that changed.
+ * failure with its reason, and an event (outbox row and notification) for each message moved.
  *
  * The wamids are locked first (lib/domain/locks.ts), as the send does before it stores a
  * wamid (lib/outbound/send.ts): whichever commits second sees the other's row, so a status
  * arriving while the send records its wamid is never lost. Applying the same items again
- * inserts no status and so changes nothing. Four statements for a batch of any size.
+ * inserts no status and so changes nothing. Three statements for a batch of any size.
  */
 export async function applyStatuses(ctx: IngestCtx, items: StatusItem[]): Promise<void> {
   const { tx, tenantId } = ctx;
@@ -66,9 +66,10 @@ export async function applyStatuses(ctx: IngestCtx, items: StatusItem[]): Promis
 type Recorded = { wamid: string; status: string; atMs: number; failure: string | null };
 
 /**
- * Moves each message to the furthest status recorded for its wamid. The rank check is in
- * the UPDATE's WHERE clause, so Postgres re-checks it against the newest row version when
- * another writer committed first: forward only, without reading the message first.
+ * Moves each message to the furthest status recorded for its wamid, and announces each message
+ * it moved, in one statement (`recordEvents`). The rank check is in the UPDATE's WHERE clause,
+ * so Postgres re-checks it against the newest row version when another writer committed
+ * first: forward only, without reading the message first.
  */
 async function moveForward({ tx, tenantId }: IngestCtx, recorded: Recorded[]): Promise<void> {
   const byWamid = new Map<string, Array<Recorded & { occurredAt: Date }>>();
@@ -81,9 +82,8 @@ async function moveForward({ tx, tenantId }: IngestCtx, recorded: Recorded[]): P
   });
   if (targets.length === 0) return;
 
-  const moved = await rowsOf<{ id: string; conversationId: string }>(
-    tx,
-    sql`
+  await tx.execute(sql`
+    with moved as (
       update ${messages} set
         status = u.status::delivery_status,
         error = case when u.status = 'failed' then u.error else ${messages.error} end
@@ -92,13 +92,12 @@ async function moveForward({ tx, tenantId }: IngestCtx, recorded: Recorded[]): P
         and ${messages.wamid} = u.wamid
         and ${messages.direction} = 'outbound'
         and ${currentStatusRank} < u.rank
-      returning ${messages.id}::text as id, ${messages.conversationId}::text as "conversationId"`,
-  );
-  const [first, ...rest] = moved.map((m) => ({
-    tenantId,
-    type: "message.updated" as const,
-    conversationId: m.conversationId,
-    messageId: m.id,
-  }));
-  if (first) await notifyWorkspace(tx, first, ...rest);
+      returning ${messages.id} as id, ${messages.conversationId} as conversation_id
+    ),
+    events as (
+      select row_number() over (order by conversation_id, id) as ord, ${tenantId}::uuid as tenant_id,
+        'message.updated' as type, conversation_id, id as message_id
+      from moved
+    ),
+    ${recordEvents(sql`events`)}`);
 }
