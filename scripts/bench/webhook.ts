@@ -265,7 +265,9 @@ async function cpuOver(server: Server, monitor: postgres.Sql) {
   };
 }
 type Cpu = Awaited<ReturnType<Awaited<ReturnType<typeof cpuOver>>["stop"]>>;
-const cpuText = (cpu: Cpu) => `${ms(cpu.serverMs)} + ${ms(cpu.postgresMs)}`;
+/** Two decimals under a millisecond: a status costs 0.1–0.3 ms, and one decimal hid changes of a third. */
+const cpuMs = (value: number) => (value < 1 ? `${value.toFixed(2)} ms` : ms(value));
+const cpuText = (cpu: Cpu) => `${cpuMs(cpu.serverMs)} + ${cpuMs(cpu.postgresMs)}`;
 
 type AckRound = { server: string; round: number; perSecond: number; latencies: number[]; visibleAfterMs: number; cpu: Cpu };
 
