@@ -358,6 +358,7 @@ it("renews the lease of a job that runs longer than it, so no other worker runs 
     await release.opened;
   };
   await enqueue(db(), "long");
+  const renewing = logMark();
   worker({ handlers: { long: holding("a") }, leaseMs });
   await started.opened;
   // A second worker looks every 20 ms for the whole time: had the lease lapsed, it would take the job.
@@ -365,6 +366,8 @@ it("renews the lease of a job that runs longer than it, so no other worker runs 
   await new Promise((resolve) => setTimeout(resolve, 4 * leaseMs));
   const [row] = await rowsOf("long");
   expect(row).toMatchObject({ state: "running", attempts: 1 });
+  // A renewal every third of the lease, of a lease still held: not one warning.
+  expect(logLines(renewing()).filter((l) => l.event === "job_lease_lost")).toEqual([]);
   const log = logMark();
   release.open();
   await expect.poll(async () => (await rowsOf("long")).length).toBe(0);
