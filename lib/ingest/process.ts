@@ -115,22 +115,53 @@ function applyRows(tx: TenantTx, workspaceId: string, rows: ClaimedRow[]): Promi
 }
 
 /**
- * Applies these items (those still pending and not held elsewhere) in one transaction; when
- * that throws, each half on its own, down to the one item that fails, whose failure is
- * recorded: the good items commit, and one bad item holds back nobody.
+ * Applies these items (those still pending and not held elsewhere) in a transaction of their
+ * own. Returns why it failed, or nothing when it committed.
  */
-async function applyIsolating(workspaceId: string, ids: string[]): Promise<void> {
+async function applyAlone(workspaceId: string, ids: string[]): Promise<{ error: unknown } | undefined> {
   try {
     await inWorkspaceBatch(workspaceId, async (tx) => {
       const rows = await claimIds(tx, ids);
       if (rows.length > 0) await applyRows(tx, workspaceId, rows);
     });
+    return undefined;
   } catch (error) {
-    if (ids.length === 1) return recordFailure(ids[0]!, error);
-    const half = Math.ceil(ids.length / 2);
-    await applyIsolating(workspaceId, ids.slice(0, half));
-    await applyIsolating(workspaceId, ids.slice(half));
+    return { error };
   }
+}
+
+/**
+ * A level of parts that all failed, from which on the items are tried one by one: the
+ * failure is common to them (a bug every message meets, a grant missing), not one bad item's.
+ */
+export const commonFailureParts = 4;
+
+/**
+ * Finds the items that fail in a batch that failed: its halves, then the failed halves' halves,
+ * each part applied in a transaction of its own, down to single items whose failure is recorded.
+ * The good items commit, and one bad item holds back nobody. When every item fails, halving each
+ * part again applies every item once per level (nine times in a batch of 500, on each of its
+ * attempts: twice the time, docs/PERFORMANCE.md, "A batch whose every item fails"), so once a
+ * level of `commonFailureParts` or more parts fails whole, the rest is tried item by item.
+ */
+async function isolateFailures(workspaceId: string, ids: string[]): Promise<void> {
+  let level = halves(ids);
+  while (level.length > 0) {
+    const failed: string[][] = [];
+    for (const part of level) {
+      const failure = await applyAlone(workspaceId, part);
+      if (!failure) continue;
+      if (part.length === 1) await recordFailure(part[0]!, failure.error);
+      else failed.push(part);
+    }
+    const common = level.length >= commonFailureParts && failed.length === level.length;
+    level = common ? failed.flat().map((id) => [id]) : failed.flatMap(halves);
+  }
+}
+
+function halves(ids: string[]): string[][] {
+  const half = Math.ceil(ids.length / 2);
+  return [ids.slice(0, half), ids.slice(half)];
 }
 
 /** One more failed attempt: retried after a backoff (isolated again if it fails again), quarantined after the last. */
@@ -154,9 +185,9 @@ async function recordFailure(id: string, error: unknown): Promise<void> {
 
 /**
  * One batch of a workspace's due items: claimed, applied and marked done in one transaction.
- * When it throws, it is halved until the failing item is alone (`applyIsolating`). Returns how
- * many items it took up (0: nothing due) and from which lane; `servedLast` is the lane of the
- * batch before it in the same drain (`lanesAfter`).
+ * When it throws, its failing items are found and their failures recorded (`isolateFailures`).
+ * Returns how many items it took up (0: nothing due) and from which lane; `servedLast` is the
+ * lane of the batch before it in the same drain (`lanesAfter`).
  */
 export async function applyNextBatch(workspaceId: string, servedLast?: Lane): Promise<{ taken: number; lane?: Lane }> {
   let claimed: string[] = [];
@@ -174,11 +205,7 @@ export async function applyNextBatch(workspaceId: string, servedLast?: Lane): Pr
     // Nothing claimed: the database itself failed; the job retries.
     if (claimed.length === 0) throw error;
     if (claimed.length === 1) await recordFailure(claimed[0]!, error);
-    else {
-      const half = Math.ceil(claimed.length / 2);
-      await applyIsolating(workspaceId, claimed.slice(0, half));
-      await applyIsolating(workspaceId, claimed.slice(half));
-    }
+    else await isolateFailures(workspaceId, claimed);
   }
   return { taken: claimed.length, lane };
 }
