@@ -10,52 +10,44 @@ import { rowsOf } from "@/db/rows";
  * make it happen. Each call has its own trigger, so test files sharing a database do not meet.
  */
 export async function refuseRows(table: "ingest_items" | "messages", marker: string, reason = `refused: ${marker}`): Promise<() => Promise<void>> {
-  return (await installRefusal(table, marker, reason)).stop;
-}
-
-/**
- * The statements that tried to store a row of `table` holding `marker` while `work` ran, each
- * refused (a statement stops at its first refused row). A sequence counts them, since a
- * sequence's increments outlive the transactions that roll back.
- */
-export async function refusalsWhile(table: "ingest_items" | "messages", marker: string, work: () => Promise<unknown>): Promise<number> {
-  const refusal = await installRefusal(table, marker, `refused: ${marker}`);
-  try {
-    await work();
-    return await refusal.refused();
-  } finally {
-    await refusal.stop();
-  }
-}
-
-async function installRefusal(table: "ingest_items" | "messages", marker: string, reason: string) {
   const name = `test_refuse_${randomBytes(6).toString("hex")}`;
   const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
-  await db().execute(sql.raw(`create sequence ${name}_count`));
-  // The trigger runs as whoever inserts: the tenant role, in a workspace's transaction.
-  await db().execute(sql.raw(`grant usage on sequence ${name}_count to switchboard_tenant`));
   await db().execute(
     sql.raw(`create function ${name}() returns trigger language plpgsql as $fn$
       begin
-        if row_to_json(new)::text like ${literal(`%${marker}%`)} then
-          perform nextval('${name}_count');
-          raise exception '%', ${literal(reason)};
-        end if;
+        if row_to_json(new)::text like ${literal(`%${marker}%`)} then raise exception '%', ${literal(reason)}; end if;
         return new;
       end $fn$`),
   );
   await db().execute(sql.raw(`create trigger ${name} before insert on ${table} for each row execute function ${name}()`));
-  return {
-    refused: async () => {
-      const [row] = await rowsOf<{ n: number }>(db(), sql.raw(`select case when is_called then last_value else 0 end::int as n from ${name}_count`));
-      return row!.n;
-    },
-    stop: async () => {
-      await db().execute(sql.raw(`drop trigger if exists ${name} on ${table}`));
-      await db().execute(sql.raw(`drop function if exists ${name}()`));
-      await db().execute(sql.raw(`drop sequence if exists ${name}_count`));
-    },
+  return async () => {
+    await db().execute(sql.raw(`drop trigger if exists ${name} on ${table}`));
+    await db().execute(sql.raw(`drop function if exists ${name}()`));
   };
+}
+
+/**
+ * How many statements tried to insert into `table` while `work` ran, refused or rolled back
+ * included: what a batch's transactions tried, where row counts show only what committed. A
+ * sequence counts them, since its increments outlive the transactions that roll back. Counts
+ * every connection's statements, so nothing else may write `table` meanwhile.
+ */
+export async function insertsWhile(table: "ingest_items" | "messages", work: () => Promise<unknown>): Promise<number> {
+  const name = `test_count_${randomBytes(6).toString("hex")}`;
+  await db().execute(sql.raw(`create sequence ${name}`));
+  // The trigger runs as whoever inserts: the tenant role, in a workspace's transaction.
+  await db().execute(sql.raw(`grant usage on sequence ${name} to switchboard_tenant`));
+  await db().execute(sql.raw(`create function ${name}() returns trigger language plpgsql as $fn$ begin perform nextval('${name}'); return null; end $fn$`));
+  await db().execute(sql.raw(`create trigger ${name} before insert on ${table} for each statement execute function ${name}()`));
+  try {
+    await work();
+    const [row] = await rowsOf<{ n: number }>(db(), sql.raw(`select case when is_called then last_value else 0 end::int as n from ${name}`));
+    return row!.n;
+  } finally {
+    await db().execute(sql.raw(`drop trigger if exists ${name} on ${table}`));
+    await db().execute(sql.raw(`drop function if exists ${name}()`));
+    await db().execute(sql.raw(`drop sequence if exists ${name}`));
+  }
 }
 
 /** `work`, while `table` refuses the rows holding `marker` (see `refuseRows`). */
