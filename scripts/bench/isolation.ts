@@ -2,7 +2,8 @@
  * `npm run bench:isolation`: what a failing item costs the processor (lib/ingest/process.ts).
  *
  * One workspace's backlog of new customers' messages, stored and split as the webhook stores
- * them, is applied by calling `applyNextBatch` until nothing is due, once per case:
+ * them, is applied by calling `applyNextBatch` until each item has been applied or has failed
+ * once (`drain`), in each case:
  *   healthy       nothing fails (the baseline every ratio is against);
  *   one bad       one message in each delivery is refused by the database;
  *   every bad     every message is refused (a failure of the data common to all, e.g. a bug);
