@@ -166,7 +166,8 @@ export const ingestLanes = ["messages", "statuses", "fields"] as const;
 export const ingestItems = pgTable(
   "ingest_items",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    /** Time-ordered (`uuid_v7()`, migration 0019): new rows land at the right edge of the primary key. */
+    id: uuid("id").primaryKey().default(sql`uuid_v7()`),
     deliveryId: uuid("delivery_id")
       .notNull()
       .references(() => webhookDeliveries.id, { onDelete: "cascade" }),

@@ -289,3 +289,25 @@ describe("a delivery that cannot be split", () => {
     expect(row.error).toMatch(/JSON/);
   });
 });
+
+describe("the items' ids", () => {
+  it("grow with time, so that a backlog's rows land at the right edge of the primary key, not on random pages", async () => {
+    const split = async (text: string) => {
+      const stored = await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [messagesChange(number, { messages: [textMessage(text)] })] }] })));
+      await splitReceivedDeliveries(db(), 60_000);
+      return (await itemsOf(stored.id)).map((item) => item.id);
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(...(await split(`ordered ${i} ${randomUUID()}`)));
+      // Ordered to the millisecond; items split within the same one may come in any order.
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    expect(ids).toHaveLength(5);
+    expect([...ids].sort()).toEqual(ids);
+    // Version 7 (RFC 9562), whose first 48 bits are the time the item was stored.
+    for (const id of ids) expect(id[14]).toBe("7");
+    const storedAt = Number.parseInt(ids[0]!.replaceAll("-", "").slice(0, 12), 16);
+    expect(Math.abs(storedAt - Date.now())).toBeLessThan(60_000);
+  });
+});
