@@ -293,9 +293,8 @@ describe("a delivery that cannot be split", () => {
 describe("the items' ids", () => {
   it("grow with time, so that a backlog's rows land at the right edge of the primary key, not on random pages", async () => {
     const split = async (text: string) => {
-      const stored = await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [messagesChange(number, { messages: [textMessage(text)] })] }] })));
-      await splitReceivedDeliveries(db(), 60_000);
-      return (await itemsOf(stored.id)).map((item) => item.id);
+      const row = await delivered([messagesChange(number, { messages: [textMessage(text)] })]);
+      return (await itemsOf(row.id)).map((item) => item.id);
     };
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {

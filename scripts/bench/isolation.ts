@@ -25,7 +25,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
-import { and, eq, gt, gte, lt, sql } from "drizzle-orm";
+import { and, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
 
 const { values: args } = parseArgs({
   options: {
@@ -100,22 +100,23 @@ async function drain(label: string, workspaceId: string, attempt = 1): Promise<R
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
   const started = performance.now();
-  const pending = (fewerThan: number) =>
-    db()
-      .select({ n: sql<number>`count(*)::int` })
-      .from(ingestItems)
-      .where(and(eq(ingestItems.workspaceId, workspaceId), eq(ingestItems.state, "pending"), lt(ingestItems.attempts, fewerThan)));
-  while ((await pending(attempt))[0]!.n > 0) {
+  while ((await pendingItems(workspaceId, lt(ingestItems.attempts, attempt))) > 0) {
     await db().update(ingestItems).set({ runAt: sql`now() + interval '1 hour'` }).where(and(eq(ingestItems.workspaceId, workspaceId), eq(ingestItems.state, "pending"), gte(ingestItems.attempts, attempt)));
     if ((await applyNextBatch(workspaceId)).taken === 0) break;
   }
   const took = performance.now() - started;
   clearInterval(sampler);
-  const [failed] = await db()
+  const failed = await pendingItems(workspaceId, gt(ingestItems.attempts, 0));
+  return { label, ms: took, failed, rssGrowthMiB: (Math.max(rssPeak, process.memoryUsage().rss) - rssBefore) / 2 ** 20 };
+}
+
+/** How many of the workspace's items are pending with `attempts` so. */
+async function pendingItems(workspaceId: string, attempts: SQL): Promise<number> {
+  const [row] = await db()
     .select({ n: sql<number>`count(*)::int` })
     .from(ingestItems)
-    .where(and(eq(ingestItems.workspaceId, workspaceId), eq(ingestItems.state, "pending"), gt(ingestItems.attempts, 0)));
-  return { label, ms: took, failed: failed!.n, rssGrowthMiB: (Math.max(rssPeak, process.memoryUsage().rss) - rssBefore) / 2 ** 20 };
+    .where(and(eq(ingestItems.workspaceId, workspaceId), eq(ingestItems.state, "pending"), attempts));
+  return row!.n;
 }
 
 /** The failed items due again at once, as when their backoff has passed. */
