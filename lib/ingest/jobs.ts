@@ -23,7 +23,7 @@ const splitJobBudgetMs = 1_000;
 export const ingestQueueLimits: Record<string, number> = { [splitQueue]: 2 };
 
 /** How long one apply job works on its workspace before going back to the queue behind the others due (workspaces take turns). */
-const applyJobBudgetMs = 1_000;
+export const applyJobBudgetMs = 1_000;
 
 /**
  * The ingest pipeline's job handlers, for the process's worker (lib/server/background-jobs.ts).

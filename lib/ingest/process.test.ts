@@ -13,6 +13,7 @@ import { enterTenant } from "@/db/tenant";
 import { interleaved, onPostgres } from "@/testing/db/interleaved";
 import { applyNextBatch, commonFailureParts, drainWorkspace, maxItemAttempts, workspaceBatchLock } from "./process";
 import { splitReceivedDeliveries } from "./split-job";
+import { minBatch } from "./batch-size";
 
 /**
  * One workspace's batches (lib/ingest/process.ts), called directly rather than drained: what
@@ -27,10 +28,10 @@ beforeAll(async () => {
   await createTestNumber(tenantId, number);
 });
 
-/** A delivery of these texts from new customers, stored and split into pending items. */
-async function pending(texts: string[]) {
+/** A delivery of these texts from new customers to `number`, stored and split into pending items. */
+async function pending(texts: string[], to = number) {
   const messages = texts.map((body, i) => ({ from: `1555200${String(i).padStart(4, "0")}`, id: `wamid.B.${randomUUID()}`, timestamp: "1795000000", type: "text", text: { body } }));
-  const value = { messaging_product: "whatsapp", metadata: { display_phone_number: number, phone_number_id: number }, messages };
+  const value = { messaging_product: "whatsapp", metadata: { display_phone_number: to, phone_number_id: to }, messages };
   const stored = await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [{ field: messagesField, value }] }] })));
   await splitReceivedDeliveries(db(), 60_000);
   return db().select().from(ingestItems).where(eq(ingestItems.deliveryId, stored.id)).orderBy(ingestItems.position);
@@ -89,6 +90,58 @@ describe("one batch", () => {
     expect(after.map((i) => [i.state, i.attempts])).toEqual(after.map(() => ["pending", 1]));
     // Per batch: the batch, its halves, its quarters, then each item alone.
     expect(tried).toBeLessThanOrEqual(64 + (1 + 2 + commonFailureParts) * batches);
+  });
+
+  /** A workspace of its own, whose items no other test's retries meet, and its number. */
+  async function ownWorkspace(name: string, to: string) {
+    const id = (await createTestWorkspace(name)).id;
+    await createTestNumber(id, to);
+    return id;
+  }
+
+  /** A turn whose time is up after `parts` checks: a batch's isolation tries that many of its parts. */
+  const upAfter = (parts: number) => {
+    let checks = 0;
+    return () => ++checks > parts;
+  };
+
+  it("stops a failed batch's isolation when the turn's time is up, and the workspace's next batch carries it on rather than starting over", async () => {
+    const marker = `TURN-${randomUUID()}`;
+    const workspaceId = await ownWorkspace("Turns", "180000000000019");
+    // The smallest batch there is: all of them claimed at once, whatever the sizer learnt.
+    const items = await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000019");
+    const states = async () => (await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId))).map((i) => [i.state, i.attempts]);
+    // The batch, then four parts: its halves and two of its quarters, stopping within a level.
+    const firstTurn = await insertsWhile("messages", () => refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(4))));
+    expect(firstTurn).toBe(5);
+    expect(await states()).toEqual(items.map(() => ["pending", 0]));
+    let turns = 1;
+    const rest = await insertsWhile("messages", () =>
+      refusing(marker, async () => {
+        // Bounded: an isolation starting over each turn would never end.
+        while (turns < 20 && (await applyNextBatch(workspaceId, undefined, upAfter(4))).taken > 0) turns++;
+      }),
+    );
+    expect(await states()).toEqual(items.map(() => ["pending", 1]));
+    expect(turns).toBe(7);
+    // As many as one isolation never stopped (the batch, halves, quarters, each item alone):
+    // starting over would try the batch and its halves again; forgetting which parts of the
+    // level failed would halve the quarters instead of trying their items alone.
+    expect(firstTurn + rest).toBe(1 + 2 + commonFailureParts + minBatch);
+  });
+
+  it("leaves alone, when it carries an isolation on, the items another instance has tried meanwhile and that now wait out their backoff", async () => {
+    const marker = `AWAY-${randomUUID()}`;
+    const workspaceId = await ownWorkspace("Away", "180000000000020");
+    const items = await pending(Array.from({ length: 16 }, (_, i) => `${marker} ${i}`), "180000000000020");
+    await refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(2)));
+    // Another instance's isolation of the same items recorded a failure for each.
+    await db().update(ingestItems).set({ attempts: 1, runAt: sql`now() + interval '1 hour'` }).where(eq(ingestItems.deliveryId, items[0]!.deliveryId));
+    const tried = await insertsWhile("messages", () => refusing(marker, () => applyNextBatch(workspaceId)));
+    expect(tried).toBe(0);
+    const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId));
+    expect(after.map((i) => [i.state, i.attempts])).toEqual(items.map(() => ["pending", 1]));
+    expect(await applyNextBatch(workspaceId)).toEqual({ taken: 0, lane: undefined });
   });
 
   it(`logs the ${maxItemAttempts}th failure as an error that names the item, and quarantines it`, async () => {

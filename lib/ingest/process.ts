@@ -89,7 +89,7 @@ function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefine
 function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
   return claimAsDone(
     tx,
-    sql`select ${ingestItems.id} from ${ingestItems} where ${anyOf(ingestItems.id, ids)} and ${ingestItems.state} = 'pending' for update skip locked`,
+    sql`select ${ingestItems.id} from ${ingestItems} where ${anyOf(ingestItems.id, ids)} and ${ingestItems.state} = 'pending' and ${ingestItems.runAt} <= now() for update skip locked`,
   );
 }
 
@@ -137,18 +137,59 @@ async function applyAlone(workspaceId: string, ids: string[]): Promise<{ error: 
 export const commonFailureParts = 4;
 
 /**
+ * Whether a turn's time is up: a batch's isolation stops there, and the next batch of the same
+ * workspace carries it on. `never`, for callers that want each batch finished in one call.
+ */
+export type TimeUp = () => boolean;
+const never: TimeUp = () => false;
+
+/**
+ * A failed batch's isolation where it stopped: the level of parts being tried (each part applied
+ * alone), how many of them were tried, which of those failed, and the lane they came from.
+ */
+type Isolation = { lane: Lane; level: string[][]; next: number; failed: string[][] };
+
+/**
+ * Isolations stopped at their turn's end, by workspace, with when they stopped. The workspace's
+ * next batch on this instance carries its isolation on: claiming a fresh batch would take the
+ * same items again and start over at its halves. Only a shortcut: the items stay pending, so an
+ * instance that never saw the isolation (the job went elsewhere, the process died) claims them
+ * afresh, and one left behind here is dropped after `staleIsolationMs`.
+ */
+const stoppedIsolations = new Map<string, { isolation: Isolation; at: number }>();
+const staleIsolationMs = 60_000;
+
+function keepStopped(workspaceId: string, isolation: Isolation | undefined): void {
+  const now = performance.now();
+  for (const [id, { at }] of stoppedIsolations) if (now - at > staleIsolationMs) stoppedIsolations.delete(id);
+  if (isolation) stoppedIsolations.set(workspaceId, { isolation, at: now });
+}
+
+function takeStopped(workspaceId: string): Isolation | undefined {
+  const stopped = stoppedIsolations.get(workspaceId);
+  stoppedIsolations.delete(workspaceId);
+  return stopped && performance.now() - stopped.at <= staleIsolationMs ? stopped.isolation : undefined;
+}
+
+/**
  * Finds the items that fail in a batch that failed: its halves, then the failed halves' halves,
  * each part applied in a transaction of its own, down to single items whose failure is recorded.
  * The good items commit, and one bad item holds back nobody. When every item fails, halving each
  * part again applies every item once per level (nine times in a batch of 500, on each of its
  * attempts: twice the time, docs/PERFORMANCE.md, "A batch whose every item fails"), so once a
  * level of `commonFailureParts` or more parts fails whole, the rest is tried item by item.
+ *
+ * That is still a transaction per item, seconds for a batch of hundreds; when `timeUp` says the
+ * turn is over, it returns where it stopped, so that the worker's slot goes to the workspaces
+ * waiting, and the workspace's next batch carries on from there (`stoppedIsolations`).
  */
-async function isolateFailures(workspaceId: string, ids: string[]): Promise<void> {
-  let level = halves(ids);
+async function isolateFailures(workspaceId: string, isolation: Isolation, timeUp: TimeUp): Promise<Isolation | undefined> {
+  let { level, next } = isolation;
+  let failed = [...isolation.failed];
   while (level.length > 0) {
-    const failed: string[][] = [];
-    for (const part of level) {
+    for (; next < level.length; next++) {
+      if (timeUp()) return { lane: isolation.lane, level, next, failed };
+      const part = level[next]!;
       const failure = await applyAlone(workspaceId, part);
       if (!failure) continue;
       if (part.length === 1) await recordFailure(part[0]!, failure.error);
@@ -156,7 +197,10 @@ async function isolateFailures(workspaceId: string, ids: string[]): Promise<void
     }
     const common = level.length >= commonFailureParts && failed.length === level.length;
     level = common ? failed.flat().map((id) => [id]) : failed.flatMap(halves);
+    next = 0;
+    failed = [];
   }
+  return undefined;
 }
 
 function halves(ids: string[]): string[][] {
@@ -185,11 +229,18 @@ async function recordFailure(id: string, error: unknown): Promise<void> {
 
 /**
  * One batch of a workspace's due items: claimed, applied and marked done in one transaction.
- * When it throws, its failing items are found and their failures recorded (`isolateFailures`).
+ * When it throws, its failing items are found and their failures recorded (`isolateFailures`),
+ * until `timeUp`; an isolation stopped there is what the workspace's next batch carries on.
  * Returns how many items it took up (0: nothing due) and from which lane; `servedLast` is the
  * lane of the batch before it in the same drain (`lanesAfter`).
  */
-export async function applyNextBatch(workspaceId: string, servedLast?: Lane): Promise<{ taken: number; lane?: Lane }> {
+export async function applyNextBatch(workspaceId: string, servedLast?: Lane, timeUp: TimeUp = never): Promise<{ taken: number; lane?: Lane }> {
+  const stopped = takeStopped(workspaceId);
+  if (stopped) {
+    const taken = stopped.level.slice(stopped.next).flat().length + stopped.failed.flat().length;
+    keepStopped(workspaceId, await isolateFailures(workspaceId, stopped, timeUp));
+    return { taken, lane: stopped.lane };
+  }
   let claimed: string[] = [];
   let lane: Lane | undefined;
   const started = performance.now();
@@ -205,7 +256,7 @@ export async function applyNextBatch(workspaceId: string, servedLast?: Lane): Pr
     // Nothing claimed: the database itself failed; the job retries.
     if (claimed.length === 0) throw error;
     if (claimed.length === 1) await recordFailure(claimed[0]!, error);
-    else await isolateFailures(workspaceId, claimed);
+    else keepStopped(workspaceId, await isolateFailures(workspaceId, { lane: lane!, level: halves(claimed), next: 0, failed: [] }, timeUp));
   }
   return { taken: claimed.length, lane };
 }
@@ -217,11 +268,12 @@ export async function applyNextBatch(workspaceId: string, servedLast?: Lane): Pr
  */
 export async function drainWorkspace(workspaceId: string, budgetMs: number): Promise<{ applied: number; more: boolean }> {
   const deadline = performance.now() + budgetMs;
+  const timeUp = () => performance.now() >= deadline;
   let applied = 0;
   let servedLast: Lane | undefined;
-  while (performance.now() < deadline) {
+  while (!timeUp()) {
     await letAnswersGoFirst();
-    const { taken, lane } = await applyNextBatch(workspaceId, servedLast);
+    const { taken, lane } = await applyNextBatch(workspaceId, servedLast, timeUp);
     if (taken === 0) return { applied, more: false };
     applied += taken;
     servedLast = lane;
