@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/db/client";
 import { ingestItems } from "@/db/schema";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
@@ -11,7 +11,7 @@ import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
 import { storeDelivery } from "./deliveries";
 import { enterTenant } from "@/db/tenant";
 import { interleaved, onPostgres } from "@/testing/db/interleaved";
-import { applyNextBatch, commonFailureParts, drainWorkspace, maxItemAttempts, workspaceBatchLock } from "./process";
+import { applyNextBatch, commonFailureParts, drainWorkspace, maxItemAttempts, staleIsolationMs, workspaceBatchLock } from "./process";
 import { splitReceivedDeliveries } from "./split-job";
 import { minBatch } from "./batch-size";
 
@@ -142,6 +142,24 @@ describe("one batch", () => {
     const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId));
     expect(after.map((i) => [i.state, i.attempts])).toEqual(items.map(() => ["pending", 1]));
     expect(await applyNextBatch(workspaceId)).toEqual({ taken: 0, lane: undefined });
+  });
+
+  it("forgets a stopped isolation after a minute, and claims its items afresh", async () => {
+    const marker = `STALE-${randomUUID()}`;
+    const workspaceId = await ownWorkspace("Stale", "180000000000021");
+    await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000021");
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      await refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(4)));
+      vi.advanceTimersByTime(staleIsolationMs + 1);
+      // Afresh: the batch and its first half; carried on, it would try one quarter.
+      expect(await insertsWhile("messages", () => refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(1))))).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+    await refusing(marker, async () => {
+      while ((await applyNextBatch(workspaceId)).taken > 0);
+    });
   });
 
   it(`logs the ${maxItemAttempts}th failure as an error that names the item, and quarantines it`, async () => {

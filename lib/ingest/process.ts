@@ -157,7 +157,7 @@ type Isolation = { lane: Lane; level: string[][]; next: number; failed: string[]
  * afresh, and one left behind here is dropped after `staleIsolationMs`.
  */
 const stoppedIsolations = new Map<string, { isolation: Isolation; at: number }>();
-const staleIsolationMs = 60_000;
+export const staleIsolationMs = 60_000;
 
 function keepStopped(workspaceId: string, isolation: Isolation | undefined): void {
   const now = performance.now();
