@@ -11,7 +11,7 @@ import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
 import { storeDelivery } from "./deliveries";
 import { enterTenant } from "@/db/tenant";
 import { interleaved, onPostgres } from "@/testing/db/interleaved";
-import { applyNextBatch, commonFailureParts, drainWorkspace, maxItemAttempts, staleIsolationMs, workspaceBatchLock } from "./process";
+import { applyNextBatch, commonFailureParts, drainWorkspace, maxItemAttempts, staleIsolationMs, stoppedIsolationsHeld, workspaceBatchLock } from "./process";
 import { splitReceivedDeliveries } from "./split-job";
 import { minBatch } from "./batch-size";
 
@@ -116,12 +116,15 @@ describe("one batch", () => {
     expect(firstTurn).toBe(5);
     expect(await states()).toEqual(items.map(() => ["pending", 0]));
     let turns = 1;
+    const taken: number[] = [];
     const rest = await insertsWhile("messages", () =>
       refusing(marker, async () => {
         // Bounded: an isolation starting over each turn would never end.
-        while (turns < 20 && (await applyNextBatch(workspaceId, undefined, upAfter(4))).taken > 0) turns++;
+        for (let batch; turns < 20 && (batch = await applyNextBatch(workspaceId, undefined, upAfter(4))).taken > 0; turns++) taken.push(batch.taken);
       }),
     );
+    // Each turn takes up the items its isolation has yet to settle: all of them until the quarters are tried, then one fewer per item.
+    expect(taken).toEqual([minBatch, minBatch - 2, minBatch - 6, minBatch - 10, minBatch - 14, minBatch - 18]);
     expect(await states()).toEqual(items.map(() => ["pending", 1]));
     expect(turns).toBe(7);
     // As many as one isolation never stopped (the batch, halves, quarters, each item alone):
@@ -160,6 +163,33 @@ describe("one batch", () => {
     await refusing(marker, async () => {
       while ((await applyNextBatch(workspaceId)).taken > 0);
     });
+  });
+
+  it("keeps each workspace's stopped isolation apart, and none past a minute", async () => {
+    const marker = `HELD-${randomUUID()}`;
+    const first = await ownWorkspace("Held one", "180000000000022");
+    const second = await ownWorkspace("Held two", "180000000000023");
+    await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000022");
+    await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000023");
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      vi.advanceTimersByTime(staleIsolationMs);
+      await refusing(marker, async () => {
+        await applyNextBatch(first, undefined, upAfter(4));
+        await applyNextBatch(second, undefined, upAfter(4));
+      });
+      expect(stoppedIsolationsHeld()).toBe(2);
+      vi.advanceTimersByTime(staleIsolationMs + 1);
+      // The first's is forgotten (its batch claimed afresh, and stopped again); the second's is dropped, never resumed here.
+      await refusing(marker, () => applyNextBatch(first, undefined, upAfter(1)));
+      expect(stoppedIsolationsHeld()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    await refusing(marker, async () => {
+      for (const workspaceId of [first, second]) while ((await applyNextBatch(workspaceId)).taken > 0);
+    });
+    expect(stoppedIsolationsHeld()).toBe(0);
   });
 
   it(`logs the ${maxItemAttempts}th failure as an error that names the item, and quarantines it`, async () => {

@@ -165,6 +165,11 @@ function keepStopped(workspaceId: string, isolation: Isolation | undefined): voi
   if (isolation) stoppedIsolations.set(workspaceId, { isolation, at: now });
 }
 
+/** How many stopped isolations this instance holds (what `staleIsolationMs` bounds). */
+export function stoppedIsolationsHeld(): number {
+  return stoppedIsolations.size;
+}
+
 function takeStopped(workspaceId: string): Isolation | undefined {
   const stopped = stoppedIsolations.get(workspaceId);
   stoppedIsolations.delete(workspaceId);
