@@ -25,7 +25,25 @@ const backoffSeconds = sql`least(5 * power(2, ${ingestItems.attempts}), 3600)`;
  */
 const batchSizes = new BatchSizer(() => (database().kind === "pglite" ? 100 : 250));
 
-type ClaimedRow = typeof ingestItems.$inferSelect;
+/**
+ * What a claim returns of each item: what applying it needs, and what orders it. Not the whole
+ * row: a status storm's batches are hundreds of items, and every column comes back as text
+ * for the driver to parse (the timestamps into dates).
+ */
+const claimedColumns = {
+  id: ingestItems.id,
+  kind: ingestItems.kind,
+  lane: ingestItems.lane,
+  runAt: ingestItems.runAt,
+  position: ingestItems.position,
+  phoneNumberId: ingestItems.phoneNumberId,
+  wabaId: ingestItems.wabaId,
+  businessNumberId: ingestItems.businessNumberId,
+  occurredAt: ingestItems.occurredAt,
+  timestampSubstituted: ingestItems.timestampSubstituted,
+  body: ingestItems.body,
+};
+type ClaimedRow = { [K in keyof typeof claimedColumns]: (typeof ingestItems.$inferSelect)[K] };
 
 /**
  * One batch at a time per workspace, across instances: a batch holds its customers' contact and
@@ -105,7 +123,7 @@ async function claimAsDone(tx: TenantTx, ids: SQL): Promise<ClaimedRow[]> {
     .update(ingestItems)
     .set({ state: "done", doneAt: sql`now()`, lastError: null })
     .where(sql`${ingestItems.id} in (${ids})`)
-    .returning();
+    .returning(claimedColumns);
   return rows.sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || a.position - b.position);
 }
 
