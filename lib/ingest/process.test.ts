@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/db/client";
 import { ingestItems } from "@/db/schema";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
-import { insertsWhile, whileRefusing } from "@/testing/db/refuse";
+import { insertsWhile, updatesWhile, whileRefusing } from "@/testing/db/refuse";
 import { captureLogs, logAtLevelInEachTest, logLines } from "@/testing/logs";
 import { workspaceData } from "@/testing/webhook";
 import { messagesField, whatsappObject } from "@/lib/whatsapp/payload";
@@ -49,7 +49,7 @@ describe("one batch", () => {
     const marker = `BAD-${randomUUID()}`;
     const texts = ["uno", "dos", "tres", "cuatro", "cinco", marker, "siete", "ocho", "nueve", "diez"];
     const items = await pending(texts);
-    expect(await refusing(marker, () => applyNextBatch(tenantId))).toEqual({ taken: 10, lane: "messages" });
+    expect(await refusing(marker, () => applyNextBatch(tenantId))).toEqual({ taken: 10, lane: "messages", more: true });
     const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId)).orderBy(ingestItems.position);
     expect(after.map((i) => [i.state, i.attempts])).toEqual(texts.map((t) => (t === marker ? ["pending", 1] : ["done", 0])));
     expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(texts.filter((t) => t !== marker)));
@@ -133,6 +133,22 @@ describe("one batch", () => {
     expect(firstTurn + rest).toBe(1 + 2 + commonFailureParts + minBatch);
   });
 
+  it("goes on, in a drain that carries a stopped isolation on, to the workspace's other due items", async () => {
+    const marker = `CARRY-${randomUUID()}`;
+    const workspaceId = await ownWorkspace("Carried", "180000000000025");
+    const failing = await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000025");
+    await refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(4)));
+    const later = await pending(["después uno", "después dos"], "180000000000025");
+    // The isolation's twenty items, then the two that came after it.
+    expect(await refusing(marker, () => drainWorkspace(workspaceId, 120_000))).toEqual({ applied: minBatch + 2, more: false });
+    const states = async (items: typeof failing) => (await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId))).map((i) => [i.state, i.attempts]);
+    expect(await states(failing)).toEqual(failing.map(() => ["pending", 1]));
+    expect(await states(later)).toEqual([
+      ["done", 0],
+      ["done", 0],
+    ]);
+  });
+
   it("leaves alone, when it carries an isolation on, the items another instance has tried meanwhile and that now wait out their backoff", async () => {
     const marker = `AWAY-${randomUUID()}`;
     const workspaceId = await ownWorkspace("Away", "180000000000020");
@@ -144,7 +160,7 @@ describe("one batch", () => {
     expect(tried).toBe(0);
     const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId));
     expect(after.map((i) => [i.state, i.attempts])).toEqual(items.map(() => ["pending", 1]));
-    expect(await applyNextBatch(workspaceId)).toEqual({ taken: 0, lane: undefined });
+    expect(await applyNextBatch(workspaceId)).toEqual({ taken: 0, lane: undefined, more: false });
   });
 
   it("forgets a stopped isolation after a minute, and claims its items afresh", async () => {
@@ -212,7 +228,7 @@ describe("one batch", () => {
     } finally {
       await db().execute(sql`alter table ingest_items_away rename to ingest_items`);
     }
-    expect(await applyNextBatch(tenantId)).toEqual({ taken: 1, lane: "messages" });
+    expect(await applyNextBatch(tenantId)).toEqual({ taken: 1, lane: "messages", more: false });
   });
 });
 
@@ -224,6 +240,25 @@ describe("a workspace's drain", () => {
     expect(applied).toBeGreaterThan(0);
     expect(applied).toBeLessThan(600);
     expect(await drainWorkspace(tenantId, 120_000)).toEqual({ applied: 600 - applied, more: false });
+  });
+
+  it("goes on to another lane's items, and ends with the batch that left none due, not with a claim that finds nothing", async () => {
+    const to = "180000000000024";
+    const workspaceId = (await createTestWorkspace("Drained")).id;
+    await createTestNumber(workspaceId, to);
+    const messages = ["uno", "dos", "tres"].map((body, i) => ({ from: `1555300000${i}`, id: `wamid.D.${randomUUID()}`, timestamp: "1795000000", type: "text", text: { body } }));
+    const statuses = [0, 1].map((i) => ({ id: `wamid.D.OUT.${randomUUID()}`, status: "delivered", timestamp: "1795000000", recipient_id: `1555300001${i}` }));
+    const value = { messaging_product: "whatsapp", metadata: { display_phone_number: to, phone_number_id: to }, messages, statuses };
+    await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [{ field: messagesField, value }] }] })));
+    await splitReceivedDeliveries(db(), 60_000);
+
+    const claims = await updatesWhile("ingest_items", async () => {
+      expect(await drainWorkspace(workspaceId, 120_000)).toEqual({ applied: 5, more: false });
+    });
+    // The messages' batch, then the statuses' (each claim is one UPDATE of the items).
+    expect(claims).toBe(2);
+    expect((await workspaceData(workspaceId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(["uno", "dos", "tres"]));
+    expect((await workspaceData(workspaceId)).statuses).toHaveLength(2);
   });
 });
 

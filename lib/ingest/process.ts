@@ -77,7 +77,7 @@ export function lanesAfter(servedLast: Lane | undefined): Lane[] {
  * whatever lane has them: asking lane by lane, a status storm's batches each asked two empty
  * lanes first (a round trip each, of about ten per batch).
  */
-function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefined): Promise<ClaimedRow[]> {
+async function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefined): Promise<{ rows: ClaimedRow[]; more: boolean }> {
   const order = lanesAfter(servedLast);
   const due = sql`${ingestItems.workspaceId} = ${workspaceId} and ${ingestItems.state} = 'pending' and ${ingestItems.runAt} <= now()`;
   const lanes = sql.join(
@@ -88,7 +88,11 @@ function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefine
     order.map((lane) => sql`when ${lane} then ${batchSizes.size(lane)}::int`),
     sql` `,
   );
-  return claimAsDone(
+  // Counted in the claim's own snapshot, up to one more than any lane's batch: whether due items
+  // are left beside those it takes, so that a drain that took them all ends without a claim
+  // that finds nothing (four round trips in a transaction of its own, for every trickle of work).
+  const cap = Math.max(...order.map((lane) => batchSizes.size(lane))) + 1;
+  const rows = await claimAsDone(
     tx,
     sql`
     with next as (
@@ -101,7 +105,9 @@ function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | undefine
     order by ${ingestItems.runAt}, ${ingestItems.position}
     limit (select case lane ${sizes} end from next)
     for update skip locked`,
+    sql<number>`(select count(*)::int from (select 1 from ${ingestItems} where ${due} limit ${cap}) as due)`,
   );
+  return { rows, more: (rows[0]?.dueBefore ?? 0) > rows.length };
 }
 
 function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
@@ -118,12 +124,12 @@ function claimIds(tx: TenantTx, ids: string[]): Promise<ClaimedRow[]> {
  * write of each item where a lock, then an update in a statement of its own, were two
  * (docs/PERFORMANCE.md, "1 December 2026: statuses").
  */
-async function claimAsDone(tx: TenantTx, ids: SQL): Promise<ClaimedRow[]> {
-  const rows = await tx
+async function claimAsDone(tx: TenantTx, ids: SQL, dueBefore?: SQL<number>): Promise<Array<ClaimedRow & { dueBefore?: number }>> {
+  const rows: Array<ClaimedRow & { dueBefore?: number }> = await tx
     .update(ingestItems)
     .set({ state: "done", doneAt: sql`now()`, lastError: null })
     .where(sql`${ingestItems.id} in (${ids})`)
-    .returning(claimedColumns);
+    .returning(dueBefore ? { ...claimedColumns, dueBefore } : claimedColumns);
   return rows.sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || a.position - b.position);
 }
 
@@ -254,40 +260,45 @@ async function recordFailure(id: string, error: unknown): Promise<void> {
  * One batch of a workspace's due items: claimed, applied and marked done in one transaction.
  * When it throws, its failing items are found and their failures recorded (`isolateFailures`),
  * until `timeUp`; an isolation stopped there is what the workspace's next batch carries on.
- * Returns how many items it took up (0: nothing due) and from which lane; `servedLast` is the
- * lane of the batch before it in the same drain (`lanesAfter`).
+ * Returns how many items it took up (0: nothing due), from which lane, and whether due items may
+ * be left (false once a batch that committed took every item due when it claimed); `servedLast`
+ * is the lane of the batch before it in the same drain (`lanesAfter`).
  */
-export async function applyNextBatch(workspaceId: string, servedLast?: Lane, timeUp: TimeUp = never): Promise<{ taken: number; lane?: Lane }> {
+export async function applyNextBatch(workspaceId: string, servedLast?: Lane, timeUp: TimeUp = never): Promise<{ taken: number; lane?: Lane; more: boolean }> {
   const stopped = takeStopped(workspaceId);
   if (stopped) {
     const taken = stopped.level.slice(stopped.next).flat().length + stopped.failed.flat().length;
     keepStopped(workspaceId, await isolateFailures(workspaceId, stopped, timeUp));
-    return { taken, lane: stopped.lane };
+    return { taken, lane: stopped.lane, more: true };
   }
   let claimed: string[] = [];
   let lane: Lane | undefined;
+  let more = true;
   const started = performance.now();
   try {
     await inWorkspaceBatch(workspaceId, async (tx) => {
-      const rows = await claimDue(tx, workspaceId, servedLast);
-      claimed = rows.map((r) => r.id);
-      lane = rows[0]?.lane;
-      if (rows.length > 0) await applyRows(tx, workspaceId, rows);
+      const due = await claimDue(tx, workspaceId, servedLast);
+      claimed = due.rows.map((r) => r.id);
+      lane = due.rows[0]?.lane;
+      more = due.more;
+      if (due.rows.length > 0) await applyRows(tx, workspaceId, due.rows);
     });
     if (lane) batchSizes.record(lane, claimed.length, performance.now() - started);
   } catch (error) {
     // Nothing claimed: the database itself failed; the job retries.
     if (claimed.length === 0) throw error;
+    more = true;
     if (claimed.length === 1) await recordFailure(claimed[0]!, error);
     else keepStopped(workspaceId, await isolateFailures(workspaceId, { lane: lane!, level: halves(claimed), next: 0, failed: [] }, timeUp));
   }
-  return { taken: claimed.length, lane };
+  return { taken: claimed.length, lane, more };
 }
 
 /**
  * Applies a workspace's due items batch after batch until none is due or `budgetMs` has passed,
  * each batch after the webhook's answers in flight (`letAnswersGoFirst`). Returns whether work
- * may remain (the caller hands it to a fresh job, so workspaces take turns).
+ * may remain (the caller hands it to a fresh job, so workspaces take turns). Items that arrive
+ * after the last batch claimed are the apply job's to find as it finishes (lib/ingest/jobs.ts).
  */
 export async function drainWorkspace(workspaceId: string, budgetMs: number): Promise<{ applied: number; more: boolean }> {
   const deadline = performance.now() + budgetMs;
@@ -296,9 +307,9 @@ export async function drainWorkspace(workspaceId: string, budgetMs: number): Pro
   let servedLast: Lane | undefined;
   while (!timeUp()) {
     await letAnswersGoFirst();
-    const { taken, lane } = await applyNextBatch(workspaceId, servedLast, timeUp);
-    if (taken === 0) return { applied, more: false };
+    const { taken, lane, more } = await applyNextBatch(workspaceId, servedLast, timeUp);
     applied += taken;
+    if (!more) return { applied, more: false };
     servedLast = lane;
   }
   return { applied, more: true };

@@ -218,6 +218,22 @@ describe("splitting within its time", () => {
     expect(await splitReceivedDeliveries(db(), 60_000)).toEqual({ split: 50, more: false });
   });
 
+  it("ends with the batch that took every waiting delivery, not with a claim that finds nothing", async () => {
+    for (let i = 0; i < 3; i++) await storeDelivery(db(), simulatedTextDelivery({ to: number, from: "15550000063", text: `de una vez ${i}`, wamid: `wamid.ONCE.${randomUUID()}` }));
+    let transactions = 0;
+    const counting = new Proxy(db(), {
+      get: (target, property, receiver) =>
+        property === "transaction"
+          ? (...args: Parameters<typeof target.transaction>) => {
+              transactions++;
+              return target.transaction(...args);
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    expect(await splitReceivedDeliveries(counting, 60_000)).toEqual({ split: 3, more: false });
+    expect(transactions).toBe(1);
+  });
+
   it("fails, for its job to retry, when the database cannot be read, rather than report nothing to do", async () => {
     await storeDelivery(db(), simulatedTextDelivery({ to: number, from: "15550000062", text: "espera", wamid: `wamid.DOWN.${randomUUID()}` }));
     await db().execute(sql`alter table webhook_deliveries rename to webhook_deliveries_away`);

@@ -49,8 +49,11 @@ export async function splitReceivedDeliveries(db: Database, budgetMs: number): P
     await letAnswersGoFirst();
     const small = await splitBatch(db, { limit: deliveriesPerBatch, large: false });
     const large = (await largeWaiting(db)) ? await splitBatch(db, { limit: 1, large: true }) : 0;
-    if (small + large === 0) return { split, more: false };
     split += small + large;
+    // A batch short of its limit took every small delivery waiting (none held by another split):
+    // asking again would find nothing, in a transaction of its own. Deliveries stored since are
+    // the split job's to find as it finishes (lib/ingest/jobs.ts).
+    if (small < deliveriesPerBatch && large === 0) return { split, more: false };
   }
   return { split, more: true };
 }

@@ -32,13 +32,22 @@ export async function refuseRows(table: "ingest_items" | "messages", marker: str
  * sequence counts them, since its increments outlive the transactions that roll back. Counts
  * every connection's statements, so nothing else may write `table` meanwhile.
  */
-export async function insertsWhile(table: "ingest_items" | "messages", work: () => Promise<unknown>): Promise<number> {
+export function insertsWhile(table: "ingest_items" | "messages", work: () => Promise<unknown>): Promise<number> {
+  return statementsWhile("insert", table, work);
+}
+
+/** The same for statements updating `table`, those that found no row to update included: a claim that came back empty. */
+export function updatesWhile(table: "ingest_items" | "messages", work: () => Promise<unknown>): Promise<number> {
+  return statementsWhile("update", table, work);
+}
+
+async function statementsWhile(event: "insert" | "update", table: "ingest_items" | "messages", work: () => Promise<unknown>): Promise<number> {
   const name = `test_count_${randomBytes(6).toString("hex")}`;
   await db().execute(sql.raw(`create sequence ${name}`));
-  // The trigger runs as whoever inserts: the tenant role, in a workspace's transaction.
+  // The trigger runs as whoever writes: the tenant role, in a workspace's transaction.
   await db().execute(sql.raw(`grant usage on sequence ${name} to switchboard_tenant`));
   await db().execute(sql.raw(`create function ${name}() returns trigger language plpgsql as $fn$ begin perform nextval('${name}'); return null; end $fn$`));
-  await db().execute(sql.raw(`create trigger ${name} before insert on ${table} for each statement execute function ${name}()`));
+  await db().execute(sql.raw(`create trigger ${name} before ${event} on ${table} for each statement execute function ${name}()`));
   try {
     await work();
     const [row] = await rowsOf<{ n: number }>(db(), sql.raw(`select case when is_called then last_value else 0 end::int as n from ${name}`));
