@@ -28,10 +28,13 @@ beforeAll(async () => {
   await createTestNumber(tenantId, number);
 });
 
-/** A delivery of these texts from new customers to `number`, stored and split into pending items. */
-async function pending(texts: string[], to = number) {
+/**
+ * A delivery of these texts from new customers to `number`, and of these statuses of sent
+ * messages, stored and split into pending items.
+ */
+async function pending(texts: string[], to = number, statuses: Array<{ id: string; status: string; timestamp: string; recipient_id: string }> = []) {
   const messages = texts.map((body, i) => ({ from: `1555200${String(i).padStart(4, "0")}`, id: `wamid.B.${randomUUID()}`, timestamp: "1795000000", type: "text", text: { body } }));
-  const value = { messaging_product: "whatsapp", metadata: { display_phone_number: to, phone_number_id: to }, messages };
+  const value = { messaging_product: "whatsapp", metadata: { display_phone_number: to, phone_number_id: to }, messages, ...(statuses.length > 0 ? { statuses } : {}) };
   const stored = await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [{ field: messagesField, value }] }] })));
   await splitReceivedDeliveries(db(), 60_000);
   return db().select().from(ingestItems).where(eq(ingestItems.deliveryId, stored.id)).orderBy(ingestItems.position);
@@ -245,13 +248,9 @@ describe("a workspace's drain", () => {
   });
 
   it("goes on to another lane's items, and ends with the batch that left none due, not with a claim that finds nothing", async () => {
-    const to = "180000000000024";
-    const workspaceId = await ownWorkspace("Drained", to);
-    const messages = ["uno", "dos", "tres"].map((body, i) => ({ from: `1555300000${i}`, id: `wamid.D.${randomUUID()}`, timestamp: "1795000000", type: "text", text: { body } }));
+    const workspaceId = await ownWorkspace("Drained", "180000000000024");
     const statuses = [0, 1].map((i) => ({ id: `wamid.D.OUT.${randomUUID()}`, status: "delivered", timestamp: "1795000000", recipient_id: `1555300001${i}` }));
-    const value = { messaging_product: "whatsapp", metadata: { display_phone_number: to, phone_number_id: to }, messages, statuses };
-    await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [{ field: messagesField, value }] }] })));
-    await splitReceivedDeliveries(db(), 60_000);
+    await pending(["uno", "dos", "tres"], "180000000000024", statuses);
 
     const claims = await updatesWhile("ingest_items", async () => {
       expect(await drainWorkspace(workspaceId, 120_000)).toEqual({ applied: 5, more: false });

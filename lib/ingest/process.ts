@@ -84,14 +84,15 @@ async function claimDue(tx: TenantTx, workspaceId: string, servedLast: Lane | un
     order.map((lane, i) => sql`(${lane}, ${i}::int)`),
     sql`, `,
   );
+  const size = new Map(order.map((lane) => [lane, batchSizes.size(lane)]));
   const sizes = sql.join(
-    order.map((lane) => sql`when ${lane} then ${batchSizes.size(lane)}::int`),
+    order.map((lane) => sql`when ${lane} then ${size.get(lane)!}::int`),
     sql` `,
   );
   // Counted in the claim's own snapshot, up to one more than any lane's batch: whether due items
   // are left beside those it takes, so that a drain that took them all ends without a claim
   // that finds nothing (four round trips in a transaction of its own, for every trickle of work).
-  const cap = Math.max(...order.map((lane) => batchSizes.size(lane))) + 1;
+  const cap = Math.max(...size.values()) + 1;
   const rows = await claimAsDone(
     tx,
     sql`
