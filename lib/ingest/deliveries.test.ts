@@ -1,14 +1,15 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { anyOf } from "@/db/any-of";
-import { db } from "@/db/client";
+import { database, db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { jobs, webhookDeliveries } from "@/db/schema";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { drainIngest } from "@/testing/ingest";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { workspaceData } from "@/testing/webhook";
+import { enqueue, jobsChannel } from "@/lib/jobs/queue";
 import { notTextError, splitJobKey, splitShards, storeDelivery } from "./deliveries";
 import { splitQueue } from "./queues";
 
@@ -91,4 +92,29 @@ it("keeps a body that is not text, and a large one, beside the text bodies store
   expect(rows.get(binary!.id)).toMatchObject({ rawBody: notText.toString("base64"), state: "ignored", error: notTextError });
   expect(rows.get(big!.id)).toMatchObject({ rawBody: large.toString("utf8"), state: "received" });
   expect(texts.map((t) => rows.get(t.id)?.rawBody)).toEqual(small.map((b) => b.toString("utf8")));
+});
+
+it("wakes the workers when it queues a split job, not for a delivery its shard's live split job will find", async () => {
+  await drainIngest();
+  const shardOf = (body: Buffer) => Number.parseInt(createHash("sha256").update(body).digest("hex").slice(0, 2), 16) % splitShards;
+  const sent = Array.from({ length: 40 }, (_, i) => ({ text: `despierta ${i}`, body: delivery(`despierta ${i}`) }));
+  const first = sent[0]!;
+  const sameShard = sent.find((d) => d !== first && shardOf(d.body) === shardOf(first.body))!;
+  const otherShard = sent.find((d) => shardOf(d.body) !== shardOf(first.body))!;
+  const heard: string[] = [];
+  const unlisten = await database().listen(jobsChannel, (queue) => heard.push(queue));
+  try {
+    for (const { body } of [first, sameShard, otherShard]) await storeDelivery(db(), body);
+    // Notifications arrive in commit order: once this one is heard, any from the stores above has been.
+    await enqueue(db(), "after-the-stores");
+    await expect.poll(() => heard.at(-1)).toBe("after-the-stores");
+    // The first store queued its shard's job, the second found it queued, the third queued another.
+    expect(heard).toEqual([splitQueue, splitQueue, "after-the-stores"]);
+  } finally {
+    await unlisten();
+    await db().delete(jobs).where(eq(jobs.queue, "after-the-stores"));
+  }
+  await drainIngest();
+  const texts = (await workspaceData(tenantId)).messages.map((m) => m.text);
+  expect(texts).toEqual(expect.arrayContaining([first.text, sameShard.text, otherShard.text]));
 });

@@ -49,7 +49,10 @@ type Received = { raw: Uint8Array; bodySha256: string; text: string | null };
  * Stores a signed delivery durably, once per distinct body, and wakes the processor. One
  * statement (so one round trip, and atomic on its own) inserts the raw deliveries of a group,
  * makes sure a split job is queued for each shard they fall in (holding a live one until the
- * commit, as `enqueue` does, so that it cannot finish without seeing them), and notifies the workers.
+ * commit, as `enqueue` does, so that it cannot finish without seeing them), and, when it queued
+ * one, notifies the workers. A live split job needs no wake-up: running, it finds them before it
+ * finishes; queued, it was announced when queued. Waking the workers for every delivery made
+ * them claim (and find nothing) hundreds of times a second (docs/PERFORMANCE.md).
  * Meta's redelivery of the same bytes finds the row stored the first time and enqueues
  * nothing; a concurrent twin's insert waits for ours and then finds it. A body that is not
  * UTF-8 text is kept base64-encoded, as ignored, and nothing is enqueued.
@@ -92,8 +95,9 @@ async function storeReceived(db: Database, received: Received[]): Promise<Stored
       from stored join received using (body_sha256) where stored.state = 'received' and (select count(*) from held) >= 0
       order by received.split_key
       on conflict (queue, dedupe_key) where state in ('queued', 'running') do nothing
+      returning 1
     )
-    select id, body_sha256, pg_notify(${jobsChannel}, ${splitQueue}) from stored`,
+    select id, body_sha256, (select count(pg_notify(${jobsChannel}, ${splitQueue})) from (select 1 from split limit 1) as added) from stored`,
   );
   const ids = new Map(inserted.map((row) => [row.body_sha256, row.id]));
   const answers = received.map(({ bodySha256, text }) => {

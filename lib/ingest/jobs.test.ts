@@ -42,7 +42,7 @@ const queued = (queue: string) =>
     .orderBy(asc(jobs.dedupeKey));
 
 /** Runs `sqlBody` (PL/pgSQL) in the transaction that removes a finished job of `queue`: what arrives as the job completes. */
-async function whenJobCompletes(queue: string, sqlBody: string, work: () => Promise<void>) {
+async function whenJobCompletes(queue: string, sqlBody: string, work: () => Promise<unknown>) {
   await db().execute(
     sql.raw(`create or replace function arrive_late() returns trigger language plpgsql as $fn$
       begin if old.queue = '${queue}' then ${sqlBody} end if; return old; end $fn$`),

@@ -2,8 +2,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { ingestItems, phoneNumberRoutes } from "@/db/schema";
-import type { JobHandler } from "@/lib/jobs/worker";
-import { claimJobs, completeJobs, defaultMaxAttempts, enqueue, finishJob, jobsChannel, requeueJob, type Job } from "@/lib/jobs/queue";
+import { claimJobs, defaultMaxAttempts, enqueue, finishJob, jobsChannel, requeueJob, type Job } from "@/lib/jobs/queue";
 import { splitJobKey, splitJobKeyPrefix, splitMaxAttempts, splitShards } from "./deliveries";
 import { drainWorkspace } from "./process";
 import { applyQueue, splitQueue } from "./queues";
@@ -35,19 +34,19 @@ export const applyJobBudgetMs = 1_000;
  * wake-up it absorbed has yet to commit, it goes back to the queue too; otherwise its row goes
  * and it looks once more, for work committed after its last claim whose wake-up it absorbed.
  */
-export const ingestHandlers: Record<string, JobHandler> = {
+export const ingestHandlers: Record<string, (job: Job) => Promise<"ended">> = {
   [splitQueue]: async (job) => {
     // Jobs migration 0013 enqueued name a delivery instead of a shard; any split job splits every waiting delivery.
     const shard = (job.payload as { shard?: number }).shard ?? 0;
     const { more } = await splitReceivedDeliveries(db(), splitJobBudgetMs);
-    await endTurn(job, more, sql`select 1 from webhook_deliveries where state = 'received' and attempts = 0`, () =>
+    return endTurn(job, more, sql`select 1 from webhook_deliveries where state = 'received' and attempts = 0`, () =>
       enqueue(db(), splitQueue, { shard }, { dedupeKey: splitJobKey(shard), maxAttempts: splitMaxAttempts }),
     );
   },
   [applyQueue]: async (job) => {
     const { workspaceId } = job.payload as { workspaceId: string };
     const { more } = await drainWorkspace(workspaceId, applyJobBudgetMs);
-    await endTurn(job, more, sql`select 1 from ingest_items where workspace_id = ${workspaceId} and state = 'pending' and run_at <= now()`, () =>
+    return endTurn(job, more, sql`select 1 from ingest_items where workspace_id = ${workspaceId} and state = 'pending' and run_at <= now()`, () =>
       enqueue(db(), applyQueue, { workspaceId }, { dedupeKey: workspaceId }),
     );
   },
@@ -56,12 +55,15 @@ export const ingestHandlers: Record<string, JobHandler> = {
 /**
  * Ends an ingest job's turn: back to the queue when its time ran out with work left; otherwise
  * finished (`finishJob`), and when `waiting` then finds work no one holds, a fresh job for it
- * (`again`).
+ * (`again`). Either way the job has ended here, not in the worker.
  */
-async function endTurn(job: Job, more: boolean, waiting: SQL, again: () => Promise<unknown>): Promise<void> {
-  if (more) return void (await requeueJob(db(), job));
-  if ((await finishJob(db(), job)) !== "done") return;
-  if (await anyWaiting(waiting)) await again();
+async function endTurn(job: Job, more: boolean, waiting: SQL, again: () => Promise<unknown>): Promise<"ended"> {
+  if (more) {
+    await requeueJob(db(), job);
+    return "ended";
+  }
+  if ((await finishJob(db(), job)) === "done" && (await anyWaiting(waiting))) await again();
+  return "ended";
 }
 
 /** Whether `rows` has a row no one holds: rows another job has claimed (locked) are its to finish. */
@@ -119,7 +121,7 @@ export async function processIngestUntilIdle(): Promise<void> {
       jobs = await claim();
       if (jobs.length === 0) return;
     }
+    // Each handler ends its own job (`endTurn`).
     for (const job of jobs) await ingestHandlers[job.queue]!(job);
-    await completeJobs(db(), jobs);
   }
 }

@@ -99,16 +99,18 @@ type ClaimInput = {
   worker: string;
   /** At most this many jobs of a queue in this claim (queues not named: up to `limit`). */
   caps?: Record<string, number>;
+  /** Whether to look for jobs whose claimant's lease lapsed (default true); a statement of its own. */
+  lapsed?: boolean;
 };
 
 /**
  * Takes up to `limit` jobs of the given queues whose claimant's lease lapsed, then jobs that are
  * due, and leases them to `worker` for `leaseMs`. SKIP LOCKED: concurrent claimers take disjoint
  * jobs without waiting on each other. Two statements, each on its own partial index, rather than
- * one whose OR would sort every queued row.
+ * one whose OR would sort every queued row; the first only when `lapsed` is not false.
  */
 export async function claimJobs(db: Database, input: ClaimInput): Promise<Job[]> {
-  const lapsed = await lease(db, input, and(eq(jobs.state, "running"), lt(jobs.lockedUntil, sql`now()`))!);
+  const lapsed = input.lapsed === false ? [] : await lease(db, input, and(eq(jobs.state, "running"), lt(jobs.lockedUntil, sql`now()`))!);
   if (lapsed.length >= input.limit) return lapsed;
   const caps = input.caps && capsLeft(input.caps, lapsed.map((job) => job.queue));
   const due = await lease(db, { ...input, limit: input.limit - lapsed.length, caps }, and(eq(jobs.state, "queued"), lte(jobs.runAt, sql`now()`))!);

@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, expect, it } from "vitest";
 import { database, db } from "@/db/client";
 import { jobs, jobSchedules } from "@/db/schema";
+import { deletesWhile, updatesWhile } from "@/testing/db/refuse";
 import { logLines, logMark } from "@/testing/logs";
 import { jobsOverview } from "./overview";
 import { onPostgres, interleaved } from "@/testing/db/interleaved";
@@ -82,6 +83,49 @@ it("reclaims a job whose claimant's lease lapsed, and the old claimant can no lo
   await expect.poll(() => attempts).toEqual([2]);
   await expect.poll(async () => (await rowsOf("lease")).length).toBe(0);
   expect(await completeJob(db(), dead!)).toBe(false);
+});
+
+it("looks for lapsed leases once a poll at most, not at every wake-up: one claim statement per wake-up", async () => {
+  const ran: number[] = [];
+  // No poll during the test, so that every claim is a wake-up's.
+  const runs = worker({ handlers: { "wake-up": async (job) => void ran.push((job.payload as { n: number }).n) }, pollMs: 60 * 60_000 });
+  const claims = await updatesWhile("jobs", async () => {
+    for (let n = 0; n < 10; n++) {
+      // Each enqueue wakes the worker (NOTIFY), and each job's end wakes it again.
+      await enqueue(db(), "wake-up", { n });
+      await expect.poll(() => ran.length).toBe(n + 1);
+    }
+    await runs.stop();
+  });
+  expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  // Two wake-ups a job (its end, then the next enqueue), each a claim, and a look for lapsed
+  // leases at the start and once a second: about 22. Looking at every wake-up made it two
+  // statements each, 40 and more.
+  expect(claims).toBeLessThan(30);
+});
+
+it("removes a job once when its handler ended it itself", async () => {
+  const ended: string[] = [];
+  const ending = worker({
+    handlers: {
+      "ends-itself": async (job) => {
+        expect(await finishJob(db(), job)).toBe("done");
+        ended.push(job.id);
+        return "ended";
+      },
+    },
+  });
+  const removals = await deletesWhile("jobs", async () => {
+    for (let n = 0; n < 5; n++) {
+      await enqueue(db(), "ends-itself", { n });
+      await expect.poll(() => ended.length).toBe(n + 1);
+    }
+    // Stopped, it has removed every job it was going to.
+    await ending.stop();
+  });
+  // The handler's own removals, and no statement after each that finds nothing to remove.
+  expect(removals).toBe(5);
+  expect(await rowsOf("ends-itself")).toEqual([]);
 });
 
 it("retries a failing job after a growing delay and parks it after its last attempt, with the reason", async () => {

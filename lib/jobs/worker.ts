@@ -6,7 +6,12 @@ import { log } from "@/lib/log";
 import { backoffMs, capsLeft, claimJobs, completeJobs, extendLease, failJob, jobsChannel, type Job } from "./queue";
 import { enqueueDueOccurrences, registerSchedules, type Schedule } from "./schedule";
 
-export type JobHandler = (job: Job) => Promise<void>;
+/**
+ * Runs a job. The worker then removes it, unless the handler says "ended": it finished the job
+ * or handed it back itself (`finishJob`, `requeueJob`), and a second removal would be a
+ * statement that finds nothing.
+ */
+export type JobHandler = (job: Job) => Promise<void | "ended">;
 
 export type WorkerOptions = {
   /** The queues this worker runs, each with its handler. */
@@ -92,8 +97,7 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
     try {
       // A job whose claimant died during its last attempt (the lease lapsed) is not run again.
       if (job.attempts > job.maxAttempts) throw new Error("its worker stopped during the last attempt (lease expired)");
-      await handler(job);
-      finished.push(job);
+      if ((await handler(job)) !== "ended") finished.push(job);
     } catch (error) {
       const reason = describeError(error);
       const outcome = await failJob(db, job, reason, backoff(job.attempts)).catch((failure: unknown) => {
@@ -112,6 +116,10 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
   let registered = schedules.length === 0;
   // Schedules count in seconds: a busy worker ticking after every job looks at them at most every poll (or second).
   let schedulesCheckedAt = -Infinity;
+  // A lapsed lease means a worker died, and its jobs have waited out a lease of a minute already:
+  // looked for as seldom as the schedules, not with each of the hundreds of wake-ups a second a
+  // busy webhook sends, where it was a statement each that nearly always found nothing.
+  let lapsedCheckedAt = -Infinity;
   const tick = async () => {
     await flushFinished();
     if (!registered) {
@@ -124,7 +132,9 @@ export function startWorker(handle: DatabaseHandle, options: WorkerOptions): Wor
     }
     const room = concurrency - running.size;
     if (room <= 0) return;
-    for (const job of await claimJobs(db, { queues, limit: room, leaseMs, worker: name, caps: capsLeft(options.queueLimits ?? {}, running.values()) })) {
+    const lapsed = performance.now() - lapsedCheckedAt >= Math.min(pollMs, 1_000);
+    if (lapsed) lapsedCheckedAt = performance.now();
+    for (const job of await claimJobs(db, { queues, limit: room, leaseMs, worker: name, caps: capsLeft(options.queueLimits ?? {}, running.values()), lapsed })) {
       const task = run(job).finally(() => {
         running.delete(task);
         wake();

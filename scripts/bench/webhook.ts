@@ -661,6 +661,9 @@ async function statementsPart(ctx: Context, backlogSet: BenchWorkspace[], status
   });
   await sample("floor: inbound, 1 per delivery", floor, inbound([ctx.ackWorkspace], sizes.countedSingle, 1), async () => Number((await ctx.monitor`select count(*)::int as n from floor.messages`)[0]!.n), 8);
   await sample("next: inbound, 1 per delivery", next, inbound([ctx.ackWorkspace], sizes.countedSingle, 1), () => ctx.watch.inboundMessages(one), 8);
+  // A trickle, where each delivery is split and applied nearly alone and the job bookkeeping around it shows.
+  await sample("next: inbound, 1 per delivery, c 4", next, inbound([ctx.ackWorkspace], sizes.countedSingle, 1), () => ctx.watch.inboundMessages(one), 4);
+  await sample("next: inbound, 1 per delivery, c 1", next, inbound([ctx.ackWorkspace], Math.ceil(sizes.countedSingle / 5), 1), () => ctx.watch.inboundMessages(one), 1);
   await sample(`next: inbound backlog, ${sizes.perDelivery} per delivery`, next, inbound(backlogSet, Math.ceil(sizes.countedBacklog / backlogSet.length), sizes.perDelivery), () => ctx.watch.inboundMessages(backlogSet.map((w) => w.id)), 32);
   const statuses = async (label: string, set: BenchWorkspace[], messages: number, perDelivery: number, concurrency: number) => {
     const tag = newTag("counted");

@@ -32,16 +32,23 @@ export async function refuseRows(table: "ingest_items" | "messages", marker: str
  * sequence counts them, since its increments outlive the transactions that roll back. Counts
  * every connection's statements, so nothing else may write `table` meanwhile.
  */
-export function insertsWhile(table: "ingest_items" | "messages", work: () => Promise<unknown>): Promise<number> {
+export function insertsWhile(table: CountedTable, work: () => Promise<unknown>): Promise<number> {
   return statementsWhile("insert", table, work);
 }
 
 /** The same for statements updating `table`, those that found no row to update included: a claim that came back empty. */
-export function updatesWhile(table: "ingest_items" | "messages", work: () => Promise<unknown>): Promise<number> {
+export function updatesWhile(table: CountedTable, work: () => Promise<unknown>): Promise<number> {
   return statementsWhile("update", table, work);
 }
 
-async function statementsWhile(event: "insert" | "update", table: "ingest_items" | "messages", work: () => Promise<unknown>): Promise<number> {
+/** The same for statements deleting from `table`, those that found no row included. */
+export function deletesWhile(table: CountedTable, work: () => Promise<unknown>): Promise<number> {
+  return statementsWhile("delete", table, work);
+}
+
+type CountedTable = "ingest_items" | "messages" | "jobs";
+
+async function statementsWhile(event: "insert" | "update" | "delete", table: CountedTable, work: () => Promise<unknown>): Promise<number> {
   const name = `test_count_${randomBytes(6).toString("hex")}`;
   await db().execute(sql.raw(`create sequence ${name}`));
   // The trigger runs as whoever writes: the tenant role, in a workspace's transaction.
