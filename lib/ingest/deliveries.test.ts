@@ -5,11 +5,11 @@ import { anyOf } from "@/db/any-of";
 import { database, db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { jobs, webhookDeliveries } from "@/db/schema";
+import { enqueue, jobsChannel } from "@/lib/jobs/queue";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
 import { drainIngest } from "@/testing/ingest";
 import { simulatedTextDelivery } from "@/testing/simulated-delivery";
 import { workspaceData } from "@/testing/webhook";
-import { enqueue, jobsChannel } from "@/lib/jobs/queue";
 import { notTextError, splitJobKey, splitShards, storeDelivery } from "./deliveries";
 import { splitQueue } from "./queues";
 
