@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, expect, it } from "vitest";
 import { database, db } from "@/db/client";
 import { jobs, jobSchedules } from "@/db/schema";
-import { deletesWhile, updatesWhile } from "@/testing/db/refuse";
+import { deletesWhile, updatesWhile } from "@/testing/db/statement-counts";
 import { logLines, logMark } from "@/testing/logs";
 import { jobsOverview } from "./overview";
 import { onPostgres, interleaved } from "@/testing/db/interleaved";
