@@ -104,6 +104,27 @@ it("looks for lapsed leases once a poll at most, not at every wake-up: one claim
   expect(claims).toBeLessThan(30);
 });
 
+it("takes back a job whose lease lapses while wake-ups keep coming, within a second, however long its poll", async () => {
+  await enqueue(db(), "lapses-meanwhile", { n: 1 });
+  const [dead] = await claimJobs(db(), { queues: ["lapses-meanwhile"], limit: 1, leaseMs: 60 * 60_000, worker: "dead instance" });
+  expect(dead).toMatchObject({ attempts: 1 });
+  const attempts: number[] = [];
+  // No poll during the test: only the wake-ups tick it, about fifty a second as on a busy webhook.
+  const busy = worker({ handlers: { "lapses-meanwhile": async (job) => void attempts.push(job.attempts) }, pollMs: 60 * 60_000 });
+  const wakeUps = setInterval(() => busy.wake(), 20);
+  try {
+    // Its first looks find the lease held: the job's claimant was alive then.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(attempts).toEqual([]);
+    await db().update(jobs).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(jobs.queue, "lapses-meanwhile"));
+    // Looked for once a second at most, not never: neither the hour's poll nor the stream of
+    // wake-ups, each too soon after the last, may put the look off.
+    await expect.poll(() => attempts, { timeout: 4_000 }).toEqual([2]);
+  } finally {
+    clearInterval(wakeUps);
+  }
+});
+
 it("removes a job once when its handler ended it itself", async () => {
   const ended: string[] = [];
   const ending = worker({
