@@ -14,7 +14,7 @@ import { startBackgroundJobs } from "./background-jobs";
 
 afterEach(() => stopProcessWorker());
 
-it("schedules the six periodic jobs and, at start, processes what a stopped server left unprocessed", async () => {
+it("schedules the seven periodic jobs and, at start, processes what a stopped server left unprocessed", async () => {
   const tenantId = (await createTestWorkspace("Alpha")).id;
   await createTestNumber(tenantId, "110000000000009");
   // Stored and answered a moment ago by a server that stopped before its worker processed it.
@@ -28,6 +28,7 @@ it("schedules the six periodic jobs and, at start, processes what a stopped serv
     { name: "ingest-sweep", everySeconds: 10 },
     { name: "login-attempt-pruning", everySeconds: 3600 },
     { name: "number-checks", everySeconds: 21_600 },
+    { name: "queue-analysis", everySeconds: 10 },
     { name: "raw-delivery-retention", everySeconds: 3600 },
     { name: "template-sync", everySeconds: 21_600 },
   ]);
