@@ -12,6 +12,7 @@ const config = {
   mutate: [
     "lib/whatsapp/signature.ts",
     "db/tenant.ts",
+    "db/queue-analysis.ts",
     "lib/ingest/deliveries.ts",
     "lib/ingest/split.ts",
     "lib/ingest/split-job.ts",

@@ -13,6 +13,7 @@ export default defineConfig({
       "lib/whatsapp/signature.test.ts",
       "db/tenancy.test.ts",
       "db/pipelined.test.ts",
+      "db/queue-analysis.test.ts",
       "lib/grouped.test.ts",
       "lib/ingest/*.test.ts",
       "lib/ingest/apply/*.test.ts",

@@ -27,10 +27,10 @@ export const queueTables = [webhookDeliveries, ingestItems, jobs].map((table) =>
  */
 export async function analyzeQueues(handle: DatabaseHandle = database()): Promise<string[]> {
   const { db } = handle;
-  if (handle.kind === "postgres" && (await autovacuumRuns(handle))) return [];
+  if (!analyzedByNoOneElse(handle.kind, handle.kind === "postgres" ? await autovacuumSetting(handle) : null)) return [];
   // Counts reach the statistics views when a backend reports them, which the embedded
   // database, serving one session that never idles, may not have done yet.
-  await db.execute(sql`select pg_stat_force_next_flush()`);
+  if (handle.kind === "pglite") await db.execute(sql`select pg_stat_force_next_flush()`);
   const due = await rowsOf<{ name: string }>(
     db,
     sql`select s.relname as name
@@ -52,9 +52,18 @@ export async function analyzeQueues(handle: DatabaseHandle = database()): Promis
   return due.map(({ name }) => name);
 }
 
-async function autovacuumRuns(handle: DatabaseHandle): Promise<boolean> {
-  const [row] = await rowsOf<{ on: boolean }>(handle.db, sql`select current_setting('autovacuum')::bool as on`);
-  return row?.on === true;
+/**
+ * Whether no autovacuum analyzes this database's tables: the embedded database never runs one,
+ * a Postgres only while its `autovacuum` setting is on.
+ */
+export function analyzedByNoOneElse(kind: DatabaseHandle["kind"], autovacuum: string | null): boolean {
+  return kind === "pglite" || autovacuum !== "on";
+}
+
+/** This Postgres's `autovacuum` setting, `on` or `off`. */
+export async function autovacuumSetting(handle: DatabaseHandle): Promise<string | null> {
+  const [row] = await rowsOf<{ setting: string }>(handle.db, sql`select current_setting('autovacuum') as setting`);
+  return row?.setting ?? null;
 }
 
 /** Every 10 seconds: under load the queues finish hundreds of rows a second. */
