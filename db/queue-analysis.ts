@@ -8,7 +8,7 @@ import { ingestItems, jobs, webhookDeliveries } from "./schema";
  * many times a second, and leaves a dead row (and that index's entry for it) behind for each
  * row it finishes.
  */
-export const queueTables = [webhookDeliveries, ingestItems, jobs].map((table) => getTableName(table));
+const queueTables = [webhookDeliveries, ingestItems, jobs].map((table) => getTableName(table));
 
 /**
  * Analyzes the queue tables whose rows changed past autovacuum's analyze threshold (this

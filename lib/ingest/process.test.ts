@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { db } from "@/db/client";
 import { ingestItems } from "@/db/schema";
 import { createTestNumber, createTestWorkspace } from "@/testing/db/factories";
@@ -21,19 +21,11 @@ import { minBatch } from "./batch-size";
  * one batch does with a bad item, a failing database, its size and its time.
  */
 
-const number = "180000000000018";
-let tenantId: string;
-
-beforeAll(async () => {
-  tenantId = (await createTestWorkspace("Batches")).id;
-  await createTestNumber(tenantId, number);
-});
-
 /**
- * A delivery of these texts from new customers to `number`, and of these statuses of sent
+ * A delivery of these texts from new customers to the number `to`, and of these statuses of sent
  * messages, stored and split into pending items.
  */
-async function pending(texts: string[], to = number, statuses: Array<{ id: string; status: string; timestamp: string; recipient_id: string }> = []) {
+async function pending(texts: string[], to: string, statuses: Array<{ id: string; status: string; timestamp: string; recipient_id: string }> = []) {
   const messages = texts.map((body, i) => ({ from: `1555200${String(i).padStart(4, "0")}`, id: `wamid.B.${randomUUID()}`, timestamp: "1795000000", type: "text", text: { body } }));
   const value = { messaging_product: "whatsapp", metadata: { display_phone_number: to, phone_number_id: to }, messages, ...(statuses.length > 0 ? { statuses } : {}) };
   const stored = await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [{ field: messagesField, value }] }] })));
@@ -41,7 +33,10 @@ async function pending(texts: string[], to = number, statuses: Array<{ id: strin
   return db().select().from(ingestItems).where(eq(ingestItems.deliveryId, stored.id)).orderBy(ingestItems.position);
 }
 
-/** A workspace of its own, whose items no other test's retries meet, and its number. */
+/**
+ * A workspace of its own, whose items no other test's retries meet (a failed item comes due again
+ * 10 s later, and a slow machine reaches the file's later tests after that), and its number.
+ */
 async function ownWorkspace(name: string, to: string) {
   const id = (await createTestWorkspace(name)).id;
   await createTestNumber(id, to);
@@ -57,25 +52,27 @@ describe("one batch", () => {
   logAtLevelInEachTest("info");
 
   it("commits every good item of the batch in the same call that isolates the bad one, wherever it sits", async () => {
+    const workspaceId = await ownWorkspace("Commits", "180000000000027");
     const marker = `BAD-${randomUUID()}`;
     const texts = ["uno", "dos", "tres", "cuatro", "cinco", marker, "siete", "ocho", "nueve", "diez"];
-    const items = await pending(texts);
-    expect(await refusing(marker, () => applyNextBatch(tenantId))).toEqual({ taken: 10, lane: "messages", more: true });
+    const items = await pending(texts, "180000000000027");
+    expect(await refusing(marker, () => applyNextBatch(workspaceId))).toEqual({ taken: 10, lane: "messages", more: true });
     const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId)).orderBy(ingestItems.position);
     expect(after.map((i) => [i.state, i.attempts])).toEqual(texts.map((t) => (t === marker ? ["pending", 1] : ["done", 0])));
-    expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(texts.filter((t) => t !== marker)));
+    expect((await workspaceData(workspaceId)).messages.map((m) => m.text)).toEqual(expect.arrayContaining(texts.filter((t) => t !== marker)));
     // The reason is kept, cut to 1,000 characters.
     expect(after[5]!.lastError).toHaveLength(1000);
   });
 
   it("keeps halving where only some parts fail: two bad items among 64 cost a few transactions, not one per item", async () => {
+    const workspaceId = await ownWorkspace("Halving", "180000000000028");
     const marker = `PAIR-${randomUUID()}`;
     const texts = Array.from({ length: 64 }, (_, i) => (i === 10 || i === 50 ? `${marker} ${i}` : `bien ${i}`));
-    const items = await pending(texts);
+    const items = await pending(texts, "180000000000028");
     let taken = 0;
     const tried = await insertsWhile("messages", () =>
       refusing(marker, async () => {
-        for (let batch = await applyNextBatch(tenantId); batch.taken > 0; batch = await applyNextBatch(tenantId)) taken += batch.taken;
+        for (let batch = await applyNextBatch(workspaceId); batch.taken > 0; batch = await applyNextBatch(workspaceId)) taken += batch.taken;
       }),
     );
     expect(taken).toBe(64);
@@ -89,12 +86,13 @@ describe("one batch", () => {
   });
 
   it("finds the failures of a batch whose every item fails in about one transaction per item, not one per item and level", async () => {
+    const workspaceId = await ownWorkspace("Every failing", "180000000000029");
     const marker = `ALL-${randomUUID()}`;
-    const items = await pending(Array.from({ length: 64 }, (_, i) => `${marker} ${i}`));
+    const items = await pending(Array.from({ length: 64 }, (_, i) => `${marker} ${i}`), "180000000000029");
     let batches = 0;
     const tried = await insertsWhile("messages", () =>
       refusing(marker, async () => {
-        while ((await applyNextBatch(tenantId)).taken > 0) batches++;
+        while ((await applyNextBatch(workspaceId)).taken > 0) batches++;
       }),
     );
     const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId));
@@ -213,26 +211,28 @@ describe("one batch", () => {
   });
 
   it(`logs the ${maxItemAttempts}th failure as an error that names the item, and quarantines it`, async () => {
+    const workspaceId = await ownWorkspace("Last failure", "180000000000030");
     const marker = `LAST-${randomUUID()}`;
-    const [item] = await pending([marker]);
+    const [item] = await pending([marker], "180000000000030");
     await db().update(ingestItems).set({ attempts: maxItemAttempts - 1 }).where(eq(ingestItems.id, item!.id));
-    const { output } = await captureLogs(() => refusing(marker, () => applyNextBatch(tenantId)));
+    const { output } = await captureLogs(() => refusing(marker, () => applyNextBatch(workspaceId)));
     const [after] = await db().select().from(ingestItems).where(eq(ingestItems.id, item!.id));
     expect(after).toMatchObject({ state: "quarantined", attempts: maxItemAttempts });
     expect(logLines(output).filter((l) => String(l.event).startsWith("ingest_item_"))).toEqual([
-      expect.objectContaining({ level: "error", event: "ingest_item_quarantined", itemId: item!.id, workspaceId: tenantId, attempt: maxItemAttempts, reason: after!.lastError }),
+      expect.objectContaining({ level: "error", event: "ingest_item_quarantined", itemId: item!.id, workspaceId: workspaceId, attempt: maxItemAttempts, reason: after!.lastError }),
     ]);
   });
 
   it("fails, for its job to retry, when the items cannot be read, rather than report nothing due", async () => {
-    await pending(["espera"]);
+    const workspaceId = await ownWorkspace("Unreadable", "180000000000031");
+    await pending(["espera"], "180000000000031");
     await db().execute(sql`alter table ingest_items rename to ingest_items_away`);
     try {
-      await expect(applyNextBatch(tenantId)).rejects.toThrow(/ingest_items/);
+      await expect(applyNextBatch(workspaceId)).rejects.toThrow(/ingest_items/);
     } finally {
       await db().execute(sql`alter table ingest_items_away rename to ingest_items`);
     }
-    expect(await applyNextBatch(tenantId)).toEqual({ taken: 1, lane: "messages", more: false });
+    expect(await applyNextBatch(workspaceId)).toEqual({ taken: 1, lane: "messages", more: false });
   });
 });
 
@@ -265,14 +265,15 @@ describe("a workspace's drain", () => {
 
 describe("batches across instances", () => {
   it.runIf(onPostgres)("wait for another instance's batch of the same workspace, and not for another workspace's", async () => {
-    await pending(["espera tu turno"]);
+    const workspaceId = await ownWorkspace("Waiting", "180000000000032");
+    await pending(["espera tu turno"], "180000000000032");
     const elsewhere = (await createTestWorkspace("Elsewhere")).id;
     // Another instance's batch of this workspace, still open.
     const anotherBatch = async (tx: Parameters<Parameters<typeof interleaved>[0]>[0]) => {
-      await enterTenant(tx, tenantId, { lock: workspaceBatchLock(tenantId) });
+      await enterTenant(tx, workspaceId, { lock: workspaceBatchLock(workspaceId) });
     };
-    expect(await interleaved(anotherBatch, () => applyNextBatch(tenantId))).toBe("waiting");
-    expect((await workspaceData(tenantId)).messages.map((m) => m.text)).toContain("espera tu turno");
+    expect(await interleaved(anotherBatch, () => applyNextBatch(workspaceId))).toBe("waiting");
+    expect((await workspaceData(workspaceId)).messages.map((m) => m.text)).toContain("espera tu turno");
     expect(await interleaved(anotherBatch, () => applyNextBatch(elsewhere))).toBe("finished");
   });
 });
