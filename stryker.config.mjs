@@ -13,6 +13,7 @@ const config = {
     "lib/whatsapp/signature.ts",
     "db/tenant.ts",
     "db/queue-analysis.ts",
+    "db/embedded-vacuum.ts",
     "lib/ingest/deliveries.ts",
     "lib/ingest/split.ts",
     "lib/ingest/split-job.ts",

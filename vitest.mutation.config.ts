@@ -14,6 +14,7 @@ export default defineConfig({
       "db/tenancy.test.ts",
       "db/pipelined.test.ts",
       "db/queue-analysis.test.ts",
+      "db/embedded-vacuum.test.ts",
       "lib/grouped.test.ts",
       "lib/ingest/*.test.ts",
       "lib/ingest/apply/*.test.ts",

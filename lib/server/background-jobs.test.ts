@@ -14,7 +14,7 @@ import { startBackgroundJobs } from "./background-jobs";
 
 afterEach(() => stopProcessWorker());
 
-it("schedules the seven periodic jobs and, at start, processes what a stopped server left unprocessed", async () => {
+it("schedules the eight periodic jobs and, at start, processes what a stopped server left unprocessed", async () => {
   const tenantId = (await createTestWorkspace("Alpha")).id;
   await createTestNumber(tenantId, "110000000000009");
   // Stored and answered a moment ago by a server that stopped before its worker processed it.
@@ -25,6 +25,7 @@ it("schedules the seven periodic jobs and, at start, processes what a stopped se
   const schedules = await db().select({ name: jobSchedules.name, everySeconds: jobSchedules.everySeconds }).from(jobSchedules).orderBy(jobSchedules.name);
   expect(schedules).toEqual([
     { name: "account-mail-pruning", everySeconds: 3600 },
+    { name: "embedded-vacuum", everySeconds: 60 },
     { name: "ingest-sweep", everySeconds: 10 },
     { name: "login-attempt-pruning", everySeconds: 3600 },
     { name: "number-checks", everySeconds: 21_600 },

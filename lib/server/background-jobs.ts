@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from "@/db/client";
+import { embeddedVacuum } from "@/db/embedded-vacuum";
 import { queueAnalysis } from "@/db/queue-analysis";
 import { accountMailPruning } from "@/lib/account/mail-throttle";
 import { loginAttemptPruning } from "@/lib/auth/throttle";
@@ -12,13 +13,14 @@ import { templateSync } from "@/lib/templates/templates";
 import { numberChecks } from "@/lib/workspace/numbers";
 import { startJobsThread } from "./jobs-thread";
 
-const periodicJobs = [ingestSweep, deliveryRetention, templateSync(), numberChecks, loginAttemptPruning, accountMailPruning, queueAnalysis];
+const periodicJobs = [ingestSweep, deliveryRetention, templateSync(), numberChecks, loginAttemptPruning, accountMailPruning, queueAnalysis, embeddedVacuum];
 
 /**
  * Starts the process's job worker (stopped by server.ts through `stopProcessWorker`): the
  * webhook ingest pipeline (split each stored delivery, apply each workspace's items, woken by
  * NOTIFY) and its sweep every 10 seconds, the queues' statistics where no autovacuum keeps
- * them every 10 seconds (db/queue-analysis.ts), raw-delivery retention, login-attempt and
+ * them every 10 seconds (db/queue-analysis.ts), the embedded database's vacuum every minute
+ * (db/embedded-vacuum.ts), raw-delivery retention, login-attempt and
  * account-mail pruning hourly, template sync and number re-checks every six hours. A
  * schedule's first occurrence is due at once on a new database; restarts keep each
  * schedule's next occurrence. Whatever a stopped or crashed server left (queued jobs, items
