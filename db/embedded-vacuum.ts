@@ -24,8 +24,8 @@ export async function vacuumEmbedded(handle: DatabaseHandle = database(), option
   // Its one session never idles, so its counts reach the statistics views only when asked.
   await db.execute(sql`select pg_stat_force_next_flush()`);
   const freezeMaxAge = options.freezeMaxAge ?? sql`current_setting('autovacuum_freeze_max_age')::int8`;
-  const [database_] = await rowsOf<{ old: boolean }>(db, sql`select age(datfrozenxid) > ${freezeMaxAge} as old from pg_database where datname = current_database()`);
-  if (database_?.old) {
+  const [age] = await rowsOf<{ old: boolean }>(db, sql`select age(datfrozenxid) > ${freezeMaxAge} as old from pg_database where datname = current_database()`);
+  if (age!.old) {
     // Every table, the catalogs' too: only that moves the database's oldest transaction id on.
     await db.execute(sql`vacuum (freeze)`);
     return { tables: [], froze: true };

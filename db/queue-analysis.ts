@@ -22,8 +22,9 @@ const queueTables = [webhookDeliveries, ingestItems, jobs].map((table) => getTab
  * deliveries, and a fifth of Postgres's time for single-message deliveries
  * (docs/PERFORMANCE.md, "queues never analyzed"). Analyzed, the planner expects the few
  * waiting rows they hold and scans the index itself; the first look past a dead row's entry
- * marks it, and the next ones skip it. Vacuuming as autovacuum would was tried and not kept:
- * unthrottled, it slowed a status backlog's drain by a third.
+ * marks it, and the next ones skip it. Vacuuming a Postgres as autovacuum would was tried and
+ * not kept: unthrottled, it slowed a status backlog's drain by a third. The embedded database
+ * is vacuumed (db/embedded-vacuum.ts).
  */
 export async function analyzeQueues(handle: DatabaseHandle = database()): Promise<string[]> {
   const { db } = handle;

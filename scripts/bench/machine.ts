@@ -29,9 +29,14 @@ export async function describeMachine(serverUrl: string): Promise<string> {
   } finally {
     await client.end({ timeout: 5 });
   }
+  return describeMachineWith(`Postgres ${postgresVersion}`);
+}
+
+/** The commit, the machine and `database` (what the bench measured on, with its version). */
+export function describeMachineWith(database: string): string {
   const ramGiB = (os.totalmem() / 1024 ** 3).toFixed(0);
   return (
     `commit ${commitMeasured()}; ${os.availableParallelism()} cores, ${ramGiB} GiB RAM, node ${process.version}, ` +
-    `Postgres ${postgresVersion}; load average ${loadAverage()} (1 / 5 / 15 min)`
+    `${database}; load average ${loadAverage()} (1 / 5 / 15 min)`
   );
 }
