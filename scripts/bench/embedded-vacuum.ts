@@ -12,7 +12,9 @@
  * times against the baseline, and what one whole-database freeze took. See docs/PERFORMANCE.md
  * ("the embedded database never vacuumed").
  *
- *   npm run bench:embedded-vacuum [-- --rounds 6] [--per-round 5000]
+ *   npm run bench:embedded-vacuum [-- --rounds 6] [--per-round 5000] [--vacuumed-first]
+ *
+ * The baseline runs first unless `--vacuumed-first`: the first life also warms the process up.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -24,6 +26,7 @@ const { values: args } = parseArgs({
   options: {
     rounds: { type: "string", default: "6" },
     "per-round": { type: "string", default: "5000" },
+    "vacuumed-first": { type: "boolean", default: false },
   },
 });
 const rounds = Number(args.rounds);
@@ -100,10 +103,12 @@ const [probed] = await rowsOf<{ version: string }>(probe.db, sql`select current_
 await probe.close();
 console.log(`bench:embedded-vacuum: ${describeMachineWith(`PGlite (Postgres ${probed!.version})`)}`);
 console.log(`${rounds} rounds of ${perRound} deliveries; retention deletes each round's before the next`);
-console.log("unvacuumed (the baseline)");
-const unvacuumed = await live(false);
-console.log("vacuumed");
-const vacuumed = await live(true);
+const lives: Partial<Record<"unvacuumed" | "vacuumed", Life>> = {};
+for (const name of args["vacuumed-first"] ? (["vacuumed", "unvacuumed"] as const) : (["unvacuumed", "vacuumed"] as const)) {
+  console.log(name === "vacuumed" ? "vacuumed" : "unvacuumed (the baseline)");
+  lives[name] = await live(name === "vacuumed");
+}
+const { unvacuumed, vacuumed } = lives as Record<"unvacuumed" | "vacuumed", Life>;
 const growth = (life: Life) => life.bytes.at(-1)! - life.bytes[0]!;
 console.log(
   `database after the last round: ${megabytes(vacuumed.bytes.at(-1)!)} MB vacuumed, ${megabytes(unvacuumed.bytes.at(-1)!)} MB unvacuumed (${(vacuumed.bytes.at(-1)! / unvacuumed.bytes.at(-1)!).toFixed(2)}×)`,
