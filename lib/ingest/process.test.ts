@@ -219,7 +219,7 @@ describe("one batch", () => {
     const [after] = await db().select().from(ingestItems).where(eq(ingestItems.id, item!.id));
     expect(after).toMatchObject({ state: "quarantined", attempts: maxItemAttempts });
     expect(logLines(output).filter((l) => String(l.event).startsWith("ingest_item_"))).toEqual([
-      expect.objectContaining({ level: "error", event: "ingest_item_quarantined", itemId: item!.id, workspaceId: workspaceId, attempt: maxItemAttempts, reason: after!.lastError }),
+      expect.objectContaining({ level: "error", event: "ingest_item_quarantined", itemId: item!.id, workspaceId, attempt: maxItemAttempts, reason: after!.lastError }),
     ]);
   });
 
