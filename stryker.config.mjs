@@ -14,6 +14,7 @@ const config = {
     "db/tenant.ts",
     "db/queue-analysis.ts",
     "db/embedded-vacuum.ts",
+    "db/autovacuum-thresholds.ts",
     "lib/ingest/deliveries.ts",
     "lib/ingest/split.ts",
     "lib/ingest/split-job.ts",

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { database, type DatabaseHandle } from "./client";
+import { tablesPastAutovacuum } from "./autovacuum-thresholds";
 import { rowsOf } from "./rows";
 
 /** What `vacuumEmbedded` did: the tables it vacuumed, and whether it froze the whole database. */
@@ -21,8 +22,6 @@ export type EmbeddedVacuum = { tables: string[]; froze: boolean };
 export async function vacuumEmbedded(handle: DatabaseHandle = database(), options: { freezeMaxAge?: number } = {}): Promise<EmbeddedVacuum> {
   if (handle.kind !== "pglite") return { tables: [], froze: false };
   const { db } = handle;
-  // Its one session never idles, so its counts reach the statistics views only when asked.
-  await db.execute(sql`select pg_stat_force_next_flush()`);
   const freezeMaxAge = options.freezeMaxAge ?? sql`current_setting('autovacuum_freeze_max_age')::int8`;
   const [age] = await rowsOf<{ old: boolean }>(db, sql`select age(datfrozenxid) > ${freezeMaxAge} as old from pg_database where datname = current_database()`);
   if (age!.old) {
@@ -30,19 +29,9 @@ export async function vacuumEmbedded(handle: DatabaseHandle = database(), option
     await db.execute(sql`vacuum (freeze)`);
     return { tables: [], froze: true };
   }
-  const due = await rowsOf<{ name: string }>(
-    db,
-    sql`select s.relname as name
-    from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-    where s.schemaname = 'public' and (
-      s.n_dead_tup > current_setting('autovacuum_vacuum_threshold')::float8
-        + current_setting('autovacuum_vacuum_scale_factor')::float8 * greatest(c.reltuples, 0)
-      or s.n_ins_since_vacuum > current_setting('autovacuum_vacuum_insert_threshold')::float8
-        + current_setting('autovacuum_vacuum_insert_scale_factor')::float8 * greatest(c.reltuples, 0))
-    order by s.relname`,
-  );
-  for (const { name } of due) await db.execute(sql`vacuum public.${sql.identifier(name)}`);
-  return { tables: due.map(({ name }) => name), froze: false };
+  const due = await tablesPastAutovacuum(handle, ["vacuum", "vacuum_insert"]);
+  for (const name of due) await db.execute(sql`vacuum public.${sql.identifier(name)}`);
+  return { tables: due, froze: false };
 }
 
 /** Every minute. */

@@ -1,5 +1,6 @@
 import { getTableName, sql } from "drizzle-orm";
 import { database, type DatabaseHandle } from "./client";
+import { tablesPastAutovacuum } from "./autovacuum-thresholds";
 import { rowsOf } from "./rows";
 import { ingestItems, jobs, webhookDeliveries } from "./schema";
 
@@ -27,22 +28,10 @@ const queueTables = [webhookDeliveries, ingestItems, jobs].map((table) => getTab
  * is vacuumed (db/embedded-vacuum.ts).
  */
 export async function analyzeQueues(handle: DatabaseHandle = database()): Promise<string[]> {
-  const { db } = handle;
   if (!analyzedByNoOneElse(handle.kind, handle.kind === "postgres" ? await autovacuumSetting(handle) : null)) return [];
-  // Counts reach the statistics views when a backend reports them, which the embedded
-  // database, serving one session that never idles, may not have done yet.
-  if (handle.kind === "pglite") await db.execute(sql`select pg_stat_force_next_flush()`);
-  const due = await rowsOf<{ name: string }>(
-    db,
-    sql`select s.relname as name
-    from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-    where s.schemaname = 'public' and s.relname in (${sql.join(queueTables.map((name) => sql`${name}`), sql`, `)})
-      and s.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::float8
-        + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0)
-    order by s.relname`,
-  );
-  for (const { name } of due) {
-    await db.transaction(async (tx) => {
+  const due = await tablesPastAutovacuum(handle, ["analyze"], queueTables);
+  for (const name of due) {
+    await handle.db.transaction(async (tx) => {
       // A sample of 3,000 rows instead of 30,000: enough to show how few rows wait, and for
       // 150,000 items 45 ms instead of 600 (their JSON bodies most of it), every 10 seconds of a
       // backlog.
@@ -50,7 +39,7 @@ export async function analyzeQueues(handle: DatabaseHandle = database()): Promis
       await tx.execute(sql`analyze public.${sql.identifier(name)}`);
     });
   }
-  return due.map(({ name }) => name);
+  return due;
 }
 
 /**
