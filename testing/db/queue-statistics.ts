@@ -25,3 +25,8 @@ export function processedDeliveries(count: number, tag: string): Promise<void> {
     await tx.execute(sql`update webhook_deliveries set state = 'processed', processed_at = now() where body_sha256 like ${tag + "%"}`);
   });
 }
+
+/** Records `count` failed sign-ins: as many changed rows in a table that is not a queue. */
+export function signInsFailed(count: number, tag: string): Promise<void> {
+  return counted((tx) => tx.execute(sql`insert into login_attempts (email, ip, succeeded) select ${tag} || n || '@example.test', '127.0.0.1', false from generate_series(1, ${count}) as n`));
+}
