@@ -20,7 +20,7 @@ export default defineConfig({
       "lib/ingest/apply/*.test.ts",
       "lib/jobs/*.test.ts",
       "lib/contacts/*.test.ts",
-      "lib/inbox/conversations.test.ts",
+      "lib/inbox/{conversations,search-statistics}.test.ts",
       "app/w/[[]slug]/inbox/[[]conversationId]/merged.test.ts",
       "lib/realtime/hub.test.ts",
       "lib/log.test.ts",

@@ -9,7 +9,7 @@ import { ingestItems, jobs, webhookDeliveries } from "./schema";
  * many times a second, and leaves a dead row (and that index's entry for it) behind for each
  * row it finishes.
  */
-const queueTables = [webhookDeliveries, ingestItems, jobs].map((table) => getTableName(table));
+export const queueTables: string[] = [webhookDeliveries, ingestItems, jobs].map((table) => getTableName(table));
 
 /**
  * Analyzes the queue tables whose rows changed past autovacuum's analyze threshold (this
@@ -25,7 +25,7 @@ const queueTables = [webhookDeliveries, ingestItems, jobs].map((table) => getTab
  * waiting rows they hold and scans the index itself; the first look past a dead row's entry
  * marks it, and the next ones skip it. Vacuuming a Postgres as autovacuum would was tried and
  * not kept: unthrottled, it slowed a status backlog's drain by a third. The embedded database
- * is vacuumed (db/embedded-vacuum.ts).
+ * is vacuumed, and its other tables analyzed, by db/embedded-vacuum.ts.
  */
 export async function analyzeQueues(handle: DatabaseHandle = database()): Promise<string[]> {
   if (!analyzedByNoOneElse(handle.kind, handle.kind === "postgres" ? await autovacuumSetting(handle) : null)) return [];

@@ -85,7 +85,7 @@ async function live(vacuumed: boolean): Promise<Life> {
     life.bytes.push(await databaseBytes());
     console.log(
       `  round ${round + 1}: drained ${perRound} in ${Math.round(drained - started)} ms` +
-        (vacuum ? `, vacuumed ${vacuum.tables.length} tables in ${Math.round(vacuumMs)} ms` : "") +
+        (vacuum ? `, vacuumed ${vacuum.vacuumed.length} tables and analyzed ${vacuum.analyzed.length} in ${Math.round(vacuumMs)} ms` : "") +
         `, database ${megabytes(life.bytes.at(-1)!)} MB`,
     );
   }
