@@ -61,9 +61,19 @@ async function databaseBytes(): Promise<number> {
 
 type Life = { drainMs: number; vacuumMs: number; bytes: number[] };
 
+/** Whether the machine and the database were printed: by the first life, from its own database. */
+let described = false;
+
 async function live(vacuumed: boolean): Promise<Life> {
   const handle = await openMigratedPglite();
   installDatabase(handle);
+  if (!described) {
+    const [version] = await rowsOf<{ version: string }>(handle.db, sql`select current_setting('server_version') as version`);
+    console.log(`bench:embedded-vacuum: ${describeMachineWith(`PGlite (Postgres ${version!.version})`)}`);
+    console.log(`${rounds} rounds of ${perRound} deliveries; retention deletes each round's before the next`);
+    described = true;
+  }
+  console.log(vacuumed ? "vacuumed" : "unvacuumed (the baseline)");
   const workspaceId = (await createTestWorkspace("Vacuum bench")).id;
   await createTestNumber(workspaceId, number);
   const life: Life = { drainMs: 0, vacuumMs: 0, bytes: [] };
@@ -98,14 +108,8 @@ async function live(vacuumed: boolean): Promise<Life> {
   return life;
 }
 
-const probe = await openMigratedPglite();
-const [probed] = await rowsOf<{ version: string }>(probe.db, sql`select current_setting('server_version') as version`);
-await probe.close();
-console.log(`bench:embedded-vacuum: ${describeMachineWith(`PGlite (Postgres ${probed!.version})`)}`);
-console.log(`${rounds} rounds of ${perRound} deliveries; retention deletes each round's before the next`);
 const lives: Partial<Record<"unvacuumed" | "vacuumed", Life>> = {};
 for (const name of args["vacuumed-first"] ? (["vacuumed", "unvacuumed"] as const) : (["unvacuumed", "vacuumed"] as const)) {
-  console.log(name === "vacuumed" ? "vacuumed" : "unvacuumed (the baseline)");
   lives[name] = await live(name === "vacuumed");
 }
 const { unvacuumed, vacuumed } = lives as Record<"unvacuumed" | "vacuumed", Life>;
