@@ -21,11 +21,13 @@ import { minBatch } from "./batch-size";
  * one batch does with a bad item, a failing database, its size and its time.
  */
 
+type StatusSeed = { id: string; status: string; timestamp: string; recipient_id: string };
+
 /**
  * A delivery of these texts from new customers to the number `to`, and of these statuses of sent
  * messages, stored and split into pending items.
  */
-async function pending(texts: string[], to: string, statuses: Array<{ id: string; status: string; timestamp: string; recipient_id: string }> = []) {
+async function pendingTo(to: string, texts: string[], statuses: StatusSeed[] = []) {
   const messages = texts.map((body, i) => ({ from: `1555200${String(i).padStart(4, "0")}`, id: `wamid.B.${randomUUID()}`, timestamp: "1795000000", type: "text", text: { body } }));
   const value = { messaging_product: "whatsapp", metadata: { display_phone_number: to, phone_number_id: to }, messages, ...(statuses.length > 0 ? { statuses } : {}) };
   const stored = await storeDelivery(db(), Buffer.from(JSON.stringify({ object: whatsappObject, entry: [{ id: "1044", changes: [{ field: messagesField, value }] }] })));
@@ -35,12 +37,13 @@ async function pending(texts: string[], to: string, statuses: Array<{ id: string
 
 /**
  * A workspace of its own, whose items no other test's retries meet (a failed item comes due again
- * 10 s later, and a slow machine reaches the file's later tests after that), and its number.
+ * 10 s later, and a slow machine reaches the file's later tests after that), and `pending` for
+ * deliveries to its number.
  */
 async function ownWorkspace(name: string, to: string) {
-  const id = (await createTestWorkspace(name)).id;
-  await createTestNumber(id, to);
-  return id;
+  const workspaceId = (await createTestWorkspace(name)).id;
+  await createTestNumber(workspaceId, to);
+  return { workspaceId, pending: (texts: string[], statuses?: StatusSeed[]) => pendingTo(to, texts, statuses) };
 }
 
 /** Makes the database refuse to store a message whose text contains `marker`, with a 3,000-character reason, while `work` runs. */
@@ -52,10 +55,10 @@ describe("one batch", () => {
   logAtLevelInEachTest("info");
 
   it("commits every good item of the batch in the same call that isolates the bad one, wherever it sits", async () => {
-    const workspaceId = await ownWorkspace("Commits", "180000000000027");
+    const { workspaceId, pending } = await ownWorkspace("Commits", "180000000000027");
     const marker = `BAD-${randomUUID()}`;
     const texts = ["uno", "dos", "tres", "cuatro", "cinco", marker, "siete", "ocho", "nueve", "diez"];
-    const items = await pending(texts, "180000000000027");
+    const items = await pending(texts);
     expect(await refusing(marker, () => applyNextBatch(workspaceId))).toEqual({ taken: 10, lane: "messages", more: true });
     const after = await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId)).orderBy(ingestItems.position);
     expect(after.map((i) => [i.state, i.attempts])).toEqual(texts.map((t) => (t === marker ? ["pending", 1] : ["done", 0])));
@@ -65,10 +68,10 @@ describe("one batch", () => {
   });
 
   it("keeps halving where only some parts fail: two bad items among 64 cost a few transactions, not one per item", async () => {
-    const workspaceId = await ownWorkspace("Halving", "180000000000028");
+    const { workspaceId, pending } = await ownWorkspace("Halving", "180000000000028");
     const marker = `PAIR-${randomUUID()}`;
     const texts = Array.from({ length: 64 }, (_, i) => (i === 10 || i === 50 ? `${marker} ${i}` : `bien ${i}`));
-    const items = await pending(texts, "180000000000028");
+    const items = await pending(texts);
     let taken = 0;
     const tried = await insertsWhile("messages", () =>
       refusing(marker, async () => {
@@ -86,9 +89,9 @@ describe("one batch", () => {
   });
 
   it("finds the failures of a batch whose every item fails in about one transaction per item, not one per item and level", async () => {
-    const workspaceId = await ownWorkspace("Every failing", "180000000000029");
+    const { workspaceId, pending } = await ownWorkspace("Every failing", "180000000000029");
     const marker = `ALL-${randomUUID()}`;
-    const items = await pending(Array.from({ length: 64 }, (_, i) => `${marker} ${i}`), "180000000000029");
+    const items = await pending(Array.from({ length: 64 }, (_, i) => `${marker} ${i}`));
     let batches = 0;
     const tried = await insertsWhile("messages", () =>
       refusing(marker, async () => {
@@ -109,9 +112,9 @@ describe("one batch", () => {
 
   it("stops a failed batch's isolation when the turn's time is up, and the workspace's next batch carries it on rather than starting over", async () => {
     const marker = `TURN-${randomUUID()}`;
-    const workspaceId = await ownWorkspace("Turns", "180000000000019");
+    const { workspaceId, pending } = await ownWorkspace("Turns", "180000000000019");
     // The smallest batch there is: all of them claimed at once, whatever the sizer learnt.
-    const items = await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000019");
+    const items = await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`));
     const states = async () => (await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId))).map((i) => [i.state, i.attempts]);
     // The batch, then four parts: its halves and two of its quarters, stopping within a level.
     const firstTurn = await insertsWhile("messages", () => refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(4))));
@@ -137,10 +140,10 @@ describe("one batch", () => {
 
   it("goes on, in a drain that carries a stopped isolation on, to the workspace's other due items", async () => {
     const marker = `CARRY-${randomUUID()}`;
-    const workspaceId = await ownWorkspace("Carried", "180000000000025");
-    const failing = await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000025");
+    const { workspaceId, pending } = await ownWorkspace("Carried", "180000000000025");
+    const failing = await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`));
     await refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(4)));
-    const later = await pending(["después uno", "después dos"], "180000000000025");
+    const later = await pending(["después uno", "después dos"]);
     // The isolation's twenty items, then the two that came after it.
     expect(await refusing(marker, () => drainWorkspace(workspaceId, 120_000))).toEqual({ applied: minBatch + 2, more: false });
     const states = async (items: typeof failing) => (await db().select().from(ingestItems).where(eq(ingestItems.deliveryId, items[0]!.deliveryId))).map((i) => [i.state, i.attempts]);
@@ -153,8 +156,8 @@ describe("one batch", () => {
 
   it("leaves alone, when it carries an isolation on, the items another instance has tried meanwhile and that now wait out their backoff", async () => {
     const marker = `AWAY-${randomUUID()}`;
-    const workspaceId = await ownWorkspace("Away", "180000000000020");
-    const items = await pending(Array.from({ length: 16 }, (_, i) => `${marker} ${i}`), "180000000000020");
+    const { workspaceId, pending } = await ownWorkspace("Away", "180000000000020");
+    const items = await pending(Array.from({ length: 16 }, (_, i) => `${marker} ${i}`));
     await refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(2)));
     // Another instance's isolation of the same items recorded a failure for each.
     await db().update(ingestItems).set({ attempts: 1, runAt: sql`now() + interval '1 hour'` }).where(eq(ingestItems.deliveryId, items[0]!.deliveryId));
@@ -167,8 +170,8 @@ describe("one batch", () => {
 
   it("forgets a stopped isolation after a minute, and claims its items afresh", async () => {
     const marker = `STALE-${randomUUID()}`;
-    const workspaceId = await ownWorkspace("Stale", "180000000000021");
-    await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000021");
+    const { workspaceId, pending } = await ownWorkspace("Stale", "180000000000021");
+    await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`));
     vi.useFakeTimers({ toFake: ["performance"] });
     try {
       await refusing(marker, () => applyNextBatch(workspaceId, undefined, upAfter(4)));
@@ -187,33 +190,32 @@ describe("one batch", () => {
     const marker = `HELD-${randomUUID()}`;
     const first = await ownWorkspace("Held one", "180000000000022");
     const second = await ownWorkspace("Held two", "180000000000023");
-    await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000022");
-    await pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`), "180000000000023");
+    for (const workspace of [first, second]) await workspace.pending(Array.from({ length: minBatch }, (_, i) => `${marker} ${i}`));
     vi.useFakeTimers({ toFake: ["performance"] });
     try {
       vi.advanceTimersByTime(staleIsolationMs);
       await refusing(marker, async () => {
-        await applyNextBatch(first, undefined, upAfter(4));
-        await applyNextBatch(second, undefined, upAfter(4));
+        await applyNextBatch(first.workspaceId, undefined, upAfter(4));
+        await applyNextBatch(second.workspaceId, undefined, upAfter(4));
       });
       expect(stoppedIsolationsHeld()).toBe(2);
       vi.advanceTimersByTime(staleIsolationMs + 1);
       // The first's is forgotten (its batch claimed afresh, and stopped again); the second's is dropped, never resumed here.
-      await refusing(marker, () => applyNextBatch(first, undefined, upAfter(1)));
+      await refusing(marker, () => applyNextBatch(first.workspaceId, undefined, upAfter(1)));
       expect(stoppedIsolationsHeld()).toBe(1);
     } finally {
       vi.useRealTimers();
     }
     await refusing(marker, async () => {
-      for (const workspaceId of [first, second]) while ((await applyNextBatch(workspaceId)).taken > 0);
+      for (const { workspaceId } of [first, second]) while ((await applyNextBatch(workspaceId)).taken > 0);
     });
     expect(stoppedIsolationsHeld()).toBe(0);
   });
 
   it(`logs the ${maxItemAttempts}th failure as an error that names the item, and quarantines it`, async () => {
-    const workspaceId = await ownWorkspace("Last failure", "180000000000030");
+    const { workspaceId, pending } = await ownWorkspace("Last failure", "180000000000030");
     const marker = `LAST-${randomUUID()}`;
-    const [item] = await pending([marker], "180000000000030");
+    const [item] = await pending([marker]);
     await db().update(ingestItems).set({ attempts: maxItemAttempts - 1 }).where(eq(ingestItems.id, item!.id));
     const { output } = await captureLogs(() => refusing(marker, () => applyNextBatch(workspaceId)));
     const [after] = await db().select().from(ingestItems).where(eq(ingestItems.id, item!.id));
@@ -224,8 +226,8 @@ describe("one batch", () => {
   });
 
   it("fails, for its job to retry, when the items cannot be read, rather than report nothing due", async () => {
-    const workspaceId = await ownWorkspace("Unreadable", "180000000000031");
-    await pending(["espera"], "180000000000031");
+    const { workspaceId, pending } = await ownWorkspace("Unreadable", "180000000000031");
+    await pending(["espera"]);
     await db().execute(sql`alter table ingest_items rename to ingest_items_away`);
     try {
       await expect(applyNextBatch(workspaceId)).rejects.toThrow(/ingest_items/);
@@ -239,8 +241,8 @@ describe("one batch", () => {
 describe("a workspace's drain", () => {
   it("takes a backlog a bounded batch at a time, and when its time runs out says more remains", async () => {
     // Not the file's workspace: the items other tests left failing fall due again five seconds on.
-    const workspaceId = await ownWorkspace("Backlog", "180000000000026");
-    await pending(Array.from({ length: 600 }, (_, i) => `cola ${i}`), "180000000000026");
+    const { workspaceId, pending } = await ownWorkspace("Backlog", "180000000000026");
+    await pending(Array.from({ length: 600 }, (_, i) => `cola ${i}`));
     const { applied, more } = await drainWorkspace(workspaceId, 1);
     expect(more).toBe(true);
     expect(applied).toBeGreaterThan(0);
@@ -249,9 +251,9 @@ describe("a workspace's drain", () => {
   });
 
   it("goes on to another lane's items, and ends with the batch that left none due, not with a claim that finds nothing", async () => {
-    const workspaceId = await ownWorkspace("Drained", "180000000000024");
+    const { workspaceId, pending } = await ownWorkspace("Drained", "180000000000024");
     const statuses = [0, 1].map((i) => ({ id: `wamid.D.OUT.${randomUUID()}`, status: "delivered", timestamp: "1795000000", recipient_id: `1555300001${i}` }));
-    await pending(["uno", "dos", "tres"], "180000000000024", statuses);
+    await pending(["uno", "dos", "tres"], statuses);
 
     const claims = await updatesWhile("ingest_items", async () => {
       expect(await drainWorkspace(workspaceId, 120_000)).toEqual({ applied: 5, more: false });
@@ -265,8 +267,8 @@ describe("a workspace's drain", () => {
 
 describe("batches across instances", () => {
   it.runIf(onPostgres)("wait for another instance's batch of the same workspace, and not for another workspace's", async () => {
-    const workspaceId = await ownWorkspace("Waiting", "180000000000032");
-    await pending(["espera tu turno"], "180000000000032");
+    const { workspaceId, pending } = await ownWorkspace("Waiting", "180000000000032");
+    await pending(["espera tu turno"]);
     const elsewhere = (await createTestWorkspace("Elsewhere")).id;
     // Another instance's batch of this workspace, still open.
     const anotherBatch = async (tx: Parameters<Parameters<typeof interleaved>[0]>[0]) => {
