@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, inject } from "vitest";
 import { resetEnvForTests } from "@/lib/config/env";
@@ -9,9 +8,11 @@ import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, openPgliteFr
 
 /**
  * Before every test file: its own data directory (dev secrets, media) and its own
- * fresh, migrated database installed as the process's database. Dropped afterwards.
+ * fresh, migrated database installed as the process's database. Dropped afterwards; in a file
+ * whose every test is skipped Vitest runs no hook, and the run's end removes them
+ * (testing/db/global-setup.ts).
  */
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-data-"));
+const dataDir = fs.mkdtempSync(path.join(inject("testRunDir"), "data-"));
 process.env.DATA_DIR = dataDir;
 process.env.LOG_LEVEL ??= "warn";
 resetEnvForTests();
@@ -20,7 +21,7 @@ const target = inject("testDatabase");
 let drop: () => Promise<void> = async () => {};
 
 if (target.kind === "postgres") {
-  const name = uniqueName("sb_test");
+  const name = uniqueName(target.copies);
   await createPostgresDatabase(target.serverUrl, name, target.template);
   installDatabase(openDatabase({ kind: "postgres", url: databaseUrl(target.serverUrl, name), poolMax: 10 }));
   drop = () => dropPostgresDatabase(target.serverUrl, name);
