@@ -1,12 +1,15 @@
 import { defineConfig, devices } from "@playwright/test";
-import os from "node:os";
 import path from "node:path";
 
 // E2E_PORT lets several checkouts on one machine run their browser tests side by side.
 const port = Number(process.env.E2E_PORT ?? 3100);
 // The fake Graph API the app sends through (scripts/fake-graph.ts); specs queue Meta's errors on it.
 const graphPort = Number(process.env.E2E_GRAPH_PORT ?? port + 1000);
-const dataDir = path.join(os.tmpdir(), `switchboard-e2e-${process.pid}`);
+// The server's embedded database and files live in the output directory, which Playwright empties
+// before it starts the servers: each run begins on a fresh database, and none is left behind in the
+// machine's temporary directory, as one per run was.
+const outputDir = "test-results";
+const dataDir = path.resolve(outputDir, "server-data");
 // The SMTP server the journeys read mail from (e2e/support/mailbox.ts), started in the test worker.
 const smtpPort = Number(process.env.E2E_SMTP_PORT ?? port + 2);
 
@@ -22,7 +25,7 @@ const chromium = {
 // what a newcomer gets, with Debian's Chromium (Playwright cannot download its own here).
 export default defineConfig({
   testDir: "e2e",
-  outputDir: "test-results",
+  outputDir,
   fullyParallel: false,
   workers: 1,
   retries: 0,
