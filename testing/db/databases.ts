@@ -38,7 +38,7 @@ export async function dropPostgresDatabase(serverUrl: string, name: string): Pro
   await onServer(serverUrl, (sql) => sql.unsafe(`drop database if exists "${name}" with (force)`));
 }
 
-/** Drops every database whose name starts with `prefix` (a test run's copies left behind). */
+/** Drops every database whose name starts with `prefix`: a test run's template and the copies left behind. */
 export async function dropPostgresDatabasesStartingWith(serverUrl: string, prefix: string): Promise<void> {
   await onServer(serverUrl, async (sql) => {
     const names = await sql<{ name: string }[]>`select datname as name from pg_database where starts_with(datname, ${prefix})`;

@@ -21,7 +21,7 @@ const target = inject("testDatabase");
 let drop: () => Promise<void> = async () => {};
 
 if (target.kind === "postgres") {
-  const name = uniqueName(target.copies);
+  const name = uniqueName(target.template);
   await createPostgresDatabase(target.serverUrl, name, target.template);
   installDatabase(openDatabase({ kind: "postgres", url: databaseUrl(target.serverUrl, name), poolMax: 10 }));
   drop = () => dropPostgresDatabase(target.serverUrl, name);
